@@ -1,0 +1,1 @@
+"""A catalog of deliberately wrong adapters that the suite must reject."""

@@ -1,0 +1,5 @@
+"""Allow ``python -m gradspec``."""
+
+from gradspec.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The layer z = W x + b and its backward pass in the shape convention."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_float_array, check_ndim, check_same_dtype
+
+__all__ = ["linear", "linear_backward"]
+
+
+def _validate_layer(
+    W: ArrayLike, x: ArrayLike, b: ArrayLike, *, func: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the shapes W (m, n), x (n,) or (B, n), b (m,) and one dtype; return the arrays."""
+    W = as_float_array(W, name="W", func=func)
+    x = as_float_array(x, name="x", func=func)
+    b = as_float_array(b, name="b", func=func)
+    check_same_dtype(func, W=W, x=x, b=b)
+    check_ndim(W, (2,), name="W", func=func)
+    check_ndim(x, (1, 2), name="x", func=func)
+    check_ndim(b, (1,), name="b", func=func)
+    m, n = W.shape
+    if x.shape[-1] != n:
+        raise ValueError(
+            f"{func}: x must have {n} features (the columns of W, shape {W.shape}); "
+            f"got x of shape {x.shape}. Expected ({n},) or (batch, {n})."
+        )
+    if b.shape != (m,):
+        raise ValueError(
+            f"{func}: b must have shape ({m},) (the rows of W, shape {W.shape}); "
+            f"got b of shape {b.shape}."
+        )
+    return W, x, b
+
+
+def linear(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.ndarray:
+    r"""Apply the layer :math:`z = W x + b` to one example or a batch.
+
+    Parameters
+    ----------
+    W : ndarray, shape (m, n)
+        Weights.
+    x : ndarray, shape (n,) or (B, n)
+        One example, or a batch of B examples, one per row.
+    b : ndarray, shape (m,)
+        Bias.
+
+    Returns
+    -------
+    z : ndarray, shape (m,) or (B, m)
+        :math:`z = W x + b`; for a batch, row ``i`` is :math:`W x_i + b`. Same dtype as the
+        inputs.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit together.
+    TypeError
+        If the arrays are not float32/float64 or do not share one dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradspec.reference import linear
+    >>> W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> linear(W, np.array([1.0, 1.0]), np.array([0.5, -0.5]))
+    array([3.5, 6.5])
+    """
+    W, x, b = _validate_layer(W, x, b, func="linear")
+    # x @ W.T handles a single example and a batch alike: (n,) @ (n, m) and (B, n) @ (n, m).
+    return x @ W.T + b
+
+
+def linear_backward(
+    W: ArrayLike, x: ArrayLike, b: ArrayLike, grad_z: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Gradients of :math:`s = \sum_i g_i z_i` with respect to W, x and b.
+
+    Here :math:`z = W x + b` and :math:`g` is ``grad_z``, the gradient flowing back into z.
+    Each result has exactly the shape of its parameter (the shape convention).
+
+    Parameters
+    ----------
+    W : ndarray, shape (m, n)
+    x : ndarray, shape (n,) or (B, n)
+    b : ndarray, shape (m,)
+    grad_z : ndarray, shape (m,) or (B, m)
+        The shape of z.
+
+    Returns
+    -------
+    grad_W : ndarray, shape (m, n)
+        :math:`\sum_i g_i x_i^\top`, summed over the batch.
+    grad_x : ndarray, shape of x
+        :math:`W^\top g_i` for each example (computed as ``grad_z @ W``).
+    grad_b : ndarray, shape (m,)
+        :math:`\sum_i g_i`, summed over the batch.
+
+    Notes
+    -----
+    For one example, :math:`\partial s / \partial W_{jk} = g_j x_k`, so the gradient is the
+    outer product :math:`g x^\top`; in Jacobian form it would be a row of m n entries instead.
+    The bias is shared by every example of a batch, so its gradient sums over the batch, and
+    so does the weights'.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradspec.reference import linear_backward
+    >>> W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> gW, gx, gb = linear_backward(W, np.array([1.0, -1.0]), np.zeros(2), np.array([1.0, 0.0]))
+    >>> gW
+    array([[ 1., -1.],
+           [ 0., -0.]])
+    >>> gx, gb
+    (array([1., 2.]), array([1., 0.]))
+    """
+    W, x, b = _validate_layer(W, x, b, func="linear_backward")
+    grad_z = as_float_array(grad_z, name="grad_z", func="linear_backward")
+    check_same_dtype("linear_backward", W=W, grad_z=grad_z)
+    expected = x.shape[:-1] + (W.shape[0],)
+    if grad_z.shape != expected:
+        raise ValueError(
+            f"linear_backward: grad_z must have the shape of z, {expected}; "
+            f"got {grad_z.shape}."
+        )
+    if x.ndim == 1:
+        grad_W = np.outer(grad_z, x)
+        grad_b = grad_z.copy()
+    else:
+        # (m, B) @ (B, n) sums the outer products over the batch in one matmul.
+        grad_W = grad_z.T @ x
+        grad_b = grad_z.sum(axis=0)
+    grad_x = grad_z @ W
+    return grad_W, grad_x, grad_b
