@@ -120,11 +120,10 @@ def linear_backward(
     W, x, b = _validate_layer(W, x, b, func="linear_backward")
     grad_z = as_float_array(grad_z, name="grad_z", func="linear_backward")
     check_same_dtype("linear_backward", W=W, grad_z=grad_z)
-    expected = x.shape[:-1] + (W.shape[0],)
+    expected = (*x.shape[:-1], W.shape[0])
     if grad_z.shape != expected:
         raise ValueError(
-            f"linear_backward: grad_z must have the shape of z, {expected}; "
-            f"got {grad_z.shape}."
+            f"linear_backward: grad_z must have the shape of z, {expected}; got {grad_z.shape}."
         )
     if x.ndim == 1:
         grad_W = np.outer(grad_z, x)
