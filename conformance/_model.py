@@ -1,0 +1,201 @@
+"""The vocabulary shared by the checks, the runner and the reports.
+
+A *clause* is one normative statement of the specification with a stable id. Its *check*
+is a function that receives a :class:`CheckContext` and either returns normally (the
+adapter satisfies the clause on every example it was shown), records an *acceptable*
+deviation with a named flag, or raises :class:`ClauseViolation` carrying a
+:class:`Failure` that explains, for a student, what went wrong and how to reproduce it.
+
+The runner (``_runner.py``) turns those into a :class:`ClauseResult` per clause and dtype.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Outcome(str, enum.Enum):
+    """The four outcomes of a clause. Only PASS and ACCEPTABLE count as conforming."""
+
+    PASS = "pass"
+    ACCEPTABLE = "acceptable"
+    FAIL = "fail"
+    NOT_PROVIDED = "not provided"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How hard the suite searches: the number of Hypothesis examples per clause and dtype."""
+
+    name: str
+    max_examples: int
+    #: Size cap for generated arrays (elements) and graphs (nodes).
+    max_array_size: int
+    max_graph_nodes: int
+
+
+PROFILES: dict[str, Profile] = {
+    "quick": Profile("quick", max_examples=10, max_array_size=16, max_graph_nodes=6),
+    "default": Profile("default", max_examples=60, max_array_size=64, max_graph_nodes=10),
+    "thorough": Profile("thorough", max_examples=400, max_array_size=256, max_graph_nodes=16),
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Everything a failure message shows, in one pattern.
+
+    Attributes
+    ----------
+    clause_id, title : str
+        The clause violated.
+    summary : str
+        One sentence: what was wrong (``"tanh_derivative(z) differs from the reference"``).
+    inputs : dict[str, Any]
+        The (shrunk) inputs of the failing example, by argument name.
+    index : tuple[int, ...] or None
+        The worst element's index in the result, where the result is an array.
+    input_value : Any
+        The input at that element (for elementwise functions), else None.
+    expected, actual : Any
+        Expected and actual values at the worst element (or whole small results).
+    abs_error, rel_error, ulp_error : float or None
+        Errors at the worst element; ULPs in the dtype of the result.
+    hint : str or None
+        A pattern that explains the error (sign flipped, transposed, scaled...), if any.
+    reproducer : str
+        Copy-paste Python code that reproduces the failure outside the suite.
+    """
+
+    clause_id: str
+    title: str
+    summary: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    index: tuple[int, ...] | None = None
+    input_value: Any = None
+    expected: Any = None
+    actual: Any = None
+    abs_error: float | None = None
+    rel_error: float | None = None
+    ulp_error: float | None = None
+    hint: str | None = None
+    reproducer: str = ""
+
+
+class ClauseViolation(AssertionError):
+    """Raised by a check when the adapter violates its clause. Carries the :class:`Failure`.
+
+    It subclasses AssertionError so that Hypothesis treats it as a failing example and
+    shrinks it.
+    """
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.summary)
+        self.failure = failure
+
+
+@dataclass
+class CheckContext:
+    """What a check receives: the adapter, the dtype under test and the run's settings.
+
+    A check records each example it verified with :meth:`record` (the examples count and the
+    worst error in the report come from these), and an accepted deviation with :meth:`flag`.
+    """
+
+    adapter: Any  # conformance._adapter.LoadedAdapter (kept loose to avoid an import cycle)
+    dtype: str  # "float32" or "float64"
+    profile: Profile
+    seed: int
+    strict: bool
+    examples: int = 0
+    worst_ulp: float = 0.0
+    worst_abs: float = 0.0
+    worst_rel: float = 0.0
+    flags: dict[str, str] = field(default_factory=dict)
+
+    def record(
+        self,
+        *,
+        ulp_error: float | None = None,
+        abs_error: float | None = None,
+        rel_error: float | None = None,
+    ) -> None:
+        """Count one verified example and keep the worst errors seen."""
+        self.examples += 1
+        if ulp_error is not None:
+            self.worst_ulp = max(self.worst_ulp, float(ulp_error))
+        if abs_error is not None:
+            self.worst_abs = max(self.worst_abs, float(abs_error))
+        if rel_error is not None:
+            self.worst_rel = max(self.worst_rel, float(rel_error))
+
+    def flag(self, name: str, detail: str) -> None:
+        """Record an acceptable deviation, e.g. ``flag("kink-relu-0", "relu'(0) = 0.5")``."""
+        self.flags.setdefault(name, detail)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One normative statement of the specification.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, upper case with hyphens (``ACT-TANH-IDENTITY``). Never reused.
+    title : str
+        Short title shown in tables.
+    family : str
+        One of ``values, identities, gradients, diagonal, shape, linear, backprop,
+        robustness, kinks``.
+    section : str
+        Slug of the spec section that states it (``sigmoid``, ``shape``, ``backprop``...);
+        the docs anchor is the id itself.
+    statement : str
+        The normative sentence, in words.
+    latex : str
+        The statement's math, LaTeX without delimiters.
+    notes : str
+        Where in the lecture notes it comes from (section title).
+    members : tuple of str
+        Adapter members the check needs; a missing one makes the clause not provided.
+    tolerance : str
+        The tolerance, stated for people (``"<= 4 ULP (float64), <= 2 ULP (float32)"``).
+    check : callable
+        ``check(ctx: CheckContext) -> None``.
+    per_dtype : bool
+        Whether the clause runs once per dtype (most do) or once in float64.
+    """
+
+    id: str
+    title: str
+    family: str
+    section: str
+    statement: str
+    latex: str
+    notes: str
+    members: tuple[str, ...]
+    tolerance: str
+    check: Callable[[CheckContext], None]
+    per_dtype: bool = True
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    """The outcome of one clause for one dtype (or the combined row in a report)."""
+
+    clause_id: str
+    title: str
+    dtype: str | None
+    outcome: Outcome
+    examples: int
+    worst_ulp: float | None = None
+    worst_abs: float | None = None
+    worst_rel: float | None = None
+    flags: dict[str, str] = field(default_factory=dict)
+    failure: Failure | None = None
+    #: Why the clause was not provided (missing members, undeclared dtype).
+    reason: str | None = None
+    seconds: float = 0.0
