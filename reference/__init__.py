@@ -7,7 +7,12 @@ Public surface, by family:
 
 - activations and derivatives: :func:`sigmoid`, :func:`tanh`, :func:`hardtanh`, :func:`relu`,
   :func:`leaky_relu`, :func:`swish` and ``*_derivative`` for each;
-- the layer: :func:`linear`, :func:`linear_backward`.
+- the layer: :func:`linear`, :func:`linear_backward`;
+- the useful Jacobians and the way between Jacobian form and the shape convention:
+  :func:`activation_jacobian`, :func:`linear_jacobian_x`, :func:`linear_jacobian_b`,
+  :func:`linear_jacobian_W`, :func:`dot_jacobian`, :func:`jacobian_to_gradient`,
+  :func:`gradient_to_jacobian`, :func:`vector_jacobian_product`;
+- why networks are non-linear: :func:`collapse_linear_stack`, :func:`apply_linear_stack`.
 """
 
 from ._activations import (
@@ -24,18 +29,38 @@ from ._activations import (
     tanh,
     tanh_derivative,
 )
+from ._collapse import apply_linear_stack, collapse_linear_stack
+from ._jacobians import (
+    activation_jacobian,
+    dot_jacobian,
+    gradient_to_jacobian,
+    jacobian_to_gradient,
+    linear_jacobian_b,
+    linear_jacobian_W,
+    linear_jacobian_x,
+    vector_jacobian_product,
+)
 from ._linear import linear, linear_backward
 
 #: Display name used in conformance reports.
 name = "gradspec reference"
 
 __all__ = [
+    "activation_jacobian",
+    "apply_linear_stack",
+    "collapse_linear_stack",
+    "dot_jacobian",
+    "gradient_to_jacobian",
     "hardtanh",
     "hardtanh_derivative",
+    "jacobian_to_gradient",
     "leaky_relu",
     "leaky_relu_derivative",
     "linear",
     "linear_backward",
+    "linear_jacobian_W",
+    "linear_jacobian_b",
+    "linear_jacobian_x",
     "name",
     "relu",
     "relu_derivative",
@@ -45,4 +70,5 @@ __all__ = [
     "swish_derivative",
     "tanh",
     "tanh_derivative",
+    "vector_jacobian_product",
 ]

@@ -1,0 +1,127 @@
+r"""Why networks are non-linear: a stack of linear layers is one linear layer.
+
+Two layers without an activation between them compose to one:
+
+.. math::
+
+    W_2 (W_1 x + b_1) + b_2 = (W_2 W_1) x + (W_2 b_1 + b_2).
+
+By induction any depth collapses, so depth adds no representational power unless an
+activation sits between the layers. :func:`collapse_linear_stack` computes the equivalent
+layer; the tests check that a stack without activations equals its collapse and that a stack
+with one does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._linear import linear
+
+__all__ = ["apply_linear_stack", "collapse_linear_stack"]
+
+
+def _layers_as_arrays(
+    layers: Sequence[tuple[ArrayLike, ArrayLike]], func: str
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    if len(layers) == 0:
+        raise ValueError(f"{func}: the stack is empty; give at least one (W, b) pair.")
+    arrays = []
+    for index, layer in enumerate(layers):
+        try:
+            W, b = layer
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{func}: layer {index} must be a (W, b) pair; got {type(layer).__name__}."
+            ) from None
+        arrays.append((np.asarray(W), np.asarray(b)))
+    return arrays
+
+
+def collapse_linear_stack(
+    layers: Sequence[tuple[ArrayLike, ArrayLike]],
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The single layer equivalent to applying ``layers`` one after another.
+
+    Parameters
+    ----------
+    layers : sequence of (W, b) pairs
+        Layer :math:`k` has ``W`` of shape :math:`(m_k, n_k)` and ``b`` of shape
+        :math:`(m_k,)`, with :math:`n_{k+1} = m_k`. Applied first to last.
+
+    Returns
+    -------
+    W : ndarray, shape (m_last, n_first)
+        :math:`W_L \cdots W_2 W_1`.
+    b : ndarray, shape (m_last,)
+        :math:`b` built by pushing each bias through the layers after it:
+        :math:`b \leftarrow W_k b + b_k`.
+
+    Raises
+    ------
+    ValueError
+        If the stack is empty or consecutive shapes do not chain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradspec.reference import collapse_linear_stack
+    >>> W, b = collapse_linear_stack([(np.eye(2) * 2, np.ones(2)), (np.eye(2), np.ones(2))])
+    >>> W, b
+    (array([[2., 0.],
+           [0., 2.]]), array([2., 2.]))
+    """
+    func = "collapse_linear_stack"
+    arrays = _layers_as_arrays(layers, func)
+    W_total, b_total = arrays[0]
+    # Validate the first layer by running it on a zero input of the right size.
+    linear(W_total, np.zeros(W_total.shape[-1], dtype=W_total.dtype), b_total)
+    for index, (W, b) in enumerate(arrays[1:], start=1):
+        if W.ndim != 2 or W.shape[1] != W_total.shape[0]:
+            raise ValueError(
+                f"{func}: layer {index} has W of shape {W.shape}, but the layers before it "
+                f"produce {W_total.shape[0]} values; expected W of shape "
+                f"(m, {W_total.shape[0]})."
+            )
+        b_total = linear(W, b_total, b)  # W b_total + b: the bias pushed through layer index
+        W_total = W @ W_total
+    return W_total, b_total
+
+
+def apply_linear_stack(
+    layers: Sequence[tuple[ArrayLike, ArrayLike]],
+    x: ArrayLike,
+    activation: str | None = None,
+) -> np.ndarray:
+    """Apply ``layers`` to ``x`` in order, with an optional activation between layers.
+
+    Parameters
+    ----------
+    layers : sequence of (W, b) pairs
+    x : ndarray, shape (n,) or (B, n)
+    activation : str, optional
+        Name of a reference activation (``"tanh"``...) applied between consecutive layers
+        (not after the last). ``None`` keeps the stack linear.
+
+    Returns
+    -------
+    ndarray, shape (m_last,) or (B, m_last)
+    """
+    from . import _activations
+
+    func = "apply_linear_stack"
+    arrays = _layers_as_arrays(layers, func)
+    f = None
+    if activation is not None:
+        f = getattr(_activations, activation, None)
+        if activation.endswith("_derivative") or not callable(f):
+            raise ValueError(f"{func}: unknown activation {activation!r}.")
+    out = np.asarray(x)
+    for index, (W, b) in enumerate(arrays):
+        if index > 0 and f is not None:
+            out = f(out)
+        out = linear(W, out, b)
+    return out
