@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -16,10 +18,7 @@ def stacks(draw: st.DrawFn) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.nda
     seed = draw(st.integers(0, 2**32 - 1))
     widths = draw(st.lists(st.integers(1, 5), min_size=2, max_size=5))
     rng = np.random.default_rng(seed)
-    layers = [
-        (rng.normal(size=(m, n)), rng.normal(size=m))
-        for n, m in zip(widths[:-1], widths[1:], strict=True)
-    ]
+    layers = [(rng.normal(size=(m, n)), rng.normal(size=m)) for n, m in itertools.pairwise(widths)]
     return layers, rng.normal(size=(3, widths[0]))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -116,7 +118,7 @@ def test_inputs_are_not_modified():
     ],
 )
 def test_bad_shapes_and_dtypes_are_named(args, error, message):
-    with pytest.raises(error, match="^linear: .*" + message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(error, match="^linear: .*" + re.escape(message)):
         linear(*args)
 
 
