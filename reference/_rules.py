@@ -1,0 +1,202 @@
+"""The ops a computation graph may use, in one table: arguments, attributes, shape, value, VJP.
+
+The graph engine (``_graph.py`` and ``_backprop.py``) knows no op by name. Everything it needs
+about an op is in its :class:`Op` entry of :data:`OPS`:
+
+- ``params``: the names of its arguments, in order (used in error messages);
+- ``attributes``: the optional node attributes it accepts, with defaults and a checker;
+- ``shape``: the output shape from the argument shapes, raising :class:`ShapeMismatch` with
+  a message in terms of ``params`` when they do not fit (run before any numeric work);
+- ``forward``: the value, from the argument arrays and the attributes;
+- ``vjp``: the vector-Jacobian product. Given ``g``, the gradient of the final scalar with
+  respect to the op's output (same shape as the output), it returns one gradient per
+  argument, each with exactly that argument's shape (the shape convention).
+
+Notes
+-----
+For an op :math:`y = f(a_1, \\dots, a_k)` and a final scalar :math:`s`, the chain rule gives
+:math:`\\partial s / \\partial a_j = \\sum_i g_i \\, \\partial y_i / \\partial a_j` with
+:math:`g = \\partial s / \\partial y`. Each ``vjp`` computes that sum directly, never the
+Jacobian :math:`\\partial y / \\partial a_j` itself. Elementwise ops have a diagonal Jacobian,
+so their VJP is ``g * f'(a)``.
+
+A VJP may return ``g`` itself or a read-only view of it (``add``, ``sum``). The engine
+therefore never writes into a gradient it received; it accumulates with a fresh addition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._activations import (
+    hardtanh,
+    hardtanh_derivative,
+    leaky_relu,
+    leaky_relu_derivative,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    swish,
+    swish_derivative,
+    tanh,
+    tanh_derivative,
+)
+from ._linear import linear, linear_backward
+from ._validation import check_negative_slope
+
+__all__ = ["OPS", "Attribute", "Op", "ShapeMismatch"]
+
+Shape = tuple[int, ...]
+
+
+class ShapeMismatch(Exception):
+    """Raised by a shape rule; the message names the op's params, the engine adds the node."""
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """An optional node attribute: its default and a function that checks and converts it."""
+
+    default: Any
+    check: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Op:
+    """Everything the engine needs to know about one op (see the module docstring)."""
+
+    params: tuple[str, ...]
+    shape: Callable[..., Shape]
+    forward: Callable[..., Any]
+    vjp: Callable[..., tuple[Any, ...]]
+    attributes: Mapping[str, Attribute] = field(default_factory=dict)
+
+
+# --- shape rules: one per family of ops ---------------------------------------------------
+
+
+def _require_ndim(param: str, shape: Shape, ndim: int, why: str = "") -> None:
+    if len(shape) != ndim:
+        raise ShapeMismatch(f"{param} must be {ndim}-D{why}; got shape {shape}")
+
+
+def _elementwise_shape(a: Shape) -> Shape:
+    return a
+
+
+def _same_shapes(a: Shape, b: Shape) -> Shape:
+    if a != b:
+        raise ShapeMismatch(
+            f"a has shape {a} but b has shape {b}; expected b of shape {a} "
+            "(elementwise ops do not broadcast)"
+        )
+    return a
+
+
+def _linear_shape(W: Shape, x: Shape, b: Shape) -> Shape:
+    _require_ndim("W", W, 2)
+    _require_ndim("x", x, 1, " (the graph op takes one example, not a batch)")
+    m, n = W
+    if x != (n,):
+        raise ShapeMismatch(f"W has shape {W} but x has shape {x}; expected x of shape ({n},)")
+    if b != (m,):
+        raise ShapeMismatch(f"W has shape {W} but b has shape {b}; expected b of shape ({m},)")
+    return (m,)
+
+
+def _matmul_shape(A: Shape, B: Shape) -> Shape:
+    _require_ndim("A", A, 2)
+    if len(B) not in (1, 2):
+        raise ShapeMismatch(f"B must be 1-D or 2-D; got shape {B}")
+    k = A[1]
+    if B[0] != k:
+        expected = f"({k},)" if len(B) == 1 else f"({k}, p) for some p"
+        raise ShapeMismatch(f"A has shape {A} but B has shape {B}; expected B of shape {expected}")
+    return (A[0], *B[1:])
+
+
+def _dot_shape(u: Shape, h: Shape) -> Shape:
+    _require_ndim("u", u, 1)
+    _require_ndim("h", h, 1)
+    if u != h:
+        raise ShapeMismatch(f"u has shape {u} but h has shape {h}; expected h of shape {u}")
+    return ()
+
+
+def _scalar_shape(a: Shape) -> Shape:
+    return ()
+
+
+# --- VJPs that need more than one line ------------------------------------------------------
+
+
+def _matmul_vjp(g: np.ndarray, A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # y = A @ B. For B of shape (k, p): dA = g B^T, dB = A^T g. For B of shape (k,), y and g
+    # are (m,), so dA is the outer product g B^T and dB = A^T g is (k,).
+    grad_A = np.outer(g, B) if B.ndim == 1 else g @ B.T
+    return grad_A, A.T @ g
+
+
+def _elementwise(
+    function: Callable[[np.ndarray], np.ndarray],
+    derivative: Callable[[np.ndarray], np.ndarray],
+) -> Op:
+    """An op y = f(a) applied elementwise: its Jacobian is diagonal, so the VJP is g f'(a)."""
+    return Op(
+        params=("a",),
+        shape=_elementwise_shape,
+        forward=function,
+        vjp=lambda g, a: (g * derivative(a),),
+    )
+
+
+def _check_slope(value: Any) -> float:
+    return check_negative_slope(value, func="leaky_relu")
+
+
+# --- the table -------------------------------------------------------------------------------
+
+#: Every op a graph may use, by name. Adding an op means adding one entry here.
+OPS: Mapping[str, Op] = {
+    "linear": Op(
+        params=("W", "x", "b"),
+        shape=_linear_shape,
+        forward=linear,
+        vjp=lambda g, W, x, b: linear_backward(W, x, b, g),
+    ),
+    "matmul": Op(params=("A", "B"), shape=_matmul_shape, forward=np.matmul, vjp=_matmul_vjp),
+    "add": Op(params=("a", "b"), shape=_same_shapes, forward=np.add, vjp=lambda g, a, b: (g, g)),
+    "mul": Op(
+        params=("a", "b"),
+        shape=_same_shapes,
+        forward=np.multiply,
+        vjp=lambda g, a, b: (g * b, g * a),
+    ),
+    "dot": Op(
+        params=("u", "h"), shape=_dot_shape, forward=np.dot, vjp=lambda g, u, h: (g * h, g * u)
+    ),
+    "sum": Op(
+        params=("a",),
+        shape=_scalar_shape,
+        forward=np.sum,
+        # Every element contributes with weight 1: the gradient is g repeated, a read-only view.
+        vjp=lambda g, a: (np.broadcast_to(g, a.shape),),
+    ),
+    "sigmoid": _elementwise(sigmoid, sigmoid_derivative),
+    "tanh": _elementwise(tanh, tanh_derivative),
+    "hardtanh": _elementwise(hardtanh, hardtanh_derivative),
+    "relu": _elementwise(relu, relu_derivative),
+    "swish": _elementwise(swish, swish_derivative),
+    "leaky_relu": Op(
+        params=("a",),
+        shape=_elementwise_shape,
+        forward=leaky_relu,
+        vjp=lambda g, a, negative_slope: (g * leaky_relu_derivative(a, negative_slope),),
+        attributes={"negative_slope": Attribute(default=0.01, check=_check_slope)},
+    ),
+}
