@@ -20,9 +20,8 @@ def modules() -> list[str]:
         package = importlib.import_module(package_name)
         names.append(package_name)
         for info in pkgutil.iter_modules(package.__path__, prefix=f"{package_name}."):
-            # Shipped library adapters need optional dependencies, __main__ runs the CLI; the
-            # conformance plugin's
-            # test module is collected by pytest, not imported here.
+            # Shipped library adapters need optional dependencies, __main__ runs the CLI, and
+            # the conformance plugin's test module is collected by pytest, not imported here.
             if info.name.endswith(("_adapter", "test_conformance", "conftest", "__main__")):
                 continue
             names.append(info.name)
