@@ -1,0 +1,183 @@
+"""Text for people: the failure message, the progress line, the table and the summary.
+
+Every failure, wherever it is shown (CLI, pytest, JSON, JUnit), uses :func:`format_failure`,
+one pattern written for a student who has never seen the suite's code::
+
+    FAIL ACT-TANH-DERIVATIVE-VALUE  tanh'(z) matches the reference  [float64]
+      tanh_derivative(z) differs from the reference
+      worst element: index (3,), input z = 0.5
+      expected 0.7864477329659274, got 0.4621171572600098
+      error: abs 3.2e-01, rel 4.1e-01, 1.8e+15 ULP
+      hint: ...
+      reproduce:
+        <Python code>
+
+Lines with nothing to say are left out; the first two are always there.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._model import ClauseResult, Failure, Outcome
+
+__all__ = [
+    "format_failure",
+    "format_progress",
+    "format_summary",
+    "format_table",
+    "format_value",
+    "worst_error",
+]
+
+_INDENT = "  "
+
+#: How outcomes read in tables: failures stand out, the rest is quiet.
+_LABELS = {
+    Outcome.PASS: "pass",
+    Outcome.ACCEPTABLE: "acceptable",
+    Outcome.FAIL: "FAIL",
+    Outcome.NOT_PROVIDED: "not provided",
+}
+
+
+def format_value(value: Any) -> str:
+    """A value as a student would type it: full float precision, short arrays in full.
+
+    >>> format_value(np.float64(0.1))
+    '0.1'
+    >>> format_value(np.array([1.0, -0.5], dtype=np.float32))
+    'array([ 1. , -0.5], dtype=float32)'
+    """
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=17, threshold=12, edgeitems=3, floatmode="maxprec"):
+            return repr(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def format_failure(failure: Failure, dtype: str | None = None) -> str:
+    """The failure message in the suite's one pattern (see the module docstring)."""
+    suffix = f"  [{dtype}]" if dtype else ""
+    lines = [f"FAIL {failure.clause_id}  {failure.title}{suffix}", _INDENT + failure.summary]
+    if failure.inputs and failure.index is None:
+        for name, value in failure.inputs.items():
+            lines.append(f"{_INDENT}input {name} = {format_value(value)}")
+    if failure.index is not None:
+        element = f"{_INDENT}worst element: index {tuple(int(i) for i in failure.index)}"
+        if failure.input_value is not None:
+            element += f", input {_input_name(failure)} = {format_value(failure.input_value)}"
+        lines.append(element)
+    if failure.expected is not None or failure.actual is not None:
+        lines.append(
+            f"{_INDENT}expected {format_value(failure.expected)}, "
+            f"got {format_value(failure.actual)}"
+        )
+    errors = _error_parts(failure)
+    if errors:
+        lines.append(f"{_INDENT}error: {', '.join(errors)}")
+    if failure.hint:
+        lines.append(f"{_INDENT}hint: {failure.hint}")
+    if failure.reproducer:
+        lines.append(f"{_INDENT}reproduce:")
+        lines.append(textwrap.indent(failure.reproducer.rstrip(), _INDENT * 2))
+    return "\n".join(lines)
+
+
+def _input_name(failure: Failure) -> str:
+    # An elementwise clause has a single input; name it so the student knows which one.
+    return next(iter(failure.inputs)) if len(failure.inputs) == 1 else "value"
+
+
+def _error_parts(failure: Failure) -> list[str]:
+    parts = []
+    if failure.abs_error is not None:
+        parts.append(f"abs {failure.abs_error:.1e}")
+    if failure.rel_error is not None:
+        parts.append(f"rel {failure.rel_error:.1e}")
+    if failure.ulp_error is not None:
+        parts.append(f"{failure.ulp_error:.3g} ULP")
+    return parts
+
+
+def worst_error(result: ClauseResult) -> str:
+    """The table's "worst error" cell: ULPs when measured, else relative, else absolute."""
+    if result.worst_ulp:
+        return f"{result.worst_ulp:.3g} ULP"
+    if result.worst_rel:
+        return f"rel {result.worst_rel:.1e}"
+    if result.worst_abs:
+        return f"abs {result.worst_abs:.1e}"
+    return "-"
+
+
+def format_progress(result: ClauseResult, done: int, total: int) -> str:
+    """One line per clause and dtype, for stderr while the suite runs."""
+    width = len(str(total))
+    dtype = f" [{result.dtype}]" if result.dtype else ""
+    detail = (
+        result.reason
+        if result.outcome is Outcome.NOT_PROVIDED
+        else f"{result.examples} examples, {result.seconds:.2f} s"
+    )
+    return (
+        f"[{done:>{width}}/{total}] {result.clause_id}{dtype} {_LABELS[result.outcome]} ({detail})"
+    )
+
+
+def format_table(rows: Sequence[ClauseResult], *, title_width: int = 44) -> str:
+    """A fixed-width table, one row per clause, then the reasons and flags worth reading."""
+    header = ("clause", "title", "outcome", "examples", "worst error")
+    cells = [
+        (
+            row.clause_id,
+            _clip(row.title, title_width),
+            _LABELS[row.outcome],
+            str(row.examples),
+            worst_error(row),
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+
+    def render(line: Sequence[str]) -> str:
+        left = [text.ljust(width) for text, width in zip(line[:3], widths[:3], strict=True)]
+        right = [line[3].rjust(widths[3]), line[4]]
+        return "  ".join([*left, *right]).rstrip()
+
+    out = [render(header), render(["-" * width for width in widths])]
+    out.extend(render(line) for line in cells)
+    notes = []
+    for row in rows:
+        if row.outcome is Outcome.NOT_PROVIDED and row.reason:
+            notes.append(f"not provided  {row.clause_id}: {row.reason}")
+        for name, detail in row.flags.items():
+            notes.append(f"flag          {row.clause_id}: {name} ({detail})")
+    if notes:
+        out.append("")
+        out.extend(notes)
+    return "\n".join(out)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_summary(
+    counts: dict[Outcome, int], *, examples: int, seconds: float, strict: bool = False
+) -> str:
+    """The closing line: counts by outcome, examples and time."""
+    clauses = sum(counts.values())
+    parts = [
+        f"{counts[Outcome.PASS]} pass",
+        f"{counts[Outcome.ACCEPTABLE]} acceptable",
+        f"{counts[Outcome.FAIL]} fail",
+        f"{counts[Outcome.NOT_PROVIDED]} not provided",
+    ]
+    mode = " (strict)" if strict else ""
+    return f"{clauses} clauses{mode}: {', '.join(parts)}; {examples} examples in {seconds:.1f} s"

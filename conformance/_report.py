@@ -1,0 +1,348 @@
+"""Machine-readable reports of a run: JSON and JUnit XML, both written atomically.
+
+JSON report (``schema_version`` 1; :data:`REPORT_SCHEMA` is the same as a JSON Schema)::
+
+    {
+      "schema_version": 1,
+      "gradspec_version": "0.1.0",
+      "adapter": {"spec": "reference", "name": "gradspec reference"},
+      "library_versions": {"numpy": "2.4.0", ...},
+      "profile": "default", "seed": 0, "strict": false, "select": null,
+      "python": "3.11.9", "platform": "Linux-...", "started": "2025-01-01T00:00:00+00:00",
+      "seconds": 12.3,
+      "summary": {"pass": 38, "acceptable": 2, "fail": 0, "not_provided": 0,
+                  "examples": 4321, "executed": 80, "exit_status": 0},
+      "clauses": [
+        {"id": "ACT-SIGMOID-VALUE", "title": "...", "outcome": "pass", "examples": 120,
+         "worst_ulp": 1.0, "worst_abs": 1e-16, "worst_rel": 2e-16, "flags": {}, "reason": null,
+         "seconds": 0.4,
+         "dtypes": [
+           {"dtype": "float32", "outcome": "pass", "examples": 60, "worst_ulp": 0.5, ...,
+            "failure": null},
+           ...
+         ]}
+      ]
+    }
+
+Outcomes are ``"pass"``, ``"acceptable"``, ``"fail"`` and ``"not provided"``. The clause row
+combines its dtypes (worst outcome, examples added up); ``dtypes`` keeps each one. A failure
+has every field of :class:`~gradspec.conformance._model.Failure` plus ``text``, the message
+exactly as the CLI prints it. Arrays become nested lists; NaN and infinities, which JSON
+cannot hold, become the strings ``"nan"``, ``"inf"`` and ``"-inf"``; any other object its
+``repr``.
+
+JUnit XML: one ``<testcase>`` per clause and dtype, named ``ID[dtype]``. A failure is a
+``<failure>`` with the same text; not provided is ``<skipped>`` with the reason; an acceptable
+result passes with a ``<property name="acceptable">`` per flag and the flags in
+``<system-out>``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._format import format_failure
+from ._model import ClauseResult, Failure, Outcome
+from ._runner import SuiteReport, exit_status
+
+__all__ = ["REPORT_SCHEMA", "junit_tree", "report_to_json", "write_json", "write_junit"]
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_FLAGS = {"type": "object", "additionalProperties": {"type": "string"}}
+_OUTCOME = {"enum": [outcome.value for outcome in Outcome]}
+
+_FAILURE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [*(f.name for f in fields(Failure)), "text"],
+    "properties": {
+        "clause_id": {"type": "string"},
+        "title": {"type": "string"},
+        "summary": {"type": "string"},
+        "inputs": {"type": "object"},
+        "index": {"type": ["array", "null"], "items": {"type": "integer"}},
+        "abs_error": _NUMBER_OR_NULL,
+        "rel_error": _NUMBER_OR_NULL,
+        "ulp_error": _NUMBER_OR_NULL,
+        "hint": {"type": ["string", "null"]},
+        "reproducer": {"type": "string"},
+        "text": {"type": "string"},
+    },
+}
+
+_ROW_PROPERTIES: dict[str, Any] = {
+    "outcome": _OUTCOME,
+    "examples": {"type": "integer", "minimum": 0},
+    "worst_ulp": _NUMBER_OR_NULL,
+    "worst_abs": _NUMBER_OR_NULL,
+    "worst_rel": _NUMBER_OR_NULL,
+    "flags": _FLAGS,
+    "reason": {"type": ["string", "null"]},
+    "seconds": {"type": "number", "minimum": 0},
+}
+
+#: The JSON report's schema (JSON Schema, draft 2020-12 keywords only).
+REPORT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "gradspec conformance report",
+    "type": "object",
+    "required": [
+        "schema_version",
+        "gradspec_version",
+        "adapter",
+        "library_versions",
+        "profile",
+        "seed",
+        "strict",
+        "select",
+        "python",
+        "platform",
+        "started",
+        "seconds",
+        "summary",
+        "clauses",
+    ],
+    "properties": {
+        "schema_version": {"const": 1},
+        "gradspec_version": {"type": "string"},
+        "adapter": {
+            "type": "object",
+            "required": ["spec", "name"],
+            "properties": {"spec": {"type": "string"}, "name": {"type": "string"}},
+        },
+        "library_versions": {"type": "object", "additionalProperties": {"type": "string"}},
+        "profile": {"enum": ["quick", "default", "thorough"]},
+        "seed": {"type": "integer"},
+        "strict": {"type": "boolean"},
+        "select": {"type": ["string", "null"]},
+        "python": {"type": "string"},
+        "platform": {"type": "string"},
+        "started": {"type": "string"},
+        "seconds": {"type": "number", "minimum": 0},
+        "summary": {
+            "type": "object",
+            "required": [
+                "pass",
+                "acceptable",
+                "fail",
+                "not_provided",
+                "examples",
+                "executed",
+                "exit_status",
+            ],
+            "properties": {
+                name: {"type": "integer", "minimum": 0}
+                for name in (
+                    "pass",
+                    "acceptable",
+                    "fail",
+                    "not_provided",
+                    "examples",
+                    "executed",
+                    "exit_status",
+                )
+            },
+        },
+        "clauses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "title", *_ROW_PROPERTIES, "dtypes"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    **_ROW_PROPERTIES,
+                    "dtypes": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["dtype", *_ROW_PROPERTIES, "failure"],
+                            "properties": {
+                                "dtype": {"enum": ["float32", "float64"]},
+                                **_ROW_PROPERTIES,
+                                "failure": {"oneOf": [{"type": "null"}, _FAILURE_SCHEMA]},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert NumPy values and non-finite floats into plain JSON."""
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return repr(value)
+
+
+def _failure_json(failure: Failure, dtype: str | None) -> dict[str, Any]:
+    data = {f.name: _jsonable(getattr(failure, f.name)) for f in fields(Failure)}
+    data["text"] = format_failure(failure, dtype)
+    return data
+
+
+def _row_json(row: ClauseResult) -> dict[str, Any]:
+    return {
+        "outcome": row.outcome.value,
+        "examples": row.examples,
+        "worst_ulp": _jsonable(row.worst_ulp),
+        "worst_abs": _jsonable(row.worst_abs),
+        "worst_rel": _jsonable(row.worst_rel),
+        "flags": dict(row.flags),
+        "reason": row.reason,
+        "seconds": row.seconds,
+    }
+
+
+def report_to_json(report: SuiteReport) -> dict[str, Any]:
+    """The report as plain JSON data (see the module docstring for the layout)."""
+    per_clause: dict[str, list[ClauseResult]] = {}
+    for result in report.results:
+        per_clause.setdefault(result.clause_id, []).append(result)
+    combined = {row.clause_id: row for row in report.by_clause()}
+    clauses = []
+    for clause_id, rows in per_clause.items():
+        row = combined[clause_id]
+        dtypes = [
+            {
+                "dtype": each.dtype,
+                **_row_json(each),
+                "failure": None
+                if each.failure is None
+                else _failure_json(each.failure, each.dtype),
+            }
+            for each in rows
+        ]
+        clauses.append({"id": clause_id, "title": row.title, **_row_json(row), "dtypes": dtypes})
+    counts = report.counts()
+    return {
+        "schema_version": 1,
+        "gradspec_version": report.gradspec_version,
+        "adapter": {"spec": report.adapter_spec, "name": report.adapter_name},
+        "library_versions": dict(report.library_versions),
+        "profile": report.profile,
+        "seed": report.seed,
+        "strict": report.strict,
+        "select": report.select,
+        "python": report.python,
+        "platform": report.platform,
+        "started": report.started,
+        "seconds": report.seconds,
+        "summary": {
+            "pass": counts[Outcome.PASS],
+            "acceptable": counts[Outcome.ACCEPTABLE],
+            "fail": counts[Outcome.FAIL],
+            "not_provided": counts[Outcome.NOT_PROVIDED],
+            "examples": report.examples,
+            "executed": report.executed,
+            "exit_status": exit_status(report),
+        },
+        "clauses": clauses,
+    }
+
+
+def _write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    # Written beside the target and renamed over it, so a reader (a CI step, a dashboard)
+    # never sees half a report, and an interrupted run leaves the previous one intact.
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(report: SuiteReport, path: str | os.PathLike[str]) -> None:
+    """Write the JSON report to ``path`` (UTF-8, indented, atomically)."""
+    text = json.dumps(report_to_json(report), indent=2, allow_nan=False) + "\n"
+    _write_atomically(path, text.encode("utf-8"))
+
+
+def junit_tree(report: SuiteReport) -> ET.ElementTree:
+    """The JUnit XML document: one testcase per clause and dtype."""
+    failures = sum(r.outcome is Outcome.FAIL for r in report.results)
+    skipped = sum(r.outcome is Outcome.NOT_PROVIDED for r in report.results)
+    root = ET.Element("testsuites")
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=f"gradspec conformance: {report.adapter_name}",
+        tests=str(len(report.results)),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+        time=f"{report.seconds:.3f}",
+        timestamp=report.started,
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("adapter", report.adapter_spec),
+        ("gradspec", report.gradspec_version),
+        ("profile", report.profile),
+        ("seed", str(report.seed)),
+        ("strict", str(report.strict).lower()),
+        *sorted(report.library_versions.items()),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    for result in report.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="gradspec.conformance",
+            name=f"{result.clause_id}[{result.dtype}]",
+            time=f"{result.seconds:.3f}",
+        )
+        if result.outcome is Outcome.FAIL and result.failure is not None:
+            failure = ET.SubElement(case, "failure", message=result.failure.summary)
+            failure.text = format_failure(result.failure, result.dtype)
+        elif result.outcome is Outcome.NOT_PROVIDED:
+            ET.SubElement(case, "skipped", message=f"not provided: {result.reason}")
+        elif result.flags:
+            flags = ET.SubElement(case, "properties")
+            for name, detail in result.flags.items():
+                ET.SubElement(flags, "property", name="acceptable", value=f"{name}: {detail}")
+            out = ET.SubElement(case, "system-out")
+            out.text = "acceptable: " + "; ".join(f"{n} ({d})" for n, d in result.flags.items())
+    ET.indent(root)
+    return ET.ElementTree(root)
+
+
+def write_junit(report: SuiteReport, path: str | os.PathLike[str]) -> None:
+    """Write the JUnit XML report to ``path`` (UTF-8, atomically)."""
+    root = junit_tree(report).getroot()
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    _write_atomically(path, data + b"\n")

@@ -1,0 +1,453 @@
+"""Running the clauses against one adapter and collecting a :class:`SuiteReport`.
+
+The runner is the only place that decides an outcome. A check only reports what it saw
+(examples recorded, flags, or a :class:`~gradspec.conformance._model.ClauseViolation`); the
+runner turns that, and anything else that escapes the check, into a
+:class:`~gradspec.conformance._model.ClauseResult`. Nothing a check or an adapter does can
+crash a run: every exception becomes a failing result that says what happened.
+
+Rules, per clause and dtype:
+
+- a member the clause needs is missing, or the dtype is not declared: **not provided**;
+- the check raised ``ClauseViolation``: **fail**, with the check's failure;
+- an adapter member raised (``AdapterCallError``): **fail**, naming the member;
+- any other exception: **fail**, saying the suite could not evaluate the clause;
+- the check verified no example: **fail** (zero checks never read as a pass);
+- flags and no failure: **acceptable**, or **fail** under ``strict``;
+- otherwise: **pass**.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import platform
+import re
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import gradspec
+
+from ._adapter import AdapterCallError, LoadedAdapter
+from ._model import PROFILES, CheckContext, Clause, ClauseResult, ClauseViolation, Failure, Outcome
+
+__all__ = [
+    "DTYPES",
+    "SuiteReport",
+    "combine",
+    "exit_status",
+    "plan",
+    "run_clause",
+    "run_suite",
+    "select_clauses",
+]
+
+#: The dtypes a per-dtype clause runs in, in report order.
+DTYPES: tuple[str, ...] = ("float32", "float64")
+
+#: Severity used to combine per-dtype rows: the worst outcome wins.
+_SEVERITY = {Outcome.NOT_PROVIDED: 0, Outcome.PASS: 1, Outcome.ACCEPTABLE: 2, Outcome.FAIL: 3}
+
+#: ``progress(result, done, total)`` is called after each clause and dtype.
+Progress = Callable[[ClauseResult, int, int], None]
+
+
+@dataclass
+class SuiteReport:
+    """Everything one run of the suite found, with what is needed to reproduce it.
+
+    Attributes
+    ----------
+    adapter_spec, adapter_name : str
+        How the adapter was named, and its display name.
+    library_versions : dict[str, str]
+        Versions of numpy and of the libraries the adapter imported (torch, jax...).
+    gradspec_version, profile, python, platform : str
+        The run's environment and search effort.
+    seed : int
+    strict : bool
+    started : str
+        Start time, ISO 8601 in UTC.
+    seconds : float
+        Wall-clock duration of the whole run.
+    results : list of ClauseResult
+        One row per clause and dtype, in clause order.
+    select : str or None
+        The selection pattern, if the run was restricted.
+    """
+
+    adapter_spec: str
+    adapter_name: str
+    library_versions: dict[str, str]
+    gradspec_version: str
+    profile: str
+    seed: int
+    strict: bool
+    python: str
+    platform: str
+    started: str
+    seconds: float = 0.0
+    results: list[ClauseResult] = field(default_factory=list)
+    select: str | None = None
+
+    def by_clause(self) -> list[ClauseResult]:
+        """One combined row per clause (see :func:`combine`), in clause order."""
+        order: dict[str, list[ClauseResult]] = {}
+        for result in self.results:
+            order.setdefault(result.clause_id, []).append(result)
+        return [combine(rows) for rows in order.values()]
+
+    def counts(self) -> dict[Outcome, int]:
+        """How many clauses (combined rows) ended in each outcome."""
+        counts = dict.fromkeys(Outcome, 0)
+        for row in self.by_clause():
+            counts[row.outcome] += 1
+        return counts
+
+    @property
+    def examples(self) -> int:
+        """Examples verified over every clause and dtype."""
+        return sum(result.examples for result in self.results)
+
+    @property
+    def executed(self) -> int:
+        """Clause-and-dtype rows whose check actually ran (anything but not provided)."""
+        return sum(result.outcome is not Outcome.NOT_PROVIDED for result in self.results)
+
+
+def exit_status(report: SuiteReport) -> int:
+    """0 when every provided clause conformed and at least one ran, else 1.
+
+    Under ``strict`` the runner has already turned acceptable results into failures, so
+    this needs no flag of its own.
+    """
+    if report.executed == 0:
+        return 1
+    conforming = (Outcome.PASS, Outcome.NOT_PROVIDED, Outcome.ACCEPTABLE)
+    return 0 if all(result.outcome in conforming for result in report.results) else 1
+
+
+def combine(rows: Sequence[ClauseResult]) -> ClauseResult:
+    """Merge one clause's per-dtype rows into the row shown in tables.
+
+    The outcome is the worst one (fail > acceptable > pass > not provided), examples add
+    up, errors are the worst seen, and the failure is the first failing dtype's.
+    """
+    if len(rows) == 1:
+        return rows[0]
+    worst = max(rows, key=lambda row: _SEVERITY[row.outcome])
+    flags: dict[str, str] = {}
+    for row in rows:
+        for name, detail in row.flags.items():
+            flags.setdefault(name, detail)
+    reasons = list(dict.fromkeys(row.reason for row in rows if row.reason))
+    if len(reasons) > 1:
+        reasons = [f"{row.dtype}: {row.reason}" for row in rows if row.reason]
+    return ClauseResult(
+        clause_id=rows[0].clause_id,
+        title=rows[0].title,
+        dtype=None,
+        outcome=worst.outcome,
+        examples=sum(row.examples for row in rows),
+        worst_ulp=_max_or_none(row.worst_ulp for row in rows),
+        worst_abs=_max_or_none(row.worst_abs for row in rows),
+        worst_rel=_max_or_none(row.worst_rel for row in rows),
+        flags=flags,
+        failure=next((row.failure for row in rows if row.failure is not None), None),
+        reason="; ".join(reasons) or None,
+        seconds=sum(row.seconds for row in rows),
+    )
+
+
+def _max_or_none(values: Iterable[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return max(present) if present else None
+
+
+def select_clauses(clauses: Sequence[Clause], pattern: str | None) -> list[Clause]:
+    """The clauses whose id or title matches ``pattern``.
+
+    ``pattern`` is one or more comma-separated terms, matched case-insensitively: a term
+    with ``*``, ``?`` or ``[`` is a glob on the id (``ACT-*-VALUE``), any other term is a
+    substring of the id or the title (``sigmoid``). ``None`` or an empty string selects all.
+    """
+    terms = [term.strip().lower() for term in (pattern or "").split(",") if term.strip()]
+    if not terms:
+        return list(clauses)
+
+    def matches(clause: Clause) -> bool:
+        ident, title = clause.id.lower(), clause.title.lower()
+        for term in terms:
+            if any(char in term for char in "*?["):
+                if fnmatch.fnmatchcase(ident, term):
+                    return True
+            elif term in ident or term in title:
+                return True
+        return False
+
+    return [clause for clause in clauses if matches(clause)]
+
+
+def plan(clauses: Sequence[Clause]) -> list[tuple[Clause, str]]:
+    """The (clause, dtype) pairs a run evaluates, in report order."""
+    return [
+        (clause, dtype)
+        for clause in clauses
+        for dtype in (DTYPES if clause.per_dtype else ("float64",))
+    ]
+
+
+def _registry() -> tuple[Clause, ...]:
+    # Imported late: the registry imports every check, and the runner must stay importable
+    # (for the CLI's --help and the pytest plugin) even while a check module is broken.
+    from .clauses import CLAUSES
+
+    return tuple(CLAUSES)
+
+
+def run_suite(
+    adapter: LoadedAdapter,
+    *,
+    profile: str = "default",
+    seed: int = 0,
+    strict: bool = False,
+    select: str | None = None,
+    progress: Progress | None = None,
+    clauses: Sequence[Clause] | None = None,
+) -> SuiteReport:
+    """Run every selected clause against ``adapter``.
+
+    Parameters
+    ----------
+    adapter : LoadedAdapter
+        From :func:`~gradspec.conformance.load_adapter`.
+    profile : {"quick", "default", "thorough"}
+        How many examples each clause draws.
+    seed : int
+        Seed of every property; the same seed reproduces the same run.
+    strict : bool
+        Require the reference's conventions: acceptable results become failures.
+    select : str, optional
+        Restrict the run (see :func:`select_clauses`).
+    progress : callable, optional
+        ``progress(result, done, total)`` after each clause and dtype.
+    clauses : sequence of Clause, optional
+        The clauses to run instead of the registry (for tests of the runner itself).
+
+    Returns
+    -------
+    SuiteReport
+        ``results`` holds one row per clause and dtype; a selection that matches nothing
+        gives a report with no rows (``exit_status`` is then 1).
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
+    chosen = select_clauses(_registry() if clauses is None else clauses, select)
+    started = time.perf_counter()
+    report = SuiteReport(
+        adapter_spec=adapter.spec,
+        adapter_name=adapter.name,
+        library_versions={},
+        gradspec_version=gradspec.__version__,
+        profile=profile,
+        seed=seed,
+        strict=strict,
+        python=platform.python_version(),
+        platform=platform.platform(),
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        select=select,
+    )
+    pairs = plan(chosen)
+    for done, (clause, dtype) in enumerate(pairs, start=1):
+        result = run_clause(clause, adapter, dtype, profile=profile, seed=seed, strict=strict)
+        report.results.append(result)
+        if progress is not None:
+            progress(result, done, len(pairs))
+    # Read after the run: the adapter's libraries are imported by its first calls at the latest.
+    report.library_versions = adapter.library_versions()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def run_clause(
+    clause: Clause,
+    adapter: LoadedAdapter,
+    dtype: str,
+    *,
+    profile: str = "default",
+    seed: int = 0,
+    strict: bool = False,
+) -> ClauseResult:
+    """Evaluate one clause in one dtype; never raises for anything the check does."""
+    missing = adapter.missing(clause.members)
+    if missing:
+        names = ", ".join(missing)
+        return _not_provided(
+            clause,
+            dtype,
+            f"the adapter does not provide {names} (needed: {', '.join(clause.members)})",
+        )
+    if dtype not in adapter.dtypes:
+        return _not_provided(
+            clause, dtype, f"the adapter declares dtypes {', '.join(adapter.dtypes)}, not {dtype}"
+        )
+    ctx = CheckContext(
+        adapter=adapter, dtype=dtype, profile=PROFILES[profile], seed=seed, strict=strict
+    )
+    started = time.perf_counter()
+    failure: Failure | None = None
+    try:
+        with _hypothesis_storage_elsewhere():
+            clause.check(ctx)
+    except ClauseViolation as violation:
+        failure = violation.failure
+    except AdapterCallError as error:
+        failure = _member_failure(clause, adapter.spec, error)
+    except Exception as error:  # the run must survive a broken check or a garbage result
+        failure = _suite_failure(clause, error)
+    seconds = time.perf_counter() - started
+
+    flags = dict(ctx.flags)
+    if failure is None and ctx.examples == 0:
+        failure = Failure(
+            clause_id=clause.id,
+            title=clause.title,
+            summary="the check verified no example, so the clause cannot count as passed",
+            hint="every example was discarded or skipped; this is a gap in the suite, "
+            "please report it",
+        )
+    if failure is None and flags and strict:
+        failure = Failure(
+            clause_id=clause.id,
+            title=clause.title,
+            summary="acceptable under the spec, but --strict requires the reference's convention",
+            hint="; ".join(f"{name}: {detail}" for name, detail in flags.items()),
+        )
+    if failure is not None:
+        outcome = Outcome.FAIL
+    elif flags:
+        outcome = Outcome.ACCEPTABLE
+    else:
+        outcome = Outcome.PASS
+    return ClauseResult(
+        clause_id=clause.id,
+        title=clause.title,
+        dtype=dtype,
+        outcome=outcome,
+        examples=ctx.examples,
+        worst_ulp=ctx.worst_ulp if ctx.examples else None,
+        worst_abs=ctx.worst_abs if ctx.examples else None,
+        worst_rel=ctx.worst_rel if ctx.examples else None,
+        flags=flags,
+        failure=failure,
+        seconds=seconds,
+    )
+
+
+def _not_provided(clause: Clause, dtype: str, reason: str) -> ClauseResult:
+    return ClauseResult(
+        clause_id=clause.id,
+        title=clause.title,
+        dtype=dtype,
+        outcome=Outcome.NOT_PROVIDED,
+        examples=0,
+        reason=reason,
+    )
+
+
+class _Verbatim(str):
+    """Text shown as is (no quotes) where a value is expected, e.g. a Hypothesis example."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+_EXAMPLE = re.compile(r"example=(?P<value>.*?),?(\s*#[^\n]*)?\s*\)\s*$", re.DOTALL)
+
+
+def _example_note(error: BaseException) -> str | None:
+    # Hypothesis attaches the shrunk example to the exception as a note
+    # ("Falsifying example: _property(\n    example=...,\n)"); it is the best input we
+    # can show when the exception did not come with a Failure of its own.
+    for note in getattr(error, "__notes__", None) or []:
+        if note.startswith("Falsifying example"):
+            match = _EXAMPLE.search(note)
+            text = match.group("value") if match else note.split(":", 1)[1]
+            return _Verbatim(" ".join(text.split()))
+    return None
+
+
+@contextlib.contextmanager
+def _hypothesis_storage_elsewhere() -> Iterator[None]:
+    """Point Hypothesis's on-disk caches at a temporary folder while a check runs.
+
+    Even with no example database, Hypothesis caches constants it mines from local source
+    files under ``./.hypothesis``; the suite must write nothing into the user's folder.
+    The previous setting is restored, so a user's own Hypothesis tests in the same pytest
+    session keep their database where they had it.
+    """
+    try:
+        from hypothesis import configuration
+
+        set_home = configuration.set_hypothesis_home_dir
+    except (ImportError, AttributeError):  # a Hypothesis without the hook: nothing to do
+        yield
+        return
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    with tempfile.TemporaryDirectory(prefix="gradspec-hypothesis-") as folder:
+        set_home(folder)
+        try:
+            yield
+        finally:
+            set_home(previous)
+
+
+def _member_failure(clause: Clause, spec: str, error: AdapterCallError) -> Failure:
+    example = _example_note(error)
+    original = error.original
+    return Failure(
+        clause_id=clause.id,
+        title=clause.title,
+        summary=f"the adapter's {error.member} failed: {error}",
+        inputs={"example": example} if example else {},
+        hint=(
+            f"{error.member} must accept the inputs the contract describes and return an "
+            "array; run the reproducer to see the full traceback from your code"
+            if original is not None
+            else f"{error.member} must return something numpy.asarray can read"
+        ),
+        reproducer=_generic_reproducer(spec, error.member, example),
+    )
+
+
+def _suite_failure(clause: Clause, error: Exception) -> Failure:
+    example = _example_note(error)
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (raised at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return Failure(
+        clause_id=clause.id,
+        title=clause.title,
+        summary=f"the suite could not evaluate this clause: {type(error).__name__}: {error}",
+        inputs={"example": example} if example else {},
+        hint=(
+            "either an adapter member returned something the check did not anticipate "
+            "(a wrong shape, dtype or type), or this is a bug in gradspec; if your results "
+            f"look right, please report it with this message{where}"
+        ),
+    )
+
+
+def _generic_reproducer(spec: str, member: str, example: str | None) -> str:
+    lines = [
+        "from gradspec.conformance import load_adapter",
+        "",
+        f"adapter = load_adapter({spec!r})",
+    ]
+    if example:
+        lines.append(f"# failing example found by the suite: {example}")
+    lines.append(f"adapter.obj.{member}(...)  # call it with that example")
+    return "\n".join(lines)
