@@ -278,6 +278,8 @@ def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:
         name = next(arg for arg in by_name[name].args if arg in stuck)
     cycle = path[position[name] :]
     cycle.reverse()  # the walk went from users to arguments; data flows the other way
+    start = cycle.index(min(cycle))  # the same message whichever node the walk began at
+    cycle = cycle[start:] + cycle[:start]
     return [*cycle, cycle[0]]
 
 
