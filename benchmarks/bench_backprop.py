@@ -22,22 +22,34 @@ Two workloads:
 2. **Chain**: 10,000 ``tanh`` nodes on a 2-element vector. Figure of merit: the time of one
    ``backprop`` call (check, forward and backward) per node. Goal: at most 10 us per node.
 
-Timings are medians over interleaved repetitions (each repetition runs every contestant once,
+NumPy and PyTorch each use ``BENCH_THREADS`` BLAS threads (default 1). Timings are medians
+over interleaved repetitions (each repetition runs every contestant once,
 so a slow spell of the shared machine hits them all alike).
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-from collections.abc import Callable
+import os
 
-import numpy as np
-import torch
+# BLAS thread pools are sized when NumPy and PyTorch load, so this must come first. One
+# thread each by default: two libraries spinning their own pools on a shared 2-core machine
+# slow each other down unpredictably. BENCH_THREADS=2 measures both with two threads.
+THREADS = os.environ.setdefault("BENCH_THREADS", "1")
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = THREADS
 
-from gradspec.reference._backprop import _forward, backprop
-from gradspec.reference._graph import check_graph
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from gradspec.reference._backprop import _forward, backprop  # noqa: E402
+from gradspec.reference._graph import check_graph  # noqa: E402
+
+torch.set_num_threads(int(THREADS))
 
 LAYERS, WIDTH, BATCH, CHAIN = 4, 512, 256, 10_000
 
