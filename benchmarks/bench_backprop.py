@@ -167,6 +167,10 @@ def main() -> None:
         fwd, both = m[f"{who} fwd"], m[f"{who} fwd+bwd"]
         print(f"{who:10}{fwd * 1e3:10.2f}ms{both * 1e3:10.2f}ms{both / fwd:8.2f}")
     print("goal: engine ratio <= 2.5")
+    print(
+        f"engine / hand-written NumPy, fwd+bwd: {m['engine fwd+bwd'] / m['numpy fwd+bwd']:.2f}; "
+        f"engine / torch: {m['engine fwd+bwd'] / m['torch fwd+bwd']:.2f}"
+    )
 
     graph, inputs = chain_problem()
     x = torch.tensor(inputs["x"], requires_grad=True)
