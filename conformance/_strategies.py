@@ -1,0 +1,367 @@
+"""Hypothesis strategies for the checks: float arrays, layer shapes and computation graphs.
+
+Every strategy is keyword-only, validates its arguments first and caps the size of what it
+draws, so that a profile's ``max_array_size`` and ``max_graph_nodes`` bound the cost of every
+example. Arrays shrink towards small shapes and small values; graphs towards few nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+__all__ = [
+    "ACTIVATION_OPS",
+    "GRAPH_OPS",
+    "GraphExample",
+    "LayerShape",
+    "float_arrays",
+    "graphs",
+    "layer_shapes",
+]
+
+#: Elementwise graph ops.
+ACTIVATION_OPS: tuple[str, ...] = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
+#: Every op of contract version 1.
+GRAPH_OPS: tuple[str, ...] = ("linear", "matmul", "add", "mul", "dot", "sum", *ACTIVATION_OPS)
+
+_RANGES = ("moderate", "large", "all")
+
+
+def _check_dtype(dtype: Any) -> np.dtype[Any]:
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        d = None
+    if d not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
+    return d
+
+
+def _check_positive(name: str, value: int) -> None:
+    if not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+
+
+def _floats(
+    dtype: np.dtype[Any], magnitude: str, bound: float, avoid: tuple[float, ...]
+) -> st.SearchStrategy[float]:
+    width = 32 if dtype == np.float32 else 64
+    finfo = np.finfo(dtype)
+    moderate = st.floats(-bound, bound, width=width)
+    # Huge inputs: the saturated tails and the overflow range, found by exponent rather than
+    # uniformly (a uniform draw would almost never be below 1e300).
+    large = st.builds(
+        lambda sign, exponent, mantissa: float(
+            np.clip(sign * mantissa * 2.0**exponent, -finfo.max, finfo.max)
+        ),
+        st.sampled_from([-1.0, 1.0]),
+        st.integers(int(np.log2(max(bound, 1.0))), int(finfo.maxexp) - 1),
+        st.floats(1.0, 2.0, exclude_max=True, width=width),
+    ).map(lambda v: float(dtype.type(v)))
+    if magnitude == "moderate":
+        values = moderate
+    elif magnitude == "large":
+        values = large.filter(lambda v: abs(v) > bound)
+    else:
+        values = st.one_of(moderate, large, st.floats(width=width, allow_nan=False))
+    if avoid:
+        values = values.filter(lambda v: v not in avoid)
+    return values
+
+
+def float_arrays(
+    *,
+    dtype: Any,
+    max_size: int,
+    magnitude: str = "moderate",
+    bound: float = 20.0,
+    avoid: tuple[float, ...] = (),
+    min_size: int = 0,
+) -> st.SearchStrategy[np.ndarray]:
+    """Arrays of finite floats of ``dtype``: 0-d, empty, 1-D and 2-D, at most ``max_size`` elements.
+
+    Parameters
+    ----------
+    dtype : {"float32", "float64"}
+    max_size : int
+        Cap on the number of elements.
+    magnitude : {"moderate", "large", "all"}
+        ``moderate``: values in [-bound, bound]; ``large``: magnitudes above ``bound`` up to the
+        largest finite number, spread over the exponents; ``all``: both, and any finite float.
+    bound : float
+        The edge of the moderate range.
+    avoid : tuple of float
+        Values never drawn (the kinks of a function, for example). -0.0 equals 0.0.
+    min_size : int
+        Fewest elements (1 excludes empty arrays but still allows 0-d).
+
+    Examples
+    --------
+    >>> strategy = float_arrays(dtype="float32", max_size=8)
+    >>> z = strategy.example()
+    >>> z.dtype.name, z.size <= 8
+    ('float32', True)
+    """
+    d = _check_dtype(dtype)
+    _check_positive("max_size", max_size)
+    if magnitude not in _RANGES:
+        raise ValueError(f"magnitude must be one of {_RANGES}; got {magnitude!r}.")
+    if not bound > 0:
+        raise ValueError(f"bound must be > 0; got {bound!r}.")
+    if min_size < 0 or min_size > max_size:
+        raise ValueError(f"min_size={min_size} must be in [0, max_size={max_size}].")
+    side = max(1, int(max_size**0.5))
+    shapes = st.one_of(
+        hnp.array_shapes(min_dims=1, max_dims=1, min_side=min_size, max_side=max_size),
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=side),
+        st.just(()),
+    ).filter(lambda s: int(np.prod(s)) >= min_size)
+    elements = _floats(d, magnitude, bound, avoid)
+    return hnp.arrays(d, shapes, elements=elements).map(np.ascontiguousarray)
+
+
+@dataclass(frozen=True)
+class LayerShape:
+    """The sizes of one linear layer: W (m, n), b (m,), x (n,) or (batch, n)."""
+
+    m: int
+    n: int
+    batch: int | None
+
+    @property
+    def x_shape(self) -> tuple[int, ...]:
+        return (self.n,) if self.batch is None else (self.batch, self.n)
+
+    @property
+    def z_shape(self) -> tuple[int, ...]:
+        return (self.m,) if self.batch is None else (self.batch, self.m)
+
+
+def layer_shapes(*, max_dim: int = 6, batch: bool | None = None) -> st.SearchStrategy[LayerShape]:
+    """Layer sizes with 1 <= m, n <= max_dim; a batch of 1..max_dim rows when ``batch``.
+
+    ``batch=None`` draws both single examples and batches. Shrinks towards 1 x 1, no batch.
+    """
+    _check_positive("max_dim", max_dim)
+    dims = st.integers(1, max_dim)
+    if batch is None:
+        batches: st.SearchStrategy[int | None] = st.one_of(st.none(), dims)
+    elif batch:
+        batches = dims
+    else:
+        batches = st.none()
+    return st.builds(LayerShape, m=dims, n=dims, batch=batches)
+
+
+def layer_arrays(
+    *, dtype: Any, shape: LayerShape, bound: float = 4.0
+) -> st.SearchStrategy[dict[str, np.ndarray]]:
+    """Arrays W, x, b and grad_z (the gradient flowing into z) for one layer shape."""
+    d = _check_dtype(dtype)
+    width = 32 if d == np.float32 else 64
+    elements = st.floats(-bound, bound, width=width)
+    parts = {
+        "W": (shape.m, shape.n),
+        "x": shape.x_shape,
+        "b": (shape.m,),
+        "grad_z": shape.z_shape,
+    }
+    return st.fixed_dictionaries(
+        {key: hnp.arrays(d, s, elements=elements) for key, s in parts.items()}
+    )
+
+
+# --- computation graphs --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphExample:
+    """A drawn graph (the contract's JSON-compatible dict) and its input arrays."""
+
+    graph: dict[str, Any]
+    inputs: dict[str, np.ndarray]
+    #: The node names in the order they were created (a valid topological order).
+    creation_order: tuple[str, ...]
+
+
+class _Builder:
+    """Grows a graph one node at a time, keeping every value's shape."""
+
+    def __init__(self, draw: Any, dtype: np.dtype[Any], max_dim: int, slopes: tuple[float, ...]):
+        self.draw = draw
+        self.dtype = dtype
+        self.max_dim = max_dim
+        self.slopes = slopes
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.inputs: dict[str, np.ndarray] = {}
+        self.nodes: list[dict[str, Any]] = []
+        self.used: set[str] = set()
+
+    def new_input(self, shape: tuple[int, ...]) -> str:
+        name = f"x{len(self.inputs)}"
+        cast = self.dtype.type
+        # Magnitudes in [0.05, 0.95] or [1.15, 2.05], either sign: away from the kinks of
+        # relu, leaky_relu (0) and hardtanh (+-1), so exact kink hits in the graph stay rare.
+        elements = st.tuples(
+            st.sampled_from([-1.0, 1.0]), st.sampled_from([0.0, 1.1]), st.floats(0.05, 0.95)
+        ).map(lambda t: float(cast(t[0] * (t[1] + t[2]))))
+        array = np.ascontiguousarray(self.draw(hnp.arrays(self.dtype, shape, elements=elements)))
+        self.inputs[name] = array
+        self.shapes[name] = tuple(shape)
+        return name
+
+    def add_node(self, op: str, args: list[str], shape: tuple[int, ...]) -> str:
+        name = f"n{len(self.nodes)}"
+        node: dict[str, Any] = {"name": name, "op": op, "args": args}
+        if op == "leaky_relu" and self.draw(st.booleans()):
+            node["negative_slope"] = self.draw(st.sampled_from(self.slopes))
+        self.nodes.append(node)
+        self.shapes[name] = shape
+        self.used.update(args)
+        return name
+
+    def values_of(self, ndim: int | None = None) -> list[str]:
+        return [k for k, s in self.shapes.items() if ndim is None or len(s) == ndim]
+
+    def pick(self, candidates: list[str]) -> str:
+        # Prefer values nobody uses yet, so few dead ends remain, but allow reuse (fan-out).
+        unused = [c for c in candidates if c not in self.used]
+        if unused and self.draw(st.integers(0, 3)) > 0:
+            return self.draw(st.sampled_from(unused))
+        return self.draw(st.sampled_from(candidates))
+
+    def dim(self) -> int:
+        return self.draw(st.integers(1, self.max_dim))
+
+    def grow(self, op: str) -> None:
+        vectors = self.values_of(1)
+        if op == "linear":
+            x = self.pick(vectors) if vectors else self.new_input((self.dim(),))
+            n = self.shapes[x][0]
+            m = self.dim()
+            self.add_node(op, [self.new_input((m, n)), x, self.new_input((m,))], (m,))
+        elif op == "matmul":
+            matrices = self.values_of(2)
+            if matrices and self.draw(st.booleans()):
+                B = self.pick(matrices)
+            else:
+                B = self.pick(vectors) if vectors else self.new_input((self.dim(),))
+            k = self.shapes[B][0]
+            m = self.dim()
+            self.add_node(op, [self.new_input((m, k)), B], (m, *self.shapes[B][1:]))
+        elif op in ("add", "mul"):
+            a = self.pick(self.values_of())
+            shape = self.shapes[a]
+            same = [k for k, s in self.shapes.items() if s == shape]
+            choice = self.draw(st.integers(0, 2))
+            b = self.new_input(shape) if choice == 0 else self.pick(same)
+            self.add_node(op, [a, b], shape)
+        elif op == "dot":
+            h = self.pick(vectors) if vectors else self.new_input((self.dim(),))
+            n = self.shapes[h][0]
+            same = [k for k in vectors if self.shapes[k] == (n,)]
+            u = self.new_input((n,)) if self.draw(st.booleans()) or not same else self.pick(same)
+            self.add_node(op, [u, h], ())
+        elif op == "sum":
+            self.add_node(op, [self.pick(self.values_of())], ())
+        else:
+            a = self.pick(self.values_of())
+            self.add_node(op, [a], self.shapes[a])
+
+    def reduce_to_scalar(self, name: str) -> str:
+        shape = self.shapes[name]
+        if shape == ():
+            return name
+        if len(shape) == 1 and self.draw(st.booleans()):
+            return self.add_node("dot", [self.new_input(shape), name], ())
+        return self.add_node("sum", [name], ())
+
+    def finish(self, scalar_output: bool) -> str:
+        """Combine every value no node uses into the output, so nothing dangles unused."""
+        node_names = [n["name"] for n in self.nodes]
+        last = node_names[-1]
+        loose = [n for n in node_names if n not in self.used and n != last]
+        if not loose and (not scalar_output or self.shapes[last] == ()):
+            return last
+        out = self.reduce_to_scalar(last) if (scalar_output or loose) else last
+        for name in loose:
+            part = self.reduce_to_scalar(name)
+            op = self.draw(st.sampled_from(["add", "add", "mul"]))
+            out = self.add_node(op, [out, part], ())
+        return out
+
+
+@st.composite
+def _graphs(
+    draw: Any,
+    dtype: np.dtype[Any],
+    max_nodes: int,
+    scalar_output: bool,
+    ops: tuple[str, ...],
+    max_dim: int,
+    shuffle: bool,
+) -> GraphExample:
+    builder = _Builder(draw, dtype, max_dim, slopes=(0.0, 0.01, 0.1, 0.3))
+    builder.new_input((builder.dim(),))
+    count = draw(st.integers(1, max(1, max_nodes - 2)))
+    for _ in range(count):
+        builder.grow(draw(st.sampled_from(ops)))
+    output = builder.finish(scalar_output)
+    creation = tuple(n["name"] for n in builder.nodes)
+    nodes = list(builder.nodes)
+    if shuffle:
+        nodes = draw(st.permutations(nodes))
+    graph = {"inputs": list(builder.inputs), "nodes": nodes, "output": output}
+    return GraphExample(graph=graph, inputs=builder.inputs, creation_order=creation)
+
+
+def graphs(
+    *,
+    dtype: Any,
+    max_nodes: int,
+    scalar_output: bool = True,
+    ops: tuple[str, ...] = GRAPH_OPS,
+    max_dim: int = 4,
+    shuffle: bool = True,
+) -> st.SearchStrategy[GraphExample]:
+    """Random valid computation graphs over ``ops``, with fan-out, in a random node order.
+
+    Parameters
+    ----------
+    dtype : {"float32", "float64"}
+        The dtype of every input array.
+    max_nodes : int
+        Cap on the number of computing nodes before the final reduction (at least 3).
+    scalar_output : bool
+        Whether the output must be a scalar (for backprop) or may have any shape (jacobian).
+    ops : tuple of str
+        The ops to draw from (by default every op of the contract).
+    max_dim : int
+        Cap on every dimension.
+    shuffle : bool
+        List the nodes in a random order (the contract allows any order).
+
+    Notes
+    -----
+    Inputs have magnitudes in [0.05, 0.95] or [1.15, 2.05], away
+    from the kinks of relu, leaky_relu and hardtanh; intermediate values can still land on a
+    kink, which the checks detect. Every node contributes to the output.
+
+    Examples
+    --------
+    >>> example = graphs(dtype="float64", max_nodes=5).example()
+    >>> sorted(example.graph)
+    ['inputs', 'nodes', 'output']
+    """
+    d = _check_dtype(dtype)
+    _check_positive("max_nodes", max_nodes)
+    _check_positive("max_dim", max_dim)
+    unknown = [op for op in ops if op not in GRAPH_OPS]
+    if unknown or not ops:
+        raise ValueError(f"ops must be a non-empty subset of {GRAPH_OPS}; got {ops!r}.")
+    return _graphs(d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle)

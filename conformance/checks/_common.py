@@ -1,0 +1,173 @@
+"""Helpers shared by the check modules: calling an elementwise member and judging its result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._compare import (
+    checked_call,
+    exact_values,
+    expected_values,
+    fail,
+    find_hint,
+    relative_error,
+    reproducer,
+    ulp_distance,
+    worst_index,
+)
+from .._model import CheckContext
+from ._functions import spec, wrong_formulas
+
+__all__ = ["as_result", "call_elementwise", "judge_elementwise", "slope_kwargs"]
+
+
+def slope_kwargs(slope: float | None) -> dict[str, float]:
+    """``{}`` for the contract's default slope, else ``{"negative_slope": slope}``."""
+    return {} if slope is None else {"negative_slope": slope}
+
+
+def as_result(
+    ctx: CheckContext,
+    clause_id: str,
+    member: str,
+    result: Any,
+    shape: tuple[int, ...],
+    args: list[tuple[str, Any]],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    check_dtype: bool = True,
+) -> np.ndarray:
+    """Refuse a result of the wrong shape or dtype with a clear violation; return the array."""
+    if not isinstance(result, np.ndarray):
+        raise fail(
+            clause_id,
+            f"{member} returned {type(result).__name__} where one array was expected",
+            inputs=dict(args),
+            reproducer=reproducer(ctx.adapter.spec, member, args, kwargs),
+        )
+    if result.shape != tuple(shape):
+        raise fail(
+            clause_id,
+            f"{member} returned an array of shape {result.shape}; expected shape {tuple(shape)}",
+            inputs=dict(args),
+            hint="elementwise functions keep the shape of their input (0-d and empty included)"
+            if member.split("_")[0] in ("sigmoid", "tanh", "hardtanh", "relu", "leaky", "swish")
+            else None,
+            reproducer=reproducer(ctx.adapter.spec, member, args, kwargs),
+        )
+    if check_dtype and result.dtype != np.dtype(ctx.dtype):
+        raise fail(
+            clause_id,
+            f"{member} returned dtype {result.dtype} for {ctx.dtype} input; results keep the "
+            "dtype of their inputs",
+            inputs=dict(args),
+            reproducer=reproducer(ctx.adapter.spec, member, args, kwargs),
+        )
+    return result
+
+
+def call_elementwise(
+    ctx: CheckContext, clause_id: str, member: str, z: np.ndarray, slope: float | None = None
+) -> np.ndarray:
+    """Call an elementwise member on a copy of ``z``; check its shape and dtype."""
+    kwargs = slope_kwargs(slope)
+    args = [("z", z)]
+    result = checked_call(ctx, clause_id, member, args, kwargs)
+    return as_result(ctx, clause_id, member, result, z.shape, args, kwargs)
+
+
+def _errors(
+    actual: np.ndarray, expected: np.ndarray, z: np.ndarray, name: str, dtype: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ULP errors, absolute errors and each element's error relative to its tolerance."""
+    entry = spec(name)
+    ulps = ulp_distance(actual, expected)
+    with np.errstate(all="ignore"):
+        abs_err = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+        abs_err = np.where(actual == expected, 0.0, abs_err)
+        abs_err = np.where(np.isnan(actual) & np.isnan(expected), 0.0, abs_err)
+        abs_err = np.where(np.isnan(actual) != np.isnan(expected), np.inf, abs_err)
+        tol = entry.ulps(dtype)
+        score = ulps / tol if tol > 0 else np.where(ulps > 0, np.inf, 0.0)
+        if entry.floor is not None:
+            eps = float(np.finfo(dtype).eps)
+            floor = 4.0 * eps * entry.floor(z.astype(np.float64))
+            score = np.minimum(score, abs_err / floor)
+    return ulps, abs_err, np.asarray(score, dtype=np.float64)
+
+
+def judge_elementwise(
+    ctx: CheckContext,
+    clause_id: str,
+    name: str,
+    z: np.ndarray,
+    actual: np.ndarray,
+    slope: float | None = None,
+    *,
+    summary: str | None = None,
+) -> None:
+    """Compare ``actual`` with the exact values of ``name`` at ``z``; record or raise.
+
+    The reference (float64, rounded) gives the expected values; elements outside half their
+    tolerance are re-judged against the exact oracle, so the reference's own last-bit error
+    never decides a verdict.
+    """
+    kwargs = slope_kwargs(slope)
+    expected = expected_values(name, z, negative_slope=slope)
+    ulps, abs_err, score = _errors(actual, expected, z, name, ctx.dtype)
+    doubtful = score > 0.5
+    if doubtful.any():
+        exact = exact_values(name, z[doubtful], negative_slope=slope)
+        if exact is not None:
+            expected = expected.copy()
+            expected[doubtful] = exact
+            ulps, abs_err, score = _errors(actual, expected, z, name, ctx.dtype)
+    bad = score > 1.0
+    if not bad.any():
+        rel = relative_error(actual, expected)
+        finite = np.isfinite(rel)
+        ctx.record(
+            ulp_error=float(ulps.max()) if ulps.size else 0.0,
+            abs_error=float(abs_err.max()) if abs_err.size else 0.0,
+            rel_error=float(rel[finite].max()) if finite.any() else 0.0,
+        )
+        return
+    index = worst_index(score)
+    slope_value = 0.01 if slope is None else slope
+    hint = find_hint(
+        actual,
+        expected,
+        candidates=wrong_formulas(name, z, slope_value),
+        inputs=z,
+        bad=bad,
+    )
+    # The reproducer shows the worst element alone when it fails alone (it nearly always does
+    # for an elementwise function); otherwise the whole array.
+    single = z[index].reshape(1)
+    repro_z = single
+    try:
+        alone = call_elementwise(ctx, clause_id, name, single, slope)
+        if not (ulp_distance(alone, expected[index].reshape(1)) == ulps[index]).all():
+            repro_z = z
+    except AssertionError:
+        repro_z = z
+    repro_expected = expected[index].reshape(1) if repro_z is single else expected
+    rel = relative_error(actual[index], expected[index])
+    raise fail(
+        clause_id,
+        summary or f"{name}(z) differs from the exact value beyond the tolerance",
+        inputs={"z": z, **kwargs},
+        index=index,
+        input_value=z[index],
+        expected=expected[index],
+        actual=actual[index],
+        abs_error=abs_err[index],
+        rel_error=float(rel),
+        ulp_error=ulps[index],
+        hint=hint,
+        reproducer=reproducer(
+            ctx.adapter.spec, name, [("z", repro_z)], kwargs, expected=repro_expected
+        ),
+    )

@@ -1,0 +1,251 @@
+"""What the checks know about each elementwise function, in one table.
+
+For every contract member ``sigmoid`` ... ``swish_derivative``: its kinks, whether it takes
+``negative_slope``, its tolerance and the *conditioning floor* of that tolerance, the fixed
+edge inputs every value clause tries, and the wrong formulas a failure hint can recognise.
+
+Tolerances (decided here, stated in the clauses):
+
+- Functions: within ``ulps`` ULP of the exact value (8 in float64 for the exp-based ones:
+  libm and XLA differ by up to ~6 ULP; 4 in float32). Piecewise-linear ones are exact
+  (leaky_relu 1 ULP: the slope itself is rounded to the dtype before the product).
+- Derivatives of sigmoid, tanh and swish: within ``ulps`` ULP, *or* within an absolute floor
+  of ``4 eps scale(z)``. The floor is the conditioning of the textbook formulas every library
+  uses: sigmoid' = s (1 - s) loses ``eps s`` absolutely in ``1 - s``; tanh' = 1 - t^2 loses
+  ``eps``; swish' = s + z s (1 - s) loses ``eps s (1 + |z|)`` near its root at z = -1.278.
+  A derivative wrong by 1e-4 relative (a sloppy finite difference) is far outside both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special
+
+__all__ = ["DERIVATIVES", "FUNCTIONS", "ElementwiseSpec", "edge_inputs", "spec", "wrong_formulas"]
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return special.expit(z)
+
+
+def _one(z: np.ndarray) -> np.ndarray:
+    return np.ones_like(z)
+
+
+@dataclass(frozen=True)
+class ElementwiseSpec:
+    """The checks' knowledge of one elementwise member."""
+
+    name: str
+    #: The function this is the derivative of (None for a function).
+    of: str | None
+    #: Points where the function is not differentiable (for derivatives: excluded inputs).
+    kinks: tuple[float, ...]
+    sloped: bool
+    ulps32: float
+    ulps64: float
+    #: scale(z) of the absolute floor, in multiples of the dtype's eps (None: no floor).
+    floor: Callable[[np.ndarray], np.ndarray] | None = None
+    #: Known wrong formulas, evaluated in float64 for hints: label -> f(z, slope).
+    mistakes: dict[str, Callable[[np.ndarray, float], np.ndarray]] = field(default_factory=dict)
+
+    def ulps(self, dtype: str) -> float:
+        return self.ulps32 if dtype == "float32" else self.ulps64
+
+    def tolerance_text(self) -> str:
+        text = f"<= {self.ulps64:g} ULP (float64), <= {self.ulps32:g} ULP (float32)"
+        if self.floor is not None:
+            text += ", or an absolute error <= 4 eps x the formula's conditioning scale"
+        return text
+
+
+def _sigmoid_floor(z: np.ndarray) -> np.ndarray:
+    return _sig(z)
+
+
+def _tanh_floor(z: np.ndarray) -> np.ndarray:
+    return np.ones_like(z)
+
+
+def _swish_floor(z: np.ndarray) -> np.ndarray:
+    return _sig(z) * (1.0 + np.abs(z))
+
+
+def _hardtanh_notes_typo(z: np.ndarray, s: float) -> np.ndarray:
+    return np.where(z < -1, -1.0, np.where(z > 1, 1.0, 0.0))
+
+
+_DERIVATIVE_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "sigmoid": lambda z, s: _sig(z) * _sig(-z),
+    "tanh": lambda z, s: 1.0 / np.cosh(z) ** 2,
+    "hardtanh": lambda z, s: ((z > -1) & (z < 1)).astype(float),
+    "relu": lambda z, s: (z > 0).astype(float),
+    "leaky_relu": lambda z, s: np.where(z > 0, 1.0, s),
+    "swish": lambda z, s: _sig(z) + z * _sig(z) * _sig(-z),
+}
+
+_FUNCTION_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "sigmoid": lambda z, s: _sig(z),
+    "tanh": lambda z, s: np.tanh(z),
+    "hardtanh": lambda z, s: np.clip(z, -1.0, 1.0),
+    "relu": lambda z, s: np.maximum(z, 0.0),
+    "leaky_relu": lambda z, s: np.where(z > 0, z, s * z),
+    "swish": lambda z, s: z * _sig(z),
+}
+
+
+def _derivative_mistakes(of: str) -> dict[str, Callable[[np.ndarray, float], np.ndarray]]:
+    mistakes = {
+        f"{of}(z) itself instead of its derivative": _FUNCTION_FORMULAS[of],
+    }
+    for other, formula in _DERIVATIVE_FORMULAS.items():
+        if other != of and not (of in ("relu", "leaky_relu") and other in ("relu", "leaky_relu")):
+            mistakes[f"the derivative of {other} instead of {of}"] = formula
+    return mistakes
+
+
+_SPECIFIC: dict[str, dict[str, Callable[[np.ndarray, float], np.ndarray]]] = {
+    "sigmoid": {
+        "sigmoid(-z) (the sign of z is flipped)": lambda z, s: _sig(-z),
+        "e^z / (1 + e^z) evaluated at 2z": lambda z, s: _sig(2 * z),
+    },
+    "tanh": {"2 sigmoid(z) - 1 (the argument should be 2z)": lambda z, s: 2 * _sig(z) - 1},
+    "hardtanh": {
+        "the notes' typo: 0 on the middle branch (the erratum says z)": _hardtanh_notes_typo,
+    },
+    "relu": {"min(z, 0) (the branches are swapped)": lambda z, s: np.minimum(z, 0.0)},
+    "leaky_relu": {
+        "the slope applied on the positive side": lambda z, s: np.where(z > 0, s * z, z),
+        "the default slope 0.01 instead of negative_slope": lambda z, s: np.where(
+            z > 0, z, 0.01 * z
+        ),
+    },
+    "swish": {"sigmoid(z) (the factor z is missing)": lambda z, s: _sig(z)},
+    "sigmoid_derivative": {
+        "sigmoid(z) (1 + sigmoid(z)) (the sign inside is wrong)": lambda z, s: (
+            _sig(z) * (1 + _sig(z))
+        ),
+        "1 - sigmoid(z) (the factor sigmoid(z) is missing)": lambda z, s: _sig(-z),
+    },
+    "tanh_derivative": {
+        "1 - tanh(z) (the square is missing)": lambda z, s: 1 - np.tanh(z),
+        "1 + tanh(z)^2 (the sign is wrong)": lambda z, s: 1 + np.tanh(z) ** 2,
+        "tanh(z)^2 (the 1 - is missing)": lambda z, s: np.tanh(z) ** 2,
+    },
+    "hardtanh_derivative": {"1 everywhere": lambda z, s: np.ones_like(z)},
+    "relu_derivative": {"1 everywhere": lambda z, s: np.ones_like(z)},
+    "leaky_relu_derivative": {
+        "the slope on the positive side": lambda z, s: np.where(z > 0, s, 1.0),
+        "the default slope 0.01 instead of negative_slope": lambda z, s: np.where(z > 0, 1.0, 0.01),
+    },
+    "swish_derivative": {
+        "sigmoid(z) (the product rule's second term z sigmoid'(z) is missing)": lambda z, s: _sig(
+            z
+        ),
+        "z sigmoid'(z) (the product rule's first term sigmoid(z) is missing)": lambda z, s: (
+            z * _sig(z) * _sig(-z)
+        ),
+    },
+}
+
+
+def _make() -> dict[str, ElementwiseSpec]:
+    table: dict[str, ElementwiseSpec] = {}
+    smooth = {"sigmoid": _sigmoid_floor, "tanh": _tanh_floor, "swish": _swish_floor}
+    kinks = {"hardtanh": (-1.0, 1.0), "relu": (0.0,), "leaky_relu": (0.0,)}
+    for base in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
+        sloped = base == "leaky_relu"
+        if base in smooth:
+            f_ulps = (4.0, 8.0)
+        else:
+            f_ulps = (1.0, 1.0) if sloped else (0.0, 0.0)
+        table[base] = ElementwiseSpec(
+            name=base,
+            of=None,
+            kinks=(),
+            sloped=sloped,
+            ulps32=f_ulps[0],
+            ulps64=f_ulps[1],
+            mistakes=dict(_SPECIFIC.get(base, {})),
+        )
+        d_name = f"{base}_derivative"
+        table[d_name] = ElementwiseSpec(
+            name=d_name,
+            of=base,
+            kinks=kinks.get(base, ()),
+            sloped=sloped,
+            ulps32=f_ulps[0],
+            ulps64=f_ulps[1],
+            floor=smooth.get(base),
+            mistakes={**_SPECIFIC.get(d_name, {}), **_derivative_mistakes(base)},
+        )
+    return table
+
+
+#: Every elementwise member, functions then derivatives.
+_TABLE = _make()
+FUNCTIONS: tuple[str, ...] = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
+DERIVATIVES: tuple[str, ...] = tuple(f"{f}_derivative" for f in FUNCTIONS)
+
+
+def spec(name: str) -> ElementwiseSpec:
+    """The table entry of an elementwise member."""
+    return _TABLE[name]
+
+
+#: Inputs every value clause tries first, besides the random ones: small integers and halves
+#: (where a branch or a formula is most often off), tiny values, the edge of the moderate
+#: range, both neighbours of each kink, and swish's stationary point.
+_EDGES = (
+    0.0,
+    -0.0,
+    1e-8,
+    -1e-8,
+    0.25,
+    -0.25,
+    0.5,
+    -0.5,
+    0.75,
+    -0.75,
+    1.0,
+    -1.0,
+    1.5,
+    -1.5,
+    2.0,
+    -2.0,
+    3.0,
+    -3.0,
+    5.0,
+    -5.0,
+    10.0,
+    -10.0,
+    20.0,
+    -20.0,
+    -1.2784645427610738,
+)
+
+
+def edge_inputs(dtype: str, *, exclude: tuple[float, ...] = ()) -> np.ndarray:
+    """The fixed edge inputs in ``dtype``, plus the neighbours of 0 and +-1, minus ``exclude``."""
+    d = np.dtype(dtype)
+    values = np.array(_EDGES, dtype=d)
+    neighbours = []
+    for point in (0.0, 1.0, -1.0):
+        p = d.type(point)
+        neighbours += [np.nextafter(p, d.type(-np.inf)), np.nextafter(p, d.type(np.inf))]
+    values = np.concatenate([values, np.array(neighbours, dtype=d)])
+    keep = np.array([float(v) not in exclude for v in values])
+    return np.ascontiguousarray(values[keep])
+
+
+def wrong_formulas(name: str, z: np.ndarray, slope: float) -> dict[str, np.ndarray]:
+    """The known wrong formulas of ``name`` evaluated at ``z`` (float64), for hints."""
+    z64 = np.asarray(z, dtype=np.float64)
+    out = {}
+    with np.errstate(all="ignore"):
+        for label, formula in spec(name).mistakes.items():
+            out[label] = np.asarray(formula(z64, slope), dtype=np.float64)
+    return out
