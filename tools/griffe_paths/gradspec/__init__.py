@@ -1,0 +1,1 @@
+../../../gradspec/__init__.py
