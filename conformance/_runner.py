@@ -324,7 +324,8 @@ def run_clause(
         failure = Failure(
             clause_id=clause.id,
             title=clause.title,
-            summary="acceptable under the spec, but --strict requires the reference's convention",
+            summary="acceptable under the spec, but strict mode requires the reference's "
+            "convention",
             hint="; ".join(f"{name}: {detail}" for name, detail in flags.items()),
         )
     if failure is not None:

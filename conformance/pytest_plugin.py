@@ -13,7 +13,7 @@ writes nothing there itself). The adapter may also come from ``GRADSPEC_ADAPTER`
 - not provided: the item is skipped with the reason;
 - fail: the item fails with the suite's failure message, without a traceback of the suite;
 - acceptable: the item passes; the flags are listed in the terminal summary and recorded as
-  ``acceptable`` properties (visible in JUnit XML);
+  ``gradspec_acceptable`` properties (visible in JUnit XML);
 - a session in which no clause ran (everything not provided) exits with status 1.
 
 How it is loaded: pytest registers this module through the ``pytest11`` entry point named

@@ -146,7 +146,7 @@ def test_flags_without_a_failure_are_acceptable():
 def test_under_strict_flags_fail_and_the_failure_says_why():
     results = only(make_clause("T-KINK", flagging), reference(), strict=True)
     assert all(r.outcome is Outcome.FAIL for r in results)
-    assert all("--strict" in r.failure.summary for r in results)
+    assert all("strict mode" in r.failure.summary for r in results)
     assert all("kink-relu-0" in r.failure.hint for r in results)
 
 
