@@ -1,0 +1,381 @@
+r"""Exact values of the activations and their derivatives, rounded once to float32 or float64.
+
+This is the yardstick of the conformance suite's value clauses and of the benchmarks: every
+function is evaluated with mpmath at a precision far beyond float64 (160 bits, more where a
+result cancels), then rounded **once** to the requested dtype with explicit integer
+arithmetic (round to nearest, ties to even, subnormals quantized to :math:`2^{-1074}` or
+:math:`2^{-149}`, overflow to infinity). Errors of an implementation are measured against the
+unrounded exact value, in ULPs of the implementation's dtype.
+
+Conventions (the same as :mod:`gradspec.reference`):
+
+- the functions are evaluated at the input values exactly as given (a float64 input is not
+  rounded to float32 first when a float32 result is asked for);
+- ``negative_slope`` is the exact binary value of the Python float passed (``0.01`` means
+  :math:`0.01000000000000000020816\ldots`), not the decimal it was written as;
+- kinks: :math:`\mathrm{relu}'(0) = 0`, :math:`\mathrm{leaky\_relu}'(0) = s` (the negative
+  slope) and :math:`\mathrm{hardtanh}'(\pm 1) = 0`, as PyTorch;
+- mpmath has a single zero, so an exact zero result is +0 whatever the sign of the input
+  (``tanh(-0.0)`` gives +0 here; :func:`ulp_error` counts +0 and -0 as equal);
+- at :math:`\pm\infty` the mathematical limits (``swish(-inf)`` is 0, ``swish_derivative``
+  gives 0 and 1), and NaN gives NaN.
+
+Values are cached per (function, slope, input), so measuring several implementations on the
+same inputs, or one implementation in both dtypes, costs one mpmath evaluation per input.
+
+Examples
+--------
+>>> import numpy as np
+>>> from gradspec.reference import oracle
+>>> oracle.exact("sigmoid_derivative", np.array([0.0, 40.0, 800.0]))
+array([2.50000000e-01, 4.24835426e-18, 0.00000000e+00])
+>>> oracle.exact("swish", np.float32(-100.0), np.float32)
+array(-3.72e-42, dtype=float32)
+>>> naive = 1.0 - np.tanh(np.array([0.5, 20.0])) ** 2
+>>> oracle.ulp_error("tanh_derivative", np.array([0.5, 20.0]), naive) > 1e15
+array([False,  True])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from ._ulp import FloatFormat, float_format, round_to_format, ulp_at, ulp_distance
+from ._validation import as_float_array, check_negative_slope
+
+__all__ = ["FUNCTIONS", "exact", "exact_mpf", "ulp_distance", "ulp_error"]
+
+#: The names the oracle knows: the adapter contract's activations and their derivatives.
+FUNCTIONS: tuple[str, ...] = (
+    "sigmoid",
+    "sigmoid_derivative",
+    "tanh",
+    "tanh_derivative",
+    "hardtanh",
+    "hardtanh_derivative",
+    "relu",
+    "relu_derivative",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "swish",
+    "swish_derivative",
+)
+
+_SLOPED = frozenset({"leaky_relu", "leaky_relu_derivative"})
+
+#: Working precision in bits: 107 bits beyond float64's 53, so a result lands within
+#: 2**-100 ULP of its exact value and the single rounding that follows is right except for
+#: values that close to a rounding boundary, which transcendental results do not come.
+_PRECISION = 160
+
+#: Cache size in entries (an entry is one mpf, a few hundred bytes).
+_CACHE_SIZE = 1 << 17
+
+_ONE = mpmath.mpf(1)
+_ZERO = mpmath.mpf(0)
+
+
+# --- The functions in exact arithmetic (arguments finite mpf; working precision set) -------
+# Each form is chosen so that nothing cancels: e^{-|z|} never overflows and 1 + e^{-|z|} lies
+# in [1, 2], so every result carries the full working precision, tails included.
+
+
+def _sigmoid(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return _ONE / (_ONE + mpmath.exp(-z))
+
+
+def _sigmoid_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    t = mpmath.exp(-abs(z))
+    return t / (_ONE + t) ** 2
+
+
+def _tanh(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    # tanh|z| = -u / (2 + u) with u = expm1(-2|z|) in (-1, 0]: exact for tiny |z| too,
+    # where a difference of exponentials would cancel.
+    u = mpmath.expm1(-2 * abs(z))
+    magnitude = -u / (2 + u)
+    return -magnitude if z < 0 else magnitude
+
+
+def _tanh_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    t = mpmath.exp(-2 * abs(z))
+    return 4 * t / (_ONE + t) ** 2
+
+
+def _hardtanh(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return max(-_ONE, min(_ONE, z))
+
+
+def _hardtanh_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return _ONE if abs(z) < 1 else _ZERO
+
+
+def _relu(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return z if z > 0 else _ZERO
+
+
+def _relu_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return _ONE if z > 0 else _ZERO
+
+
+def _leaky_relu(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    if z > 0:
+        return z
+    return mpmath.mpf(slope) * z if slope > 0 else _ZERO
+
+
+def _leaky_relu_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return _ONE if z > 0 else mpmath.mpf(slope)
+
+
+def _swish(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    return z / (_ONE + mpmath.exp(-z))
+
+
+def _swish_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
+    # swish'(z) = sigma(z) (1 + z sigma(-z)). The bracket vanishes at z0 ~ -1.2785 and loses
+    # about -log2|bracket| bits to cancellation near it; those bits are added back by
+    # recomputing at a higher precision until at least 120 correct bits remain.
+    extra = 0
+    while True:
+        with mpmath.workprec(_PRECISION + extra):
+            bracket = _ONE + z / (_ONE + mpmath.exp(z))
+            lost = _PRECISION + extra if bracket == 0 else max(0, -mpmath.mag(bracket))
+            if lost <= extra + _PRECISION - 120:
+                return bracket / (_ONE + mpmath.exp(-z))
+        if extra > 4000:  # no float lies that close to the irrational root
+            raise ArithmeticError(f"swish_derivative: cannot resolve the value at z={z}")
+        extra = lost + 64
+
+
+_FORMULAS: dict[str, Callable[[mpmath.mpf, float], mpmath.mpf]] = {
+    "sigmoid": _sigmoid,
+    "sigmoid_derivative": _sigmoid_derivative,
+    "tanh": _tanh,
+    "tanh_derivative": _tanh_derivative,
+    "hardtanh": _hardtanh,
+    "hardtanh_derivative": _hardtanh_derivative,
+    "relu": _relu,
+    "relu_derivative": _relu_derivative,
+    "leaky_relu": _leaky_relu,
+    "leaky_relu_derivative": _leaky_relu_derivative,
+    "swish": _swish,
+    "swish_derivative": _swish_derivative,
+}
+
+_INF = mpmath.inf
+
+
+def _limit_at_infinity(name: str, positive: bool, slope: float) -> mpmath.mpf:
+    """The limit of a function as z goes to +inf (``positive``) or -inf."""
+    if positive:
+        limits = {"sigmoid": _ONE, "tanh": _ONE, "hardtanh": _ONE, "relu": _INF,
+                  "leaky_relu": _INF, "swish": _INF, "relu_derivative": _ONE,
+                  "leaky_relu_derivative": _ONE, "swish_derivative": _ONE}  # fmt: skip
+    else:
+        limits = {"sigmoid": _ZERO, "tanh": -_ONE, "hardtanh": -_ONE, "relu": _ZERO,
+                  "leaky_relu": -_INF if slope > 0 else _ZERO, "swish": _ZERO,
+                  "relu_derivative": _ZERO, "leaky_relu_derivative": mpmath.mpf(slope),
+                  "swish_derivative": _ZERO}  # fmt: skip
+    # sigmoid', tanh' and hardtanh' tend to 0 both ways.
+    return limits.get(name, _ZERO)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_value(name: str, slope: float, z: float) -> mpmath.mpf:
+    """The exact value at finite ``z`` (mpmath has one zero, so +0 and -0 share an entry)."""
+    with mpmath.workprec(_PRECISION):
+        return +_FORMULAS[name](mpmath.mpf(z), slope)
+
+
+def _check_name(name: str) -> str:
+    if name not in _FORMULAS:
+        raise ValueError(
+            f"oracle: unknown function {name!r}; expected one of {', '.join(FUNCTIONS)}."
+        )
+    return name
+
+
+def _slope_for(name: str, negative_slope: Any) -> float:
+    slope = check_negative_slope(negative_slope, func=f"oracle ({name})")
+    return slope if name in _SLOPED else 0.0
+
+
+def exact_mpf(name: str, z: float, *, negative_slope: float = 0.01) -> mpmath.mpf:
+    """Return the exact (unrounded) value of function ``name`` at one float ``z``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`FUNCTIONS`.
+    z : float
+        The input; NaN and ±inf are allowed.
+    negative_slope : float, optional
+        The slope of ``leaky_relu`` and its derivative (ignored by the other functions).
+
+    Returns
+    -------
+    mpmath.mpf
+        The value to 160 bits or more (cached); ±inf, NaN or a limit for non-finite ``z``.
+    """
+    _check_name(name)
+    slope = _slope_for(name, negative_slope)
+    z = float(z)
+    if math.isnan(z):
+        return mpmath.mpf("nan")
+    if math.isinf(z):
+        return _limit_at_infinity(name, z > 0, slope)
+    return _cached_value(name, slope, z)
+
+
+def exact(
+    name: str, z: ArrayLike, dtype: DTypeLike | None = None, *, negative_slope: float = 0.01
+) -> np.ndarray:
+    """Return the exact value of function ``name`` at ``z``, rounded once to ``dtype``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`FUNCTIONS`, e.g. ``"swish_derivative"``.
+    z : array_like, any shape
+        The inputs (float32, float64, or anything :func:`numpy.asarray` reads as real
+        numbers). They are used exactly as given.
+    dtype : {float32, float64}, optional
+        The dtype to round to; by default the dtype of ``z`` (float64 for Python numbers).
+    negative_slope : float, optional
+        The slope of ``leaky_relu`` and its derivative; must be a finite number >= 0.
+
+    Returns
+    -------
+    ndarray, the shape of ``z``, dtype ``dtype``
+        Each value correctly rounded (to nearest, ties to even), subnormals and overflow
+        included.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown or ``negative_slope`` is negative or not finite.
+    TypeError
+        If ``z`` or ``dtype`` is not float32/float64 (or a Python number or integer array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> exact("tanh", np.array([1e-300, 1.0, 30.0]))
+    array([1.00000000e-300, 7.61594156e-001, 1.00000000e+000])
+    >>> exact("leaky_relu", [-2.0, 3.0], negative_slope=0.5)
+    array([-1.,  3.])
+    """
+    values = as_float_array(z, name="z", func=f"oracle.exact({name!r})")
+    fmt = float_format(values.dtype if dtype is None else dtype)
+    out = np.empty(values.shape, dtype=fmt.dtype)
+    flat_out = out.reshape(-1)
+    for i, value in enumerate(values.reshape(-1).tolist()):
+        exact_value = exact_mpf(name, value, negative_slope=negative_slope)
+        flat_out[i] = round_to_format(exact_value, fmt)
+    return out
+
+
+def _element_error(
+    exact_value: mpmath.mpf, actual: float, fmt: FloatFormat, unit: mpmath.mpf
+) -> float:
+    """The error of one result in ULPs of ``fmt`` at ``unit`` (inf for a wrong kind)."""
+    if mpmath.isnan(exact_value) or math.isnan(actual):
+        return 0.0 if mpmath.isnan(exact_value) and math.isnan(actual) else math.inf
+    if math.isinf(actual) or mpmath.isinf(exact_value):
+        # Infinity is right exactly when the exact value rounds to it (overflow included).
+        return 0.0 if round_to_format(exact_value, fmt) == actual else math.inf
+    with mpmath.workprec(_PRECISION):
+        return float(abs(mpmath.mpf(actual) - exact_value) / ulp_at(unit, fmt))
+
+
+def ulp_error(
+    name: str,
+    z: ArrayLike,
+    actual: ArrayLike,
+    *,
+    negative_slope: float = 0.01,
+    scale: str | None = None,
+) -> np.ndarray:
+    r"""Return the error of ``actual`` as values of ``name`` at ``z``, in ULPs, elementwise.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`FUNCTIONS`.
+    z : array_like
+        The inputs, exactly as they were given to the implementation.
+    actual : array_like, float32 or float64, shape broadcastable with ``z``
+        The implementation's results. Their dtype sets the ULP: a float32 result is measured
+        in float32 ULPs.
+    negative_slope : float, optional
+        The slope of ``leaky_relu`` and its derivative.
+    scale : str, optional
+        Measure the error in ULPs of the larger in magnitude of ``name``'s exact value and
+        function ``scale``'s exact value at ``z``: ``scale="sigmoid"`` for
+        ``swish_derivative``, whose value crosses zero near :math:`z_0 \approx -1.2785`
+        while its terms are the size of :math:`\sigma(z)`, so that a relative measure is
+        meaningless there. Away from the root the value itself is the larger and the measure
+        is the usual one.
+
+    Returns
+    -------
+    error : ndarray of float64, the broadcast shape
+        :math:`|a - f(z)| / \mathrm{ulp}(f(z))` with :math:`f(z)` the exact, unrounded value,
+        so a correctly rounded result scores at most 0.5 and the error of rounding the oracle
+        does not pollute the figure. NaN where NaN is expected, or an infinity where the exact
+        value is (or overflows to) that infinity, scores 0; any other NaN or infinity scores
+        ``inf``.
+
+    Notes
+    -----
+    :math:`\mathrm{ulp}(x) = 2^{\max(\lfloor \log_2 |x| \rfloor,\, e_{min}) - p + 1}`, the
+    spacing of the binade that holds the exact value (the subnormal spacing below the normal
+    range, the smallest subnormal at 0). An exact zero therefore makes any nonzero result
+    score a huge error, as it should.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.array([0.0, 1.0], dtype=np.float32)
+    >>> ulp_error("relu", z, np.array([0.0, 1.0], dtype=np.float32))
+    array([0., 0.])
+    >>> ulp_error("sigmoid", np.array([np.nan, np.inf]), np.array([np.nan, 1.0]))
+    array([0., 0.])
+    """
+    func = f"oracle.ulp_error({name!r})"
+    _check_name(name)
+    if scale is not None:
+        _check_name(scale)
+    inputs = as_float_array(z, name="z", func=func)
+    results = as_float_array(actual, name="actual", func=func)
+    if not isinstance(actual, np.ndarray | np.generic):
+        raise TypeError(
+            f"{func}: actual must be a float32 or float64 NumPy array (its dtype sets the ULP); "
+            f"got {type(actual).__name__}."
+        )
+    fmt = float_format(results.dtype)
+    try:
+        inputs, results = np.broadcast_arrays(inputs, results)
+    except ValueError:
+        raise ValueError(
+            f"{func}: z of shape {np.shape(z)} and actual of shape {np.shape(actual)} "
+            "do not broadcast together."
+        ) from None
+    errors = np.empty(inputs.shape, dtype=np.float64)
+    flat_errors = errors.reshape(-1)
+    pairs = zip(inputs.reshape(-1).tolist(), results.reshape(-1).tolist(), strict=True)
+    for i, (value, result) in enumerate(pairs):
+        exact_value = exact_mpf(name, value, negative_slope=negative_slope)
+        unit = exact_value
+        if scale is not None and math.isfinite(value):
+            unit = max(unit, exact_mpf(scale, value, negative_slope=negative_slope), key=abs)
+        flat_errors[i] = _element_error(exact_value, result, fmt, unit)
+    return errors
