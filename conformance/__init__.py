@@ -9,7 +9,7 @@ another derivative at a kink), fail, or not provided (a member the clause needs 
 Three ways to run it:
 
 - the command line: ``gradspec check --adapter path/to/my_adapter.py``;
-- inside pytest: ``pytest --pyargs gradspec.conformance --adapter my_package.adapter
+- inside pytest: ``pytest --pyargs gradspec.conformance --gradspec-adapter my_package.adapter
   -p no:cacheprovider`` (one test item per clause and dtype);
 - from Python::
 

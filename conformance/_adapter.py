@@ -191,9 +191,9 @@ def load_adapter(spec: str) -> LoadedAdapter:
     """
     if not isinstance(spec, str) or not spec.strip():
         raise AdapterLoadError(
-            "No adapter given. Name one with --adapter or GRADSPEC_ADAPTER: a shipped name "
-            f"({', '.join(SHIPPED)}), a module (package.module[:name]) or a file "
-            "(path/to/file.py[:name])."
+            "No adapter given. Name one with --adapter (CLI), --gradspec-adapter (pytest) or "
+            f"GRADSPEC_ADAPTER: a shipped name ({', '.join(SHIPPED)}), a module "
+            "(package.module[:name]) or a file (path/to/file.py[:name])."
         )
     spec = spec.strip()
     target, _, attribute = spec.partition(":")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    pytest --pyargs gradspec.conformance --adapter my_package.adapter -p no:cacheprovider
+    pytest --pyargs gradspec.conformance --gradspec-adapter my_package.adapter -p no:cacheprovider
 
 (``-p no:cacheprovider`` keeps pytest's own ``.pytest_cache`` out of your folder; the suite
 writes nothing there itself). The adapter may also come from ``GRADSPEC_ADAPTER``. Options:
@@ -49,8 +49,10 @@ _TALLY_NAME = "gradspec-tally"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradspec", "gradspec conformance suite")
+    # Only namespaced option names: this plugin is loaded in every pytest session of an
+    # environment where gradspec is installed, and a generic "--adapter" could clash with
+    # another plugin's option and stop pytest from starting.
     group.addoption(
-        "--adapter",
         "--gradspec-adapter",
         dest="gradspec_adapter",
         default=None,

@@ -2,7 +2,7 @@
 
 This module holds no tests of its own: the gradspec pytest plugin
 (:mod:`gradspec.conformance.pytest_plugin`) collects it as the clauses of the spec run
-against the adapter named by ``--adapter`` or ``GRADSPEC_ADAPTER``::
+against the adapter named by ``--gradspec-adapter`` or ``GRADSPEC_ADAPTER``::
 
-    pytest --pyargs gradspec.conformance --adapter reference -p no:cacheprovider
+    pytest --pyargs gradspec.conformance --gradspec-adapter reference -p no:cacheprovider
 """

@@ -25,7 +25,7 @@ def suite(tmp_path, *args, **env):
 
 
 def test_items_are_named_by_clause_and_dtype(tmp_path):
-    result = suite(tmp_path, "--adapter", "reference", "--collect-only", "-q")
+    result = suite(tmp_path, "--gradspec-adapter", "reference", "--collect-only", "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     names = {line.rsplit("::", 1)[-1] for line in result.stdout.splitlines() if "::" in line}
     for clause in CLAUSES:
@@ -34,7 +34,9 @@ def test_items_are_named_by_clause_and_dtype(tmp_path):
 
 
 def test_the_reference_passes_and_k_selects(tmp_path):
-    result = suite(tmp_path, "--adapter", "reference", "-k", FIRST, "--junitxml", "out.xml")
+    result = suite(
+        tmp_path, "--gradspec-adapter", "reference", "-k", FIRST, "--junitxml", "out.xml"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout and "deselected" in result.stdout
     cases = list(ET.parse(tmp_path / "out.xml").getroot().iter("testcase"))
@@ -51,7 +53,7 @@ def test_the_adapter_can_come_from_the_environment(tmp_path):
 
 def test_a_failure_shows_the_suites_message_without_a_traceback(tmp_path):
     write_adapter(tmp_path, "def sigmoid(z):\n    raise RuntimeError('my sigmoid is not done')\n")
-    result = suite(tmp_path, "--adapter", "my_adapter.py", "-k", FIRST, "-x")
+    result = suite(tmp_path, "--gradspec-adapter", "my_adapter.py", "-k", FIRST, "-x")
     assert result.returncode == 1
     assert f"FAIL {FIRST}" in result.stdout
     assert "RuntimeError: my sigmoid is not done" in result.stdout
@@ -61,14 +63,14 @@ def test_a_failure_shows_the_suites_message_without_a_traceback(tmp_path):
 
 def test_not_provided_is_a_skip_and_all_skipped_exits_1(tmp_path):
     write_adapter(tmp_path, "from gradspec.reference import sigmoid, sigmoid_derivative\n")
-    result = suite(tmp_path, "--adapter", "my_adapter.py", "-k", OTHER_CLAUSES[0], "-rs")
+    result = suite(tmp_path, "--gradspec-adapter", "my_adapter.py", "-k", OTHER_CLAUSES[0], "-rs")
     assert result.returncode == 1, result.stdout
     assert "skipped" in result.stdout and "not provided" in result.stdout
     assert "no clause ran" in result.stdout
 
 
 def test_a_loading_error_is_reported_without_a_traceback(tmp_path):
-    result = suite(tmp_path, "--adapter", "missing_adapter.py")
+    result = suite(tmp_path, "--gradspec-adapter", "missing_adapter.py")
     assert result.returncode not in (0, 5)
     assert "missing_adapter.py" in result.stdout and "does not exist" in result.stdout
     assert "Traceback" not in result.stdout
@@ -94,7 +96,7 @@ def test_acceptable_passes_is_listed_and_fails_under_strict(tmp_path):
     # A conftest in the folder replaces the registry with one clause that always flags, so
     # the test does not depend on which inputs the real kink clauses draw.
     (tmp_path / "conftest.py").write_text(FLAGGING_REGISTRY, encoding="utf-8")
-    lenient = suite(tmp_path, "--adapter", "reference", "--junitxml", "out.xml")
+    lenient = suite(tmp_path, "--gradspec-adapter", "reference", "--junitxml", "out.xml")
     assert lenient.returncode == 0, lenient.stdout + lenient.stderr
     assert "2 passed" in lenient.stdout
     assert "T-KINK[float64]: kink-relu-0: relu'(0) = 0.5" in lenient.stdout
@@ -104,7 +106,7 @@ def test_acceptable_passes_is_listed_and_fails_under_strict(tmp_path):
         "kink-relu-0: relu'(0) = 0.5, between the one-sided derivatives",
     ) in {(p.get("name"), p.get("value")) for p in properties}
 
-    strict = suite(tmp_path, "--adapter", "reference", "--gradspec-strict")
+    strict = suite(tmp_path, "--gradspec-adapter", "reference", "--gradspec-strict")
     assert strict.returncode == 1, strict.stdout
     assert "2 failed" in strict.stdout
     assert "strict mode requires the reference's convention" in strict.stdout
@@ -113,6 +115,6 @@ def test_acceptable_passes_is_listed_and_fails_under_strict(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("xdist") is None, reason="pytest-xdist missing")
 def test_runs_under_xdist(tmp_path):
-    result = suite(tmp_path, "--adapter", "reference", "-k", FIRST, "-n", "2")
+    result = suite(tmp_path, "--gradspec-adapter", "reference", "-k", FIRST, "-n", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
