@@ -1,0 +1,807 @@
+r"""Gradient checks: compare an analytic gradient or Jacobian with central differences of f.
+
+Two public checks share one engine. :func:`check_gradient` takes a scalar function and its
+gradient, :func:`check_jacobian` a vector-valued function and its Jacobian. Both measure f
+along *lines* through x: one line per element of x (``mode="full"``, the classic element by
+element check) or one line per random direction (``mode="projection"``, a dot-product test
+whose cost does not depend on the size of x). :func:`numerical_jacobian` returns the plain
+central-difference Jacobian of the notes.
+
+The tolerance of every comparison is an error bound estimated from f itself (the size of a
+Richardson correction plus a rounding bound), never a fixed number; see the Notes of
+:func:`check_gradient`.
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_float_array
+
+__all__ = ["GradientCheck", "Kink", "check_gradient", "check_jacobian", "numerical_jacobian"]
+
+#: The estimated error (truncation + rounding) is multiplied by this before comparing.
+_SAFETY = 2.0
+#: f and grad are assumed accurate to this many machine epsilons of their scale (see Notes).
+_ROUNDING_EPS = 16.0
+#: The one-sided slopes must differ by this many estimated errors to count as a kink.
+_KINK_FACTOR = 4.0
+#: A Richardson correction above this fraction of the slope means f is not smooth in the step.
+_IRREGULAR = 1e-3
+#: Smallest denominator of the relative error, so that 0 vs 0 reads 0 instead of nan.
+_TINY = np.finfo(np.float64).tiny
+
+# Stencil weights on the line x + s * d, s = -2..2 (an offset missing from a dict has weight 0).
+# Every weight set sums to zero, so the value f(x) cancels and only differences of f matter.
+_CENTRAL = {1: 0.5, -1: -0.5}  # (f(x+d) - f(x-d)) / 2: error ~ f'''/6
+_CENTRAL_2 = {2: 0.25, -2: -0.25}  # the same with a doubled step: error ~ 4 f'''/6
+_CUBIC = {-1: -1 / 3, 0: -0.5, 1: 1.0, 2: -1 / 6}  # slope of the cubic through s=-1,0,1,2
+_RIGHT = {0: -1.5, 1: 2.0, 2: -0.5}  # one-sided slopes, second order
+_LEFT = {0: 1.5, -1: -2.0, -2: 0.5}
+
+
+def _combine(weights: dict[int, float], table: dict[int, Any]) -> Any:
+    """Return sum(w * table[s]): a stencil applied to f values or to displacements."""
+    return sum(w * table[s] for s, w in weights.items())
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A place where f is not smooth within the finite-difference step.
+
+    Attributes
+    ----------
+    where : str
+        The element of x (``"x[2, 1]"``) or the random direction (``"probe 1"``), and for a
+        vector-valued f the output element (``"f(x)[3] / x[0]"``).
+    x_value : float or None
+        The input value at that element (None for a probe).
+    left, right : float
+        The one-sided derivatives measured from the left and from the right.
+    analytic : float
+        The value the checked gradient gives there.
+    accepted : bool
+        True when ``analytic`` lies between ``left`` and ``right`` (within the tolerance): at a
+        kink every value in between is a valid subgradient, so this is not a failure.
+    """
+
+    where: str
+    x_value: float | None
+    left: float
+    right: float
+    analytic: float
+    accepted: bool
+
+    def __str__(self) -> str:
+        at = self.where if self.x_value is None else f"{self.where} = {self.x_value:.6g}"
+        verdict = "lies between them: accepted" if self.accepted else "lies OUTSIDE them"
+        return (
+            f"kink at {at}: slope {self.left:.6g} from the left, {self.right:.6g} from the "
+            f"right; the analytic value {self.analytic:.6g} {verdict}"
+        )
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """The outcome of :func:`check_gradient` or :func:`check_jacobian`.
+
+    ``bool(result)`` is ``result.ok``; ``str(result)`` is a summary meant for a student.
+
+    Attributes
+    ----------
+    ok : bool
+        True when every comparison was within its tolerance (accepted kinks count as passed).
+    mode : str
+        ``"full"`` or ``"projection"``.
+    where : str
+        The comparison that came closest to failing (or failed worst): an element of x such as
+        ``"x[2, 1]"`` in full mode, a random direction such as ``"probe 0"`` in projection
+        mode, prefixed by the output element for a vector-valued f.
+    x_value : float or None
+        x at that element (None in projection mode).
+    analytic, numeric : float
+        The checked value and the central-difference value there. In full mode they are the
+        partial derivative; in projection mode the derivative along the unit direction.
+    abs_error : float
+        ``abs(analytic - numeric)``.
+    rel_error : float
+        ``abs_error / max(abs(analytic), abs(numeric), tiny)``: 0 when both are 0, about 2 for
+        a flipped sign, 0.5 for a factor of 2.
+    tolerance : float
+        The estimated error bound the absolute error was compared with.
+    step : float
+        The step actually taken there: ``(x + h) - x`` for an element, h along a unit probe.
+    evaluations : int
+        Number of calls of f made by the check (the gradient is called once).
+    checked : int
+        Number of comparisons made (elements or probes, times outputs).
+    kinks : tuple of Kink
+        Kinks found where the central difference disagreed with the gradient.
+    precision : str
+        How f was evaluated: ``"float64"``, or an explanation when float32 steps were needed.
+    """
+
+    ok: bool
+    mode: str
+    where: str
+    x_value: float | None
+    analytic: float
+    numeric: float
+    abs_error: float
+    rel_error: float
+    tolerance: float
+    step: float
+    evaluations: int
+    checked: int
+    kinks: tuple[Kink, ...]
+    precision: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.ok else "FAILED"
+        unit = "element comparisons" if self.mode == "full" else "random directions"
+        at = self.where if self.x_value is None else f"{self.where} = {self.x_value:.6g}"
+        quantity = "derivative" if self.mode == "full" else "directional derivative"
+        lines = [
+            f"gradient check {verdict} (mode {self.mode!r}: {self.checked} {unit}, "
+            f"{self.evaluations} evaluations of f, {self.precision})",
+            f"  {'worst' if self.ok else 'failed'} at {at}: {quantity} analytic "
+            f"{self.analytic:.10g}, numeric {self.numeric:.10g}",
+            f"  error {self.abs_error:.3g} (relative {self.rel_error:.3g}), "
+            f"tolerance {self.tolerance:.3g}, step {self.step:.3g}",
+        ]
+        if not self.ok:
+            lines.append("  " + _hint(self.analytic, self.numeric, self.mode))
+        lines.extend(f"  {kink}" for kink in self.kinks[:5])
+        if len(self.kinks) > 5:
+            lines.append(f"  ... and {len(self.kinks) - 5} more kinks")
+        return "\n".join(lines)
+
+
+def _hint(analytic: float, numeric: float, mode: str) -> str:
+    """One sentence pointing a student at the likely mistake."""
+    if not math.isfinite(analytic):
+        return "The gradient is not finite there."
+    if numeric != 0 and abs(analytic + numeric) <= 1e-3 * abs(numeric):
+        guess = "the sign looks flipped"
+    elif numeric != 0 and abs(analytic / numeric - 2) <= 1e-3:
+        guess = "the gradient looks twice too large"
+    elif numeric != 0 and abs(analytic / numeric - 0.5) <= 1e-3:
+        guess = "the gradient looks half too small"
+    elif mode == "projection":
+        guess = "rerun with mode='full' (on a small input) to find the wrong element"
+    else:
+        guess = "the analytic value is not the slope of f there"
+    return f"The gradient does not match f: {guess}."
+
+
+# --------------------------------------------------------------------------------------------
+# Calling the user's functions
+# --------------------------------------------------------------------------------------------
+
+
+def _raised_at(exc: BaseException) -> str:
+    """'(file.py:12 in f)' for the innermost frame of exc, so the user can find the line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno} in {last.name})"
+
+
+def _call(func: Callable[..., Any], point: np.ndarray, *, role: str, caller: str) -> np.ndarray:
+    """Call a user function and return its result as a real float array, or raise clearly."""
+    try:
+        out = func(point)
+    except Exception as exc:  # any failure of user code becomes one clear message
+        raise ValueError(
+            f"{caller}: {role} raised {type(exc).__name__}: {exc}{_raised_at(exc)} when "
+            f"called with an array of shape {point.shape} and dtype {point.dtype}."
+        ) from None
+    try:
+        array = np.asarray(out)
+    except Exception:
+        array = np.asarray(None)
+    if array.dtype.kind in "biu":
+        array = array.astype(np.float64)
+    if array.dtype not in (np.float32, np.float64):
+        raise TypeError(
+            f"{caller}: {role} must return real numbers (float32 or float64); got "
+            f"{type(out).__name__} with dtype {array.dtype}."
+        )
+    return array
+
+
+class _Evaluator:
+    """f as the check sees it: flat float64 output, counted calls, one working dtype.
+
+    The points are float64 whenever f accepts float64 and answers in float64, even when x is
+    float32: a float32 gradient is then checked against float64 differences. Only when f
+    answers in float32 (or refuses float64 input) are the points built in float32, with steps
+    and bounds for float32.
+    """
+
+    def __init__(self, f: Callable[..., Any], x: np.ndarray, *, caller: str) -> None:
+        self._f = f
+        self._caller = caller
+        self.evaluations = 0
+        self.dtype = np.dtype(np.float64)
+        self.precision = "float64"
+        try:
+            y0 = self._raw(x.astype(np.float64))
+        except ValueError:
+            if x.dtype != np.float32:
+                raise
+            # f refused float64 input; a float32 f may still accept its own dtype.
+            self.dtype = np.dtype(np.float32)
+            y0 = self._raw(x)
+            self.precision = "float32 (f refused float64 input; float32 steps and bounds)"
+        if y0.dtype == np.float32 and self.dtype == np.float64:
+            self.dtype = np.dtype(np.float32)
+            self.precision = "float32 (f returns float32; float32 steps and bounds)"
+        self.eps = float(np.finfo(self.dtype).eps)
+        self.out_shape = y0.shape
+        self.x = x.astype(self.dtype)
+        self.f0 = self._check_value(y0, self.x)
+
+    def _raw(self, point: np.ndarray) -> np.ndarray:
+        self.evaluations += 1
+        return _call(self._f, point, role="f", caller=self._caller)
+
+    def _check_value(self, y: np.ndarray, point: np.ndarray) -> np.ndarray:
+        if y.shape != self.out_shape:
+            raise ValueError(
+                f"{self._caller}: f returned shape {y.shape} at a point near x but shape "
+                f"{self.out_shape} at x; its output shape must not depend on the values of x."
+            )
+        if not np.all(np.isfinite(y)):
+            moved = float(np.max(np.abs(point.astype(np.float64) - self.x)))
+            raise ValueError(
+                f"{self._caller}: f returned a non-finite value at a point {moved:.3g} away "
+                "from x (0 means at x itself); x may be too close to the edge of f's domain."
+            )
+        return y.astype(np.float64).ravel()
+
+    def __call__(self, point: np.ndarray) -> np.ndarray:
+        return self._check_value(self._raw(point), point)
+
+
+# --------------------------------------------------------------------------------------------
+# Lines through x: one per element (full mode) or one per random direction (projection mode)
+# --------------------------------------------------------------------------------------------
+
+
+class _Line:
+    """The points x + s * d (s = -2..2) of one line, the steps actually taken, and f there.
+
+    ``index`` is the flat element moved in full mode (displacements are then scalars), or None
+    for a dense random direction of length ``length``. Displacements are the exact differences
+    point - x, so a step that rounded on the way (x + h is not x plus exactly h) is used as it
+    was actually taken.
+    """
+
+    def __init__(self, ev: _Evaluator, *, index: int | None, d: Any, length: float) -> None:
+        self.ev = ev
+        self.index = index
+        self.d = d
+        self.length = length
+        self.disp: dict[int, Any] = {0: 0.0}
+        self.values: dict[int, np.ndarray] = {0: ev.f0}
+
+    def _point(self, s: int) -> np.ndarray:
+        x = self.ev.x
+        if self.index is None:
+            p = (x.astype(np.float64) + s * self.d).astype(x.dtype)
+            self.disp[s] = (p.astype(np.float64) - x.astype(np.float64)).reshape(-1)
+            return p
+        p = x.copy()
+        flat = p.reshape(-1)
+        flat[self.index] = float(flat[self.index]) + s * self.d
+        self.disp[s] = float(flat[self.index]) - float(x.reshape(-1)[self.index])
+        return p
+
+    def evaluate(self, offsets: tuple[int, ...]) -> None:
+        for s in offsets:
+            if s not in self.values:
+                self.values[s] = self.ev(self._point(s))
+
+    def predict(self, jac: np.ndarray, weights: dict[int, float]) -> np.ndarray:
+        """What the analytic Jacobian predicts for a stencil: J @ (combined displacement)."""
+        v = _combine(weights, self.disp)
+        return jac @ v if self.index is None else jac[:, self.index] * v
+
+    def spread(self, weights: dict[int, float]) -> float:
+        """1-norm of the combined displacement: how far the gradient's rounding can reach."""
+        return float(np.sum(np.abs(_combine(weights, self.disp))))
+
+    def unit(self, weights: dict[int, float]) -> float:
+        """The length that turns a stencil value into a derivative (the step actually taken)."""
+        return self.length if self.index is None else float(_combine(weights, self.disp))
+
+
+def _element_lines(ev: _Evaluator) -> list[_Line]:
+    """Full mode: one line per element, nominal step h_i = eps^(1/3) * max(1, |x_i|)."""
+    steps = np.cbrt(ev.eps) * np.maximum(1.0, np.abs(ev.x.astype(np.float64).reshape(-1)))
+    return [_Line(ev, index=i, d=float(h), length=float(h)) for i, h in enumerate(steps)]
+
+
+def _probe_lines(ev: _Evaluator, probes: int, rng: np.random.Generator) -> list[_Line]:
+    """Projection mode: unit Gaussian directions u, step h = eps^(1/3) * max(1, ||x||_2)."""
+    x64 = ev.x.astype(np.float64)
+    h = float(np.cbrt(ev.eps) * max(1.0, float(np.linalg.norm(x64))))
+    lines = []
+    for _ in range(probes):
+        u = rng.standard_normal(x64.shape)
+        u /= np.linalg.norm(u)
+        lines.append(_Line(ev, index=None, d=h * u, length=h))
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison along one line
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """One output element along one line, in derivative units."""
+
+    ok: bool
+    analytic: float
+    numeric: float
+    error: float
+    tolerance: float
+    step: float
+    kink: tuple[float, float, bool] | None  # (left, right, accepted) when f has a kink
+
+
+_RICHARDSON = {1: 2 / 3, -1: -2 / 3, 2: -1 / 12, -2: 1 / 12}  # (4 central - central_2) / 3
+
+
+def _compare_line(
+    line: _Line, jac: np.ndarray, f_scale: np.ndarray, grad_eps: float, *, second_look: bool
+) -> list[_Verdict]:
+    """Compare f's slope along the line with the Jacobian, one verdict per output element.
+
+    Stage 1 evaluates s = -1, 1, 2 (s = 0 is f(x), shared): the slope of the cubic through
+    the four points is the numeric value, and its distance from the plain central difference
+    estimates the central difference's truncation error, a conservative bound for the cubic's.
+    A failing comparison gets a second look (one more evaluation, see :func:`_diagnose`)
+    when ``second_look`` is set; the caller stops asking once the check has surely failed.
+    """
+    line.evaluate((-1, 1, 2))
+    ev = line.ev
+    f_max = np.max(np.abs(np.stack(list(line.values.values()))), axis=0)
+    # The floor of 1 on f's scale plays the role of the 1 in max(1, |x|): values that cancel
+    # to nearly 0 (sum(tanh(x)) over saturated units) still carry the rounding of their terms.
+    rounding = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, f_max) + f_scale)
+    grad_term = _ROUNDING_EPS * grad_eps * np.max(np.abs(jac), axis=1) * line.spread(_CUBIC)
+    f = line.values
+    c1, c3 = _combine(_CENTRAL, f), _combine(_CUBIC, f)
+    a1, a3 = line.predict(jac, _CENTRAL), line.predict(jac, _CUBIC)
+    # (c1 - a1) - (c3 - a3) rather than c1 - c3: the two stencils' displacements differ by the
+    # rounding of x + s*d, and the Jacobian accounts for that difference exactly enough.
+    trunc = np.abs((c1 - a1) - (c3 - a3))
+    # rounding and grad_term are already bounds; only the estimate gets the safety factor.
+    tol = _SAFETY * trunc + 2 * rounding + grad_term
+    err = np.abs(c3 - a3)
+    unit = abs(line.unit(_CUBIC))
+    analytic = a3 / unit if line.index is None else jac[:, line.index]
+    verdicts = []
+    for k in range(len(err)):
+        passed = bool(err[k] <= tol[k])  # a nan error fails
+        if passed or not second_look:
+            verdicts.append(
+                _Verdict(
+                    passed, analytic[k], c3[k] / unit, err[k] / unit, tol[k] / unit, unit, None
+                )
+            )
+        else:
+            verdicts.append(_diagnose(line, jac, k, analytic[k], rounding[k], grad_term[k]))
+    return verdicts
+
+
+def _diagnose(
+    line: _Line, jac: np.ndarray, k: int, analytic: float, rounding: float, grad_term: float
+) -> _Verdict:
+    """Second look at a failed comparison, with all five points s = -2..2.
+
+    The symmetric Richardson value (4 c1 - c2) / 3 cancels the f''' error of the central
+    difference c1 (c2, with a doubled step, errs four times as much); if it agrees within its
+    own estimated error the comparison passes. Otherwise the one-sided slopes decide: for a
+    smooth f they agree up to a fourth difference of f, so a jump far beyond that is a kink,
+    and an analytic value between the two slopes is a valid subgradient there.
+    """
+    line.evaluate((-2,))
+    f = {s: v[k] for s, v in line.values.items()}
+    rows = jac[k : k + 1]
+    c1, c2 = _combine(_CENTRAL, f), _combine(_CENTRAL_2, f)
+    a1, a2 = line.predict(rows, _CENTRAL)[0], line.predict(rows, _CENTRAL_2)[0]
+    trunc = abs((c1 - a1) - (c2 - a2)) / 3
+    unit = abs(line.unit(_RICHARDSON))
+    tol = (_SAFETY * trunc + 1.5 * rounding + grad_term) / unit
+    cr, ar = _combine(_RICHARDSON, f), line.predict(rows, _RICHARDSON)[0]
+    err = abs(cr - ar) / unit
+    if err <= tol:
+        return _Verdict(True, analytic, cr / unit, err, tol, unit, None)
+    # Is f smooth within the step? For a smooth f the second-order one-sided slopes agree up
+    # to a fourth difference of f, and the Richardson correction is a tiny fraction of the
+    # slope. A jump far beyond that, or a correction that is not small, means f has a kink
+    # (or varies faster than the step can resolve) between x - 2h and x + 2h.
+    right2 = _combine(_RIGHT, f) / line.unit(_RIGHT)
+    left2 = _combine(_LEFT, f) / line.unit(_LEFT)
+    jump_bound = _KINK_FACTOR * (trunc + 8 * rounding + grad_term) / unit
+    irregular = trunc > _IRREGULAR * max(abs(c1), abs(c2))
+    kink = None
+    if irregular or abs(right2 - left2) > max(jump_bound, tol):
+        # The plain one-sided slopes (f(x) - f(x-h)) / h and (f(x+h) - f(x)) / h are reported;
+        # any value within the range of slopes measured there is accepted.
+        left = (f[0] - f[-1]) / -line.unit({-1: 1.0})
+        right = (f[1] - f[0]) / line.unit({1: 1.0})
+        slopes = (left, right, left2, right2)
+        accepted = min(slopes) - tol <= analytic <= max(slopes) + tol
+        kink = (float(left), float(right), bool(accepted))
+    ok = kink is not None and kink[2]
+    return _Verdict(ok, analytic, cr / unit, err, tol, unit, kink)
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+
+
+def _validate(
+    f: Any, g: Any, x: ArrayLike, *, g_name: str, mode: str, probes: int, caller: str
+) -> np.ndarray:
+    """Check everything that can be checked before calling f; return x as an array."""
+    for name, func in (("f", f), (g_name, g)):
+        if not callable(func):
+            raise TypeError(
+                f"{caller}: {name} must be a function taking an ndarray; got {type(func).__name__}."
+            )
+    x = as_float_array(x, name="x", func=caller)
+    if x.size == 0:
+        raise ValueError(f"{caller}: x must have at least one element; got shape {x.shape}.")
+    bad = np.flatnonzero(~np.isfinite(x))
+    if bad.size:
+        where = _index_str(x.shape, int(bad[0]))
+        raise ValueError(
+            f"{caller}: x must be finite; x{where} is {x.reshape(-1)[bad[0]]} "
+            f"({bad.size} non-finite element(s))."
+        )
+    if mode not in ("full", "projection"):
+        raise ValueError(f"{caller}: mode must be 'full' or 'projection'; got {mode!r}.")
+    if isinstance(probes, bool) or not isinstance(probes, (int, np.integer)) or probes < 1:
+        raise ValueError(f"{caller}: probes must be an integer >= 1; got {probes!r}.")
+    return x
+
+
+def _index_str(shape: tuple[int, ...], flat: int) -> str:
+    if not shape:
+        return "[()]"
+    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
+
+
+def _run(
+    f: Callable[..., Any],
+    g: Callable[..., Any],
+    x: ArrayLike,
+    *,
+    mode: str,
+    probes: int,
+    seed: int | np.random.Generator | None,
+    caller: str,
+    scalar: bool,
+) -> GradientCheck:
+    g_name = "grad" if scalar else "jac"
+    x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
+    ev = _Evaluator(f, x, caller=caller)
+    m, n = ev.f0.size, x.size
+    if scalar and m != 1:
+        raise ValueError(
+            f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
+            "For a vector-valued f use check_jacobian."
+        )
+    raw = _call(g, x, role=g_name, caller=caller)
+    if scalar and raw.shape != x.shape:
+        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
+    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
+        raise ValueError(
+            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
+            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
+        )
+    jac = raw.astype(np.float64).reshape(m, n)
+    grad_eps = float(np.finfo(raw.dtype).eps)
+    # Rounding scale of f beyond |f| itself: a backward-stable f computes f(x') for x' within
+    # a few ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes).
+    with np.errstate(invalid="ignore", over="ignore"):
+        f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
+    if mode == "full":
+        lines = _element_lines(ev)
+    else:
+        lines = _probe_lines(ev, probes, np.random.default_rng(seed))
+    rows = []  # (ratio, failed, where, x_value, verdict)
+    kinks = []
+    failed = False  # once a comparison has surely failed, no more second looks are paid for
+    for j, line in enumerate(lines):
+        verdicts = _compare_line(line, jac, f_scale, grad_eps, second_look=not failed)
+        failed = failed or not all(v.ok for v in verdicts)
+        for k, v in enumerate(verdicts):
+            where = _where(line, j, k, x.shape, ev.out_shape, scalar)
+            x_value = None if line.index is None else float(x.reshape(-1)[line.index])
+            if v.kink is not None:
+                left, right, accepted = v.kink
+                kinks.append(Kink(where, x_value, left, right, float(v.analytic), accepted))
+                if accepted:
+                    continue
+            ratio = (
+                v.error / v.tolerance if v.tolerance > 0 else (0.0 if v.error == 0 else math.inf)
+            )
+            if not math.isfinite(v.error):
+                ratio = math.inf
+            rows.append((not v.ok, ratio, where, x_value, v))
+    ok = not any(r[0] for r in rows)
+    if rows:
+        _, _, where, x_value, v = max(rows, key=lambda r: (r[0], r[1]))
+        a, num = float(v.analytic), float(v.numeric)
+        abs_err = abs(a - num)
+        rel = abs_err / max(abs(a), abs(num), _TINY)
+        tol, step = float(v.tolerance), float(v.step)
+    else:  # every comparison was an accepted kink
+        kink = kinks[0]
+        where, x_value, a = kink.where, kink.x_value, kink.analytic
+        num, abs_err, rel, tol, step = (kink.left + kink.right) / 2, 0.0, 0.0, 0.0, 0.0
+    return GradientCheck(
+        ok=ok,
+        mode=mode,
+        where=where,
+        x_value=x_value,
+        analytic=a,
+        numeric=num,
+        abs_error=abs_err,
+        rel_error=rel,
+        tolerance=tol,
+        step=step,
+        evaluations=ev.evaluations,
+        checked=len(lines) * m,
+        kinks=tuple(kinks),
+        precision=ev.precision,
+    )
+
+
+def _where(line: _Line, j: int, k: int, x_shape: tuple, out_shape: tuple, scalar: bool) -> str:
+    place = f"probe {j}" if line.index is None else "x" + _index_str(x_shape, line.index)
+    return place if scalar else f"f(x){_index_str(out_shape, k)} / {place}"
+
+
+def check_gradient(
+    f: Callable[[np.ndarray], Any],
+    grad: Callable[[np.ndarray], Any],
+    x: ArrayLike,
+    *,
+    mode: str = "full",
+    probes: int = 2,
+    seed: int | np.random.Generator | None = 0,
+) -> GradientCheck:
+    r"""Check that ``grad`` is the gradient of the scalar function ``f`` at ``x``.
+
+    Parameters
+    ----------
+    f : callable, ndarray of x's shape -> scalar
+        The function. It is called at points near x, as NumPy float64 arrays when x is float32
+        and f accepts them (see Notes).
+    grad : callable, ndarray of x's shape -> ndarray of x's shape
+        The gradient to check. It is called once, at x itself, in x's own dtype.
+    x : ndarray, any shape, float32 or float64
+        Where to check. Must be finite.
+    mode : {"full", "projection"}
+        ``"full"`` compares every element (3 evaluations of f per element, plus 1 at x and 1
+        more per element that needs a second look). ``"projection"`` compares derivatives
+        along ``probes`` random directions: ``1 + 3 * probes`` evaluations whatever the size of
+        x, plus 1 per probe that needs a second look.
+    probes : int
+        Number of random directions in projection mode.
+    seed : int, Generator or None
+        Seeds the random directions (the check is reproducible by default).
+
+    Returns
+    -------
+    GradientCheck
+        ``ok`` and ``bool(result)`` say pass or fail; the record names the worst comparison,
+        the values, errors, tolerance, step, evaluation count and any kinks.
+
+    Raises
+    ------
+    TypeError
+        If f or grad is not callable, x is not real numbers, or f/grad return non-numbers.
+    ValueError
+        If x is empty or not finite, f raises or returns a non-scalar or a non-finite value,
+        grad raises or returns the wrong shape, or mode/probes are invalid.
+
+    Notes
+    -----
+    **The numeric slope.** Along a line :math:`x + s\,d` through x, f is evaluated at
+    :math:`s = -1, 0, 1, 2`. The central difference
+    :math:`c_1 = (f(x+d) - f(x-d))/2` is the notes' :math:`f'(x) \approx (f(x+h)-f(x-h))/2h`;
+    the slope of the cubic through the four points, :math:`c_3`, is one order more
+    accurate. Their difference estimates the central difference's truncation error
+    :math:`h^2 |f'''| / 6`, which bounds the (smaller) error of :math:`c_3`.
+
+    **The step.** The error of a central difference is about
+    :math:`h^2 |f'''| / 6 + \epsilon |f| / h` (truncation plus rounding, :math:`\epsilon`
+    the machine epsilon); the two balance when :math:`h \sim \epsilon^{1/3}` times the scale
+    on which f varies. Hence, per element, :math:`h_i = \epsilon^{1/3} \max(1, |x_i|)`
+    (:math:`6 \cdot 10^{-6}` in float64, :math:`5 \cdot 10^{-3}` in float32, never
+    :math:`10^{-6}` in float32). :math:`x_i + h_i` is rarely representable, so the step
+    actually taken, :math:`(x_i + h_i) - x_i`, is what the formulas use, and the reported
+    ``step``. In projection mode the direction is a unit Gaussian vector u and the step along
+    it is :math:`h = \epsilon^{1/3} \max(1, \lVert x \rVert_2)`: the line's length scale is the
+    distance of x from the origin (in one dimension this is the rule above).
+
+    **The tolerance** is estimated, not fixed:
+    :math:`2\,(\text{truncation estimate} + 2\rho + \gamma)`, where
+    :math:`\rho = 16 \epsilon (\max|f| + \lVert J \odot x \rVert_2)` bounds the rounding of
+    f (a backward-stable f computes f at a point a few ulps from x, which moves f by about
+    :math:`\epsilon \lVert J \odot x \rVert_2`; summing many terms that cancel makes this
+    larger than :math:`\epsilon |f|`), and :math:`\gamma` bounds the rounding of the
+    checked gradient itself (16 epsilons of its dtype times its largest entry).
+
+    **A second look.** A comparison that fails is evaluated once more, at :math:`s = -2`. With
+    five symmetric points the Richardson value :math:`(4 c_1 - c_2)/3` cancels the
+    :math:`f'''` term (:math:`c_2`, with a doubled step, errs four times as much); if it
+    agrees, the comparison passes. If not, the one-sided slopes
+    :math:`(-3f_0 + 4f_1 - f_2)/2h` and :math:`(3f_0 - 4f_{-1} + f_{-2})/2h` are compared: for a
+    smooth f they differ only by a fourth difference, so a much larger jump means f has a
+    kink within the step (a central difference across relu's 0 reads 0.5). The kink is
+    reported, and an analytic value between the two slopes is accepted as a subgradient.
+
+    **Relative error** ``abs(a - n) / max(abs(a), abs(n), tiny)``, reported for the worst
+    comparison: the one whose error is the largest fraction of its tolerance.
+
+    **Float32.** A float32 x is checked against float64 differences when f accepts float64
+    input and returns float64: the points are float64, the analytic gradient is computed in
+    float32, and its rounding allowance uses float32's epsilon. If f returns float32 (or
+    refuses float64 input) the points, steps and bounds are float32 ones and ``precision``
+    says so.
+
+    **Limits.** The rounding bound assumes f is computed about as accurately as a
+    backward-stable algorithm would; an f that hides a float32 computation behind float64
+    output can raise false alarms. Projection mode catches a wrong gradient g' with
+    probability, per probe, that the random direction is not nearly orthogonal to
+    :math:`g' - g`: more probes make a miss less likely; where f has a kink along a probe,
+    only "between the one-sided slopes" can be confirmed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradspec.reference import check_gradient
+    >>> f = lambda x: np.sum(np.tanh(x))
+    >>> x = np.array([0.3, -1.2, 2.0])
+    >>> check_gradient(f, lambda x: 1 - np.tanh(x) ** 2, x).ok
+    True
+    >>> wrong = check_gradient(f, lambda x: np.tanh(x) ** 2 - 1, x)
+    >>> wrong.ok, wrong.where, round(wrong.rel_error, 6)
+    (False, 'x[0]', 2.0)
+    >>> relu = lambda x: np.sum(np.maximum(x, 0))
+    >>> result = check_gradient(relu, lambda x: (x > 0) * 1.0, np.array([0.0, 1.5]))
+    >>> kink = result.kinks[0]
+    >>> result.ok, kink.where, round(kink.left, 6), round(kink.right, 6)
+    (True, 'x[0]', 0.0, 1.0)
+    >>> big = np.ones(10**5)
+    >>> check_gradient(f, lambda x: 1 - np.tanh(x) ** 2, big, mode="projection").evaluations
+    7
+    """
+    return _run(
+        f, grad, x, mode=mode, probes=probes, seed=seed, caller="check_gradient", scalar=True
+    )
+
+
+def check_jacobian(
+    f: Callable[[np.ndarray], Any],
+    jac: Callable[[np.ndarray], Any],
+    x: ArrayLike,
+    *,
+    mode: str = "full",
+    probes: int = 2,
+    seed: int | np.random.Generator | None = 0,
+) -> GradientCheck:
+    """Check that ``jac`` is the Jacobian of the vector-valued function ``f`` at ``x``.
+
+    The same check as :func:`check_gradient` (see its Notes), for an f with array output.
+    Every output element is compared, along every line, with its own tolerance.
+
+    Parameters
+    ----------
+    f : callable, ndarray of x's shape -> ndarray, shape out
+        The function (any output shape, including a scalar).
+    jac : callable, ndarray of x's shape -> ndarray, shape (prod(out), x.size)
+        The Jacobian in Jacobian form, ``J[i, j] = d f(x).flat[i] / d x.flat[j]``; the shape
+        ``out + x.shape`` is accepted too.
+    x : ndarray, any shape, float32 or float64
+        Where to check.
+    mode, probes, seed
+        As in :func:`check_gradient`. In projection mode each probe compares the whole vector
+        ``J u`` with f's derivative along u.
+
+    Returns
+    -------
+    GradientCheck
+        ``where`` reads ``"f(x)[i] / x[j]"`` (full) or ``"f(x)[i] / probe p"`` (projection).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`check_gradient`; jac of the wrong shape is a ValueError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradspec.reference import check_jacobian
+    >>> W = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> check_jacobian(lambda x: np.tanh(W @ x),
+    ...                lambda x: (1 - np.tanh(W @ x) ** 2)[:, None] * W,
+    ...                np.array([0.1, -0.2])).ok
+    True
+    >>> check_jacobian(lambda x: W @ x, lambda x: W.T.reshape(3, 2), np.ones(2)).where
+    'f(x)[1] / x[0]'
+    """
+    return _run(
+        f, jac, x, mode=mode, probes=probes, seed=seed, caller="check_jacobian", scalar=False
+    )
+
+
+def numerical_jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
+    r"""The central-difference Jacobian of f at x, ``J[i, j] ~ d f(x).flat[i] / d x.flat[j]``.
+
+    Parameters
+    ----------
+    f : callable, ndarray of x's shape -> ndarray, any shape
+        The function (a scalar output gives one row).
+    x : ndarray, any shape, float32 or float64
+        Where to differentiate. Must be finite.
+
+    Returns
+    -------
+    J : ndarray, shape (f(x).size, x.size), float64
+        Column j is :math:`(f(x + h_j e_j) - f(x - h_j e_j)) / (h_j^+ + h_j^-)`, with the
+        steps actually taken :math:`h_j^\pm = \pm((x_j \pm h_j) - x_j)`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If f is not callable, x is not a finite real array, or f fails (as in
+        :func:`check_gradient`).
+
+    Notes
+    -----
+    The step is :math:`h_j = \epsilon^{1/3} \max(1, |x_j|)`, the balance of the truncation
+    error :math:`h^2 |f'''| / 6` and the rounding error :math:`\epsilon |f| / h` (see
+    :func:`check_gradient`). ``2 * x.size + 1`` evaluations of f. Float32 input is
+    differentiated in float64 when f accepts float64 and answers in float64; otherwise with
+    float32 steps. For a tolerance-aware comparison use :func:`check_gradient`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradspec.reference import numerical_jacobian
+    >>> J = numerical_jacobian(lambda x: np.array([x[0] * x[1], x[0] ** 2]), np.array([2.0, 3.0]))
+    >>> np.round(J, 8)
+    array([[3., 2.],
+           [4., 0.]])
+    """
+    x = _validate(f, f, x, g_name="f", mode="full", probes=1, caller="numerical_jacobian")
+    ev = _Evaluator(f, x, caller="numerical_jacobian")
+    columns = []
+    for line in _element_lines(ev):
+        line.evaluate((-1, 1))
+        columns.append(_combine(_CENTRAL, line.values) / line.unit(_CENTRAL))
+    return np.stack(columns, axis=1)
