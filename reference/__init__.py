@@ -12,7 +12,9 @@ Public surface, by family:
   :func:`activation_jacobian`, :func:`linear_jacobian_x`, :func:`linear_jacobian_b`,
   :func:`linear_jacobian_W`, :func:`dot_jacobian`, :func:`jacobian_to_gradient`,
   :func:`gradient_to_jacobian`, :func:`vector_jacobian_product`;
-- why networks are non-linear: :func:`collapse_linear_stack`, :func:`apply_linear_stack`.
+- why networks are non-linear: :func:`collapse_linear_stack`, :func:`apply_linear_stack`;
+- the backprop engine on the contract's graph format: :func:`backprop`, :func:`jacobian`,
+  and :class:`GraphError` for every graph it refuses.
 """
 
 from ._activations import (
@@ -29,7 +31,9 @@ from ._activations import (
     tanh,
     tanh_derivative,
 )
+from ._backprop import backprop, jacobian
 from ._collapse import apply_linear_stack, collapse_linear_stack
+from ._graph import GraphError
 from ._jacobians import (
     activation_jacobian,
     dot_jacobian,
@@ -46,13 +50,16 @@ from ._linear import linear, linear_backward
 name = "gradspec reference"
 
 __all__ = [
+    "GraphError",
     "activation_jacobian",
     "apply_linear_stack",
+    "backprop",
     "collapse_linear_stack",
     "dot_jacobian",
     "gradient_to_jacobian",
     "hardtanh",
     "hardtanh_derivative",
+    "jacobian",
     "jacobian_to_gradient",
     "leaky_relu",
     "leaky_relu_derivative",
