@@ -1,0 +1,80 @@
+"""Run the whole conformance suite on every buggy adapter and print the kill rate.
+
+Not a test: for each entry of :data:`gradspec.conformance.buggy.CATALOG` it runs every
+clause (default profile, seed 0, through the same loader as a user's adapter) and prints one
+row: the entry, the clauses expected to reject it, the clauses that failed it, and whether
+an expected clause was among them (*caught*). The kill rate is caught / total. Then the same
+for the unbroken adapters and the valid conventions (``NOT_BUGS``), which no clause may fail.
+
+Usage::
+
+    python benchmarks/kill_rate.py [--profile default] [--seed 0] [--select PATTERN]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from gradspec.conformance import Outcome, load_adapter, run_suite
+from gradspec.conformance.buggy import (
+    CATALOG,
+    KNOWN_MISSED,
+    NOT_BUGS,
+    HandWrittenEngine,
+    ReferenceAdapter,
+    spec,
+)
+
+
+def failed_clauses(entry: type, profile: str, seed: int, select: str | None) -> list[str]:
+    """The ids of the clauses (combined over dtypes) that fail ``entry``."""
+    report = run_suite(load_adapter(spec(entry)), profile=profile, seed=seed, select=select)
+    return [row.clause_id for row in report.by_clause() if row.outcome is Outcome.FAIL]
+
+
+def _short(ids: list[str] | tuple[str, ...], width: int) -> str:
+    text = ", ".join(ids) or "-"
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="default")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--select", default=None, help="restrict the clauses, as gradspec check")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    print(f"profile {args.profile}, seed {args.seed}, clauses {args.select or 'all'}\n")
+    header = f"{'entry':40} {'caught':6} {'expected clauses':44} clauses failed"
+    print(header)
+    print("-" * len(header))
+    caught, rejected, missed = 0, 0, []
+    for entry in CATALOG:
+        failed = failed_clauses(entry, args.profile, args.seed, args.select)
+        hit = any(clause in failed for clause in entry.expected_clauses)
+        caught += hit
+        rejected += bool(failed)
+        if not hit:
+            missed.append(entry)
+        expected = _short(entry.expected_clauses, 44)
+        print(f"{entry.name:40} {'yes' if hit else 'NO':6} {expected:44} {', '.join(failed)}")
+
+    total = len(CATALOG)
+    print(f"\nkill rate (an expected clause failed): {caught}/{total} = {caught / total:.1%}")
+    print(f"rejected by some clause:               {rejected}/{total} = {rejected / total:.1%}")
+    for entry in missed:
+        reason = KNOWN_MISSED.get(entry.name, "not in KNOWN_MISSED")
+        print(f"  missed {entry.name}: {entry.bug}. [{reason}]")
+
+    print("\nmust fail nothing:")
+    for entry in (ReferenceAdapter, HandWrittenEngine, *NOT_BUGS):
+        failed = failed_clauses(entry, args.profile, args.seed, args.select)
+        label = getattr(entry, "name", entry.__name__)
+        print(f"  {label:40} {'ok' if not failed else 'FAILS ' + ', '.join(failed)}")
+    print(f"\n{time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The catalog of buggy adapters: the suite rejects every bug, and only because of the bug.
+
+For each entry the suite runs (default profile, fixed seed) on the clauses the entry names,
+through the same loader and runner a user's adapter goes through; at least one must fail.
+The unbroken adapter the entry was made from runs on the same clauses and must not fail, so
+the rejection comes from the one overridden member. Valid conventions (``NOT_BUGS``) must not
+be rejected at all. ``benchmarks/kill_rate.py`` runs the *whole* suite on every entry.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+
+import pytest
+
+from gradspec.conformance import CLAUSES, Outcome, buggy, load_adapter, run_suite
+from gradspec.conformance.buggy import CATALOG, KNOWN_MISSED, NOT_BUGS, find, load, spec, unbroken
+
+PROFILE = "default"
+SEED = 0
+REGISTERED = {clause.id for clause in CLAUSES}
+UNBROKEN = (buggy.ReferenceAdapter, buggy.HandWrittenEngine)
+
+
+@functools.cache
+def outcomes(adapter: type, clause_ids: tuple[str, ...]) -> dict[str, Outcome]:
+    """The combined outcome of each of ``clause_ids`` for ``adapter``, run as a user would."""
+    report = run_suite(
+        load_adapter(spec(adapter)), profile=PROFILE, seed=SEED, select=",".join(clause_ids)
+    )
+    # A selection term is also a substring match (SHAPE-JACOBIAN selects SHAPE-JACOBIAN-ROW):
+    # keep only the clauses asked for.
+    return {row.clause_id: row.outcome for row in report.by_clause() if row.clause_id in clause_ids}
+
+
+@functools.cache
+def first_rejection(entry: type) -> str | None:
+    """The first of the entry's expected clauses that fails it, or None if none does.
+
+    The clauses run one at a time and stop at the first failure, which keeps the file fast.
+    """
+    for clause_id in registered(entry.expected_clauses):
+        if outcomes(entry, (clause_id,)).get(clause_id) is Outcome.FAIL:
+            return clause_id
+    return None
+
+
+def registered(clause_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids the registry has (an unregistered id fails the well-formedness test instead)."""
+    return tuple(c for c in clause_ids if c in REGISTERED)
+
+
+def _entry_params() -> list[object]:
+    params = []
+    for entry in CATALOG:
+        marks = []
+        if entry.name in KNOWN_MISSED:
+            reason = f"known miss: {KNOWN_MISSED[entry.name]}"
+            # strict: once the suite catches it, the entry must leave KNOWN_MISSED.
+            marks.append(pytest.mark.xfail(strict=True, reason=reason))
+        params.append(pytest.param(entry, id=entry.name, marks=marks))
+    return params
+
+
+# --- the catalog is well formed --------------------------------------------------------------
+
+
+def test_catalog_is_large_enough_and_names_are_unique_slugs():
+    names = [entry.name for entry in CATALOG + NOT_BUGS]
+    assert len(CATALOG) >= 24
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", name), name
+
+
+@pytest.mark.parametrize("entry", CATALOG, ids=lambda entry: entry.name)
+def test_entry_describes_its_bug_and_names_registered_clauses(entry):
+    assert isinstance(entry.bug, str) and len(entry.bug) > 20
+    assert isinstance(entry.expected_clauses, tuple) and entry.expected_clauses
+    unknown = [c for c in entry.expected_clauses if c not in REGISTERED]
+    assert not unknown, f"{entry.name} names clauses the registry does not have: {unknown}"
+
+
+@pytest.mark.parametrize("entry", CATALOG + NOT_BUGS, ids=lambda entry: entry.name)
+def test_entry_overrides_exactly_one_member_of_a_correct_adapter(entry):
+    assert unbroken(entry) in UNBROKEN
+    own_methods = [n for n, value in vars(entry).items() if inspect.isfunction(value)]
+    assert len(own_methods) == 1, f"{entry.name} overrides {own_methods}"
+
+
+def test_known_misses_and_not_bugs_are_catalog_names():
+    catalog_names = {entry.name for entry in CATALOG}
+    assert set(KNOWN_MISSED) <= catalog_names
+    assert not catalog_names & {entry.name for entry in NOT_BUGS}
+
+
+def test_module_docstring_table_lists_the_catalog_in_order():
+    documented = re.findall(r"^\| `([a-z0-9-]+)` \|", buggy.__doc__, flags=re.MULTILINE)
+    assert documented == [entry.name for entry in CATALOG]
+
+
+def test_every_entry_loads_through_its_adapter_spec():
+    for entry in CATALOG + NOT_BUGS:
+        loaded = load(entry.name)
+        assert isinstance(loaded.obj, entry)
+        assert loaded.name == entry.name
+
+
+def test_find_names_the_catalog_for_an_unknown_entry():
+    with pytest.raises(KeyError, match="tanh-naive-exp"):
+        find("no-such-bug")
+
+
+# --- the suite catches every bug, and only the bug -------------------------------------------
+
+
+@pytest.mark.parametrize("entry", _entry_params())
+def test_suite_rejects_the_entry_on_an_expected_clause(entry):
+    caught_by = first_rejection(entry)
+    assert caught_by is not None, (
+        f"{entry.name} ({entry.bug}) passed every clause expected to reject it: "
+        f"{outcomes(entry, registered(entry.expected_clauses))}"
+    )
+
+
+@pytest.mark.parametrize("entry", CATALOG, ids=lambda entry: entry.name)
+def test_unbroken_adapter_passes_the_entry_s_clauses(entry):
+    base = unbroken(entry)
+    # One run per unbroken adapter over every clause any of its entries names.
+    everything = {c for e in CATALOG if unbroken(e) is base for c in e.expected_clauses}
+    results = outcomes(base, registered(tuple(sorted(everything))))
+    for clause_id in registered(entry.expected_clauses):
+        assert results[clause_id] in (Outcome.PASS, Outcome.ACCEPTABLE), (
+            f"the unbroken {base.__name__} does not pass {clause_id}: {results[clause_id]}, "
+            f"so {entry.name} failing it would prove nothing"
+        )
+
+
+@pytest.mark.parametrize("entry", NOT_BUGS, ids=lambda entry: entry.name)
+def test_valid_conventions_are_accepted_not_rejected(entry):
+    results = outcomes(entry, registered(entry.checked_clauses))
+    assert results, f"none of {entry.checked_clauses} is registered yet"
+    for clause_id, outcome in results.items():
+        assert outcome in (Outcome.PASS, Outcome.ACCEPTABLE), f"{entry.name}: {clause_id}"
+        if clause_id.startswith("KINK-"):
+            # A kink convention other than the reference's is reported as such, with a flag.
+            assert outcome is Outcome.ACCEPTABLE, f"{entry.name}: {clause_id} is {outcome}"
+
+
+def test_kill_rate_is_total_apart_from_known_misses(capsys):
+    missed = [entry.name for entry in CATALOG if first_rejection(entry) is None]
+    caught = len(CATALOG) - len(missed)
+    with capsys.disabled():
+        print(
+            f"\nbuggy catalog kill rate ({PROFILE} profile, seed {SEED}, expected clauses): "
+            f"{caught}/{len(CATALOG)} = {caught / len(CATALOG):.0%}"
+        )
+        for name in missed:
+            print(f"  missed: {name}: {KNOWN_MISSED.get(name, 'NOT in KNOWN_MISSED')}")
+    assert set(missed) == set(KNOWN_MISSED)
