@@ -213,7 +213,7 @@ def backprop(
     def output_of(leaves: dict[str, jax.Array]) -> jax.Array:
         return evaluate(plan, leaves, _OPS)[plan.output]
 
-    leaves = {n: jnp.asarray(a) for n, a in plan.inputs.items()}
+    leaves = {n: jnp.asarray(a) for n, a in plan.arrays.items()}
     output, gradients = jax.value_and_grad(output_of)(leaves)
     return np.asarray(output), {n: np.asarray(g) for n, g in gradients.items()}
 
@@ -221,7 +221,7 @@ def backprop(
 def jacobian(graph: Mapping[str, Any], inputs: Mapping[str, ArrayLike], wrt: str) -> np.ndarray:
     """``jax.jacrev`` of the output w.r.t. ``inputs[wrt]``, reshaped to (out.size, in.size)."""
     plan = read_graph(graph, inputs, func="jacobian", wrt=wrt)
-    constants = {n: jnp.asarray(a) for n, a in plan.inputs.items()}
+    constants = {n: jnp.asarray(a) for n, a in plan.arrays.items()}
 
     def output_of(t: jax.Array) -> jax.Array:
         return evaluate(plan, {**constants, wrt: t}, _OPS)[plan.output]

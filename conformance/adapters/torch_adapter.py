@@ -205,11 +205,11 @@ def backprop(
     does not depend on, where PyTorch leaves ``.grad`` as None).
     """
     plan = read_graph(graph, inputs, func="backprop", scalar_output=True)
-    leaves = {n: torch.tensor(a, requires_grad=True) for n, a in plan.inputs.items()}
+    leaves = {n: torch.tensor(a, requires_grad=True) for n, a in plan.arrays.items()}
     output = evaluate(plan, leaves, _OPS)[plan.output]
     output.backward()
     gradients = {
-        n: _numpy(t.grad) if t.grad is not None else np.zeros_like(plan.inputs[n])
+        n: _numpy(t.grad) if t.grad is not None else np.zeros_like(plan.arrays[n])
         for n, t in leaves.items()
     }
     return _numpy(output), gradients
@@ -225,7 +225,7 @@ def jacobian(graph: Mapping[str, Any], inputs: Mapping[str, ArrayLike], wrt: str
     rows, columns = size(plan.shapes[plan.output]), size(plan.shapes[wrt])
     if rows == 0 or columns == 0:
         return np.zeros((rows, columns), dtype=plan.dtype)
-    constants = {n: torch.tensor(a) for n, a in plan.inputs.items()}
+    constants = {n: torch.tensor(a) for n, a in plan.arrays.items()}
 
     def output_of(t: Tensor) -> Tensor:
         return evaluate(plan, {**constants, wrt: t}, _OPS)[plan.output]
