@@ -375,7 +375,8 @@ def _compare_line(
     Stage 1 evaluates s = -1, 1, 2 (s = 0 is f(x), shared): the slope of the cubic through
     the four points is the numeric value, and its distance from the plain central difference
     estimates the central difference's truncation error, a conservative bound for the cubic's.
-    A failing comparison gets a second look (one more evaluation, see :func:`_diagnose`)
+    A failing or irregular comparison gets a second look (one more evaluation, see
+    :func:`_diagnose`)
     when ``second_look`` is set; the caller stops asking once the check has surely failed.
     """
     line.evaluate((-1, 1, 2))
@@ -396,10 +397,16 @@ def _compare_line(
     err = np.abs(c3 - a3)
     unit = abs(line.unit(_CUBIC))
     analytic = a3 / unit if line.index is None else jac[:, line.index]
+    # A correction that is a sizeable part of the slope (and well above rounding) means the
+    # cubic is a poor model of f here, typically a kink: worth a second look even if it passed.
+    irregular = trunc > np.maximum(
+        _IRREGULAR * np.maximum(np.abs(c1), np.abs(c3)),
+        _KINK_FACTOR * (2 * rounding + grad_term),
+    )
     verdicts = []
     for k in range(len(err)):
         passed = bool(err[k] <= tol[k])  # a nan error fails
-        if passed or not second_look:
+        if (passed and not irregular[k]) or not second_look:
             verdicts.append(
                 _Verdict(
                     passed, analytic[k], c3[k] / unit, err[k] / unit, tol[k] / unit, unit, None
@@ -413,13 +420,13 @@ def _compare_line(
 def _diagnose(
     line: _Line, jac: np.ndarray, k: int, analytic: float, rounding: float, grad_term: float
 ) -> _Verdict:
-    """Second look at a failed comparison, with all five points s = -2..2.
+    """Second look at a failed or irregular comparison, with all five points s = -2..2.
 
-    The symmetric Richardson value (4 c1 - c2) / 3 cancels the f''' error of the central
-    difference c1 (c2, with a doubled step, errs four times as much); if it agrees within its
-    own estimated error the comparison passes. Otherwise the one-sided slopes decide: for a
-    smooth f they agree up to a fourth difference of f, so a jump far beyond that is a kink,
-    and an analytic value between the two slopes is a valid subgradient there.
+    First: is f smooth within the step? If so, the symmetric Richardson value
+    (4 c1 - c2) / 3, which cancels the third-derivative error of the central difference c1
+    (c2, with a doubled step, errs four times as much), decides against its own estimated
+    error. If not, f has a kink near x, and any analytic value within the range of slopes
+    measured there is accepted as a subgradient.
     """
     line.evaluate((-2,))
     f = {s: v[k] for s, v in line.values.items()}
@@ -431,26 +438,25 @@ def _diagnose(
     tol = (_SAFETY * trunc + 1.5 * rounding + grad_term) / unit
     cr, ar = _combine(_RICHARDSON, f), line.predict(rows, _RICHARDSON)[0]
     err = abs(cr - ar) / unit
-    if err <= tol:
-        return _Verdict(True, analytic, cr / unit, err, tol, unit, None)
     # Is f smooth within the step? For a smooth f the second-order one-sided slopes agree up
     # to a fourth difference of f, and the Richardson correction is a tiny fraction of the
     # slope. A jump far beyond that, or a correction that is not small, means f has a kink
     # (or varies faster than the step can resolve) between x - 2h and x + 2h.
     right2 = _combine(_RIGHT, f) / line.unit(_RIGHT)
     left2 = _combine(_LEFT, f) / line.unit(_LEFT)
-    jump_bound = _KINK_FACTOR * (trunc + 8 * rounding + grad_term) / unit
-    irregular = trunc > _IRREGULAR * max(abs(c1), abs(c2))
-    kink = None
-    if irregular or abs(right2 - left2) > max(jump_bound, tol):
-        # The plain one-sided slopes (f(x) - f(x-h)) / h and (f(x+h) - f(x)) / h are reported;
-        # any value within the range of slopes measured there is accepted.
-        left = (f[0] - f[-1]) / -line.unit({-1: 1.0})
-        right = (f[1] - f[0]) / line.unit({1: 1.0})
-        slopes = (left, right, left2, right2)
-        accepted = min(slopes) - tol <= analytic <= max(slopes) + tol
-        kink = (float(left), float(right), bool(accepted))
-    ok = kink is not None and kink[2]
+    noise = 8 * rounding + grad_term
+    jump_bound = _KINK_FACTOR * (trunc + noise) / unit
+    irregular = trunc > max(_IRREGULAR * max(abs(c1), abs(c2)), _KINK_FACTOR * noise)
+    if not irregular and abs(right2 - left2) <= max(jump_bound, tol):
+        return _Verdict(bool(err <= tol), analytic, cr / unit, err, tol, unit, None)
+    # The plain one-sided slopes (f(x) - f(x-h)) / h and (f(x+h) - f(x)) / h are reported;
+    # any value within the range of slopes measured there is a valid subgradient.
+    left = (f[0] - f[-1]) / -line.unit({-1: 1.0})
+    right = (f[1] - f[0]) / line.unit({1: 1.0})
+    slopes = (left, right, left2, right2)
+    accepted = bool(min(slopes) - tol <= analytic <= max(slopes) + tol)
+    kink = (float(left), float(right), accepted)
+    ok = accepted
     return _Verdict(ok, analytic, cr / unit, err, tol, unit, kink)
 
 
@@ -604,10 +610,10 @@ def check_gradient(
     x : ndarray, any shape, float32 or float64
         Where to check. Must be finite.
     mode : {"full", "projection"}
-        ``"full"`` compares every element (3 evaluations of f per element, plus 1 at x and 1
-        more per element that needs a second look). ``"projection"`` compares derivatives
-        along ``probes`` random directions: ``1 + 3 * probes`` evaluations whatever the size of
-        x, plus 1 per probe that needs a second look.
+        ``"full"`` compares every element: 3 evaluations of f per element, plus 1 at x and 1
+        per element that needs a second look (see Notes). ``"projection"`` compares
+        derivatives along ``probes`` random directions: ``1 + 3 * probes`` evaluations
+        whatever the size of x, plus 1 per probe that needs a second look.
     probes : int
         Number of random directions in projection mode.
     seed : int, Generator or None
@@ -655,14 +661,21 @@ def check_gradient(
     larger than :math:`\epsilon |f|`), and :math:`\gamma` bounds the rounding of the
     checked gradient itself (16 epsilons of its dtype times its largest entry).
 
-    **A second look.** A comparison that fails is evaluated once more, at :math:`s = -2`. With
-    five symmetric points the Richardson value :math:`(4 c_1 - c_2)/3` cancels the
-    :math:`f'''` term (:math:`c_2`, with a doubled step, errs four times as much); if it
-    agrees, the comparison passes. If not, the one-sided slopes
-    :math:`(-3f_0 + 4f_1 - f_2)/2h` and :math:`(3f_0 - 4f_{-1} + f_{-2})/2h` are compared: for a
-    smooth f they differ only by a fourth difference, so a much larger jump means f has a
-    kink within the step (a central difference across relu's 0 reads 0.5). The kink is
-    reported, and an analytic value between the two slopes is accepted as a subgradient.
+    **A second look.** A comparison that fails, or whose truncation estimate is a sizeable part
+    of the slope (above 0.1% and well above rounding), is evaluated once more, at
+    :math:`s = -2`. With five points, two signs say f is not smooth within the step: the
+    second-order one-sided slopes :math:`(-3f_0 + 4f_1 - f_2)/2h` and
+    :math:`(3f_0 - 4f_{-1} + f_{-2})/2h`, which for a smooth f differ only by a fourth
+    difference, jump apart; or the Richardson correction stays a sizeable part of the slope.
+    Then f has a kink within the step (a central difference across relu's 0 reads 0.5): it is
+    reported with the one-sided slopes :math:`(f(x) - f(x-h))/h` and
+    :math:`(f(x+h) - f(x))/h`, and an analytic value within the range of slopes measured there
+    is accepted as a subgradient. Otherwise the symmetric Richardson value
+    :math:`(4 c_1 - c_2)/3` decides, against its own estimated error (:math:`c_2` is the
+    central difference with a doubled step, whose third-derivative error is four times
+    larger, so the combination cancels it). Once one comparison has surely failed, later
+    ones get no second look: for a smooth f, a failing projection check costs at most
+    ``2 + 3 * probes`` evaluations.
 
     **Relative error** ``abs(a - n) / max(abs(a), abs(n), tiny)``, reported for the worst
     comparison: the one whose error is the largest fraction of its tolerance.
