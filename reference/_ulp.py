@@ -202,7 +202,8 @@ def ulp_distance(a: Any, b: Any) -> np.ndarray:
     # it is taken in uint64, where wrap-around of the larger minus the smaller is exact.
     high = np.maximum(ia, ib).view(np.uint64)
     low = np.minimum(ia, ib).view(np.uint64)
-    distance = (high - low).astype(np.float64)
+    difference = np.subtract(high, low, out=np.empty(np.shape(ia), dtype=np.uint64))
+    distance = difference.astype(np.float64)
     nan_a = np.isnan(a)
     nan_b = np.isnan(b)
     distance = np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, np.inf, distance))
