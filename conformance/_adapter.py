@@ -196,6 +196,22 @@ def load_adapter(spec: str) -> LoadedAdapter:
             "(package.module[:name]) or a file (path/to/file.py[:name])."
         )
     spec = spec.strip()
+    if spec.startswith("cmd:"):
+        # An out-of-process adapter: a program speaking JSON lines over stdin/stdout.
+        from ._pipe import PipeAdapter, PipeError
+
+        try:
+            program = PipeAdapter(spec[len("cmd:") :])
+        except PipeError as exc:
+            raise AdapterLoadError(f"Adapter spec {spec!r}: {exc}") from None
+        loaded = LoadedAdapter(program, spec)
+        if not program.members:
+            program.close()
+            raise AdapterLoadError(
+                f"Adapter spec {spec!r}: the program answered the handshake but lists no "
+                "member of the contract, so nothing can be checked."
+            )
+        return loaded
     target, _, attribute = spec.partition(":")
     # A Windows drive letter ("C:\\x.py") is not an attribute separator.
     if len(target) == 1 and attribute[:1] in ("\\", "/"):
