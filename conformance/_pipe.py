@@ -1,0 +1,437 @@
+"""An adapter that is a separate program, spoken to in JSON lines over stdin and stdout.
+
+``--adapter cmd:"node my_adapter.js"`` starts the program once and sends it one request per
+line; the program answers each with one line. The program can be written in any language
+(C++, Rust, JavaScript, MATLAB...): it only reads and writes JSON. The protocol
+(``gradspec-pipe``, version 1) is specified in the docs page *Portable conformance*; in short:
+
+1. Handshake. The suite sends ``{"id": 0, "member": "hello", "protocol": 1}``; the program
+   answers ``{"id": 0, "result": {"protocol": 1, "name": "...", "members": [...],
+   "dtypes": ["float32", "float64"]}}``. Members it does not list are *not provided*.
+2. Calls. ``{"id": n, "member": "linear", "args": {"W": array, "x": array, "b": array}}``
+   with the encoding of :mod:`gradspec.conformance._wire`; the answer is
+   ``{"id": n, "result": ...}`` or, when the member rejects its input (a bad graph, say),
+   ``{"id": n, "error": "message"}``.
+3. End. The suite closes the program's stdin; the program exits.
+
+Anything else is a protocol failure with a message that says what happened: the program
+exited (its exit status and the last lines of its stderr), did not answer within the
+timeout (it is stopped), or answered something that is not a JSON reply to that request.
+After a protocol failure the program is restarted for the next call, so one crash fails one
+clause, not the whole run.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import queue
+import shlex
+import subprocess
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ._wire import PARAMETERS, WireError, decode_result, encode_args
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "PROTOCOL",
+    "PipeAdapter",
+    "PipeError",
+    "ProgramCrashed",
+    "ProgramGarbage",
+    "ProgramTimedOut",
+    "RemoteError",
+]
+
+#: The protocol version this module speaks.
+PROTOCOL = 1
+
+#: Seconds to wait for one answer, unless ``timeout=`` or ``GRADSPEC_PIPE_TIMEOUT`` says.
+DEFAULT_TIMEOUT = 30.0
+
+#: How many times a program that keeps failing is restarted before calls give up at once.
+MAX_RESTARTS = 25
+
+_STDERR_LINES = 20
+
+
+class PipeError(Exception):
+    """The program broke the protocol: it could not start, crashed, hung or sent garbage.
+
+    Not an error *of the member*: a conformance check must not count it as the member
+    rejecting its input.
+    """
+
+
+class ProgramCrashed(PipeError):
+    """The program exited (or closed its stdout) before answering."""
+
+
+class ProgramTimedOut(PipeError):
+    """The program did not answer within the timeout; it was stopped."""
+
+
+class ProgramGarbage(PipeError):
+    """The program answered a line that is not a valid reply to the request."""
+
+
+class RemoteError(Exception):
+    """The program answered ``{"error": ...}``: the member raised, in the program's language.
+
+    Attributes
+    ----------
+    member : str
+    kind : str or None
+        The error's type, if the program named it (``{"error": {"type": ..., ...}}``).
+    """
+
+    def __init__(self, member: str, message: str, kind: str | None = None) -> None:
+        super().__init__(f"{kind}: {message}" if kind else message)
+        self.member = member
+        self.kind = kind
+
+
+class _Process:
+    """One running instance of the program, with threads that drain its stdout and stderr."""
+
+    def __init__(self, argv: Sequence[str], cwd: str | None) -> None:
+        self.argv = list(argv)
+        try:
+            self.popen = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+            )
+        except OSError as exc:
+            raise ProgramCrashed(
+                f"could not start {shlex.join(self.argv)!r}: {exc.strerror or exc}"
+                + (
+                    f" (is {self.argv[0]!r} installed and on PATH?)"
+                    if isinstance(exc, FileNotFoundError)
+                    else ""
+                )
+            ) from None
+        self.lines: queue.Queue[bytes | None] = queue.Queue()
+        self.stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
+        self.next_id = 0
+        # Daemon threads: a program that never closes its pipes cannot keep Python alive.
+        threading.Thread(target=self._pump_stdout, daemon=True).start()
+        threading.Thread(target=self._pump_stderr, daemon=True).start()
+
+    def _pump_stdout(self) -> None:
+        stream = self.popen.stdout
+        assert stream is not None
+        for line in iter(stream.readline, b""):
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _pump_stderr(self) -> None:
+        stream = self.popen.stderr
+        assert stream is not None
+        for line in iter(stream.readline, b""):
+            self.stderr.append(line.decode("utf-8", "replace").rstrip("\n"))
+
+    def stderr_tail(self) -> str:
+        # The stderr thread may still be reading the last lines of a program that just died.
+        time.sleep(0.05)
+        lines = list(self.stderr)
+        if not lines:
+            return "its stderr was empty"
+        return "the last lines of its stderr:\n    " + "\n    ".join(lines)
+
+    def stop(self) -> None:
+        """Close stdin (the program's signal to exit), then stop it if it lingers."""
+        try:
+            if self.popen.stdin is not None:
+                self.popen.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.popen.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+        for stream in (self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+
+
+class PipeAdapter:
+    """A program speaking the ``gradspec-pipe`` protocol, seen as an adapter object.
+
+    After the handshake, each member the program lists becomes a method with the contract's
+    signature (``sigmoid(z)``, ``leaky_relu(z, negative_slope=...)``, ``linear(W, x, b)``,
+    ``backprop(graph, inputs)``...); the other members do not exist, so the suite reports
+    their clauses as not provided.
+
+    Parameters
+    ----------
+    command : str or sequence of str
+        The program and its arguments; a string is split like a POSIX shell would (no shell
+        runs). One pair of surrounding quotes is removed (``'"node a.js"'``).
+    timeout : float, optional
+        Seconds to wait for each answer (the handshake included). Default: the environment
+        variable ``GRADSPEC_PIPE_TIMEOUT``, else :data:`DEFAULT_TIMEOUT`.
+    cwd : str, optional
+        Working folder of the program.
+
+    Raises
+    ------
+    PipeError
+        If the program cannot be started or its handshake fails.
+    """
+
+    def __init__(
+        self,
+        command: str | Sequence[str],
+        *,
+        timeout: float | None = None,
+        cwd: str | None = None,
+    ) -> None:
+        self.argv = _split_command(command)
+        self.timeout = _timeout(timeout)
+        self.cwd = cwd
+        self.restarts = 0
+        self._lock = threading.Lock()
+        # The running process sits in a one-element list shared with the finalizer, which
+        # stops whichever process is current when the adapter is collected or Python exits.
+        self._holder: list[_Process | None] = [None]
+        self._finalizer = weakref.finalize(self, PipeAdapter._stop_process, self._holder)
+        self._last_failure: PipeError | None = None
+        hello = self._start()
+        self.name: str = str(hello.get("name") or shlex.join(self.argv))
+        self.dtypes: tuple[str, ...] = tuple(hello.get("dtypes") or ("float32", "float64"))
+        self.members: tuple[str, ...] = tuple(hello["members"])
+        for member in self.members:
+            setattr(self, member, self._method(member))
+
+    @property
+    def _process(self) -> _Process | None:
+        return self._holder[0]
+
+    @_process.setter
+    def _process(self, process: _Process | None) -> None:
+        self._holder[0] = process
+
+    # --- the program's lifetime ------------------------------------------------------------
+
+    def _start(self) -> dict[str, Any]:
+        process = _Process(self.argv, self.cwd)
+        self._process = process
+        reply = self._exchange("hello", {"member": "hello", "protocol": PROTOCOL})
+        if "error" in reply:
+            self._fail(ProgramGarbage, f"answered the hello handshake with an error: {reply}")
+        return _check_hello(reply.get("result"), self)
+
+    @staticmethod
+    def _stop_process(holder: list[_Process | None]) -> None:
+        if holder[0] is not None:
+            holder[0].stop()
+            holder[0] = None
+
+    def close(self) -> None:
+        """Close the program's stdin and wait for it to exit (killed after 2 s)."""
+        with self._lock:
+            if self._process is not None:
+                self._process.stop()
+                self._process = None
+
+    def __enter__(self) -> PipeAdapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PipeAdapter({shlex.join(self.argv)!r}, members={len(self.members)})"
+
+    # --- one request -----------------------------------------------------------------------
+
+    def _fail(self, kind: type[PipeError], what: str) -> None:
+        """Stop the program and raise; the next call starts it again."""
+        process = self._process
+        tail = process.stderr_tail() if process is not None else ""
+        if process is not None:
+            process.stop()
+        self._process = None
+        error = kind(f"the adapter program {shlex.join(self.argv)!r} {what}; {tail}")
+        self._last_failure = error
+        raise error
+
+    def _exchange(self, member: str, request: dict[str, Any]) -> dict[str, Any]:
+        process = self._process
+        assert process is not None
+        request_id = process.next_id
+        process.next_id += 1
+        line = json.dumps({"id": request_id, **request}, separators=(",", ":"), allow_nan=False)
+        try:
+            assert process.popen.stdin is not None
+            process.popen.stdin.write(line.encode("utf-8") + b"\n")
+            process.popen.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self._exited(process, member)
+        try:
+            answer = process.lines.get(timeout=self.timeout)
+        except queue.Empty:
+            self._fail(
+                ProgramTimedOut,
+                f"did not answer request {request_id} ({member}) within {self.timeout:g} s and "
+                "was stopped (set GRADSPEC_PIPE_TIMEOUT to allow more time)",
+            )
+        if answer is None:
+            self._exited(process, member)
+        text = answer.decode("utf-8", "replace").strip()
+        try:
+            reply = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self._fail(
+                ProgramGarbage,
+                f"answered request {request_id} ({member}) with a line that is not JSON "
+                f"({exc.msg}): {_clip(text)!r}. Write logs to stderr, never to stdout",
+            )
+        if not isinstance(reply, dict):
+            self._fail(
+                ProgramGarbage,
+                f"answered request {request_id} ({member}) with {_clip(text)!r}; expected an "
+                'object {"id": ..., "result": ...} or {"id": ..., "error": ...}',
+            )
+        if reply.get("id") != request_id:
+            self._fail(
+                ProgramGarbage,
+                f"answered request {request_id} ({member}) with id {reply.get('id')!r}: every "
+                "answer repeats the id of its request, in order",
+            )
+        if ("result" in reply) == ("error" in reply):
+            self._fail(
+                ProgramGarbage,
+                f"answered request {request_id} ({member}) with {_clip(text)!r}; an answer has "
+                'exactly one of "result" and "error"',
+            )
+        return reply
+
+    def _exited(self, process: _Process, member: str) -> None:
+        try:
+            status = process.popen.wait(timeout=2.0)
+            how = f"exited with status {status}"
+        except subprocess.TimeoutExpired:
+            how = "closed its stdout"
+        self._fail(ProgramCrashed, f"{how} while answering {member}")
+
+    def call(self, member: str, args: Mapping[str, Any]) -> Any:
+        """Send one call (arguments by parameter name) and return the decoded result.
+
+        Raises
+        ------
+        RemoteError
+            The program answered an error: the member rejected its input.
+        PipeError
+            The program crashed, hung or answered garbage (it is restarted next time).
+        """
+        with self._lock:
+            if self._process is None:
+                if self.restarts >= MAX_RESTARTS and self._last_failure is not None:
+                    raise PipeError(
+                        f"the adapter program failed {self.restarts} times; not restarting it "
+                        f"again. Last failure: {self._last_failure}"
+                    )
+                self.restarts += 1
+                self._start()
+            try:
+                encoded = encode_args(member, args)
+            except WireError as exc:
+                raise TypeError(f"{member}: {exc}") from None
+            reply = self._exchange(member, {"member": member, "args": encoded})
+            if "error" in reply:
+                raise _remote_error(member, reply["error"])
+            try:
+                return decode_result(member, reply["result"], where=f"{member}'s result")
+            except (WireError, ValueError) as exc:
+                self._fail(ProgramGarbage, f"answered {member} with a malformed result: {exc}")
+
+    def _method(self, member: str) -> Callable[..., Any]:
+        parameters = PARAMETERS[member]
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            if len(args) > len(parameters):
+                raise TypeError(f"{member}() takes at most {len(parameters)} arguments")
+            named = dict(zip(parameters, args, strict=False))
+            for key, value in kwargs.items():
+                if key not in parameters or key in named:
+                    raise TypeError(f"{member}() got an unexpected or repeated argument {key!r}")
+                named[key] = value
+            return self.call(member, named)
+
+        method.__name__ = member
+        method.__doc__ = f"{member}({', '.join(parameters)}), answered by the program."
+        return method
+
+
+def _split_command(command: str | Sequence[str]) -> list[str]:
+    if isinstance(command, str):
+        text = command.strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            text = text[1:-1]
+        argv = shlex.split(text)
+    else:
+        argv = [str(part) for part in command]
+    if not argv:
+        raise PipeError('the adapter command is empty; write it as cmd:"program arguments"')
+    return argv
+
+
+def _timeout(timeout: float | None) -> float:
+    if timeout is None:
+        text = os.environ.get("GRADSPEC_PIPE_TIMEOUT", "")
+        try:
+            timeout = float(text) if text.strip() else DEFAULT_TIMEOUT
+        except ValueError:
+            raise PipeError(
+                f"GRADSPEC_PIPE_TIMEOUT is {text!r}; expected a number of seconds"
+            ) from None
+    if not timeout > 0:
+        raise PipeError(f"the pipe timeout must be a positive number of seconds; got {timeout}")
+    return float(timeout)
+
+
+def _check_hello(result: Any, adapter: PipeAdapter) -> dict[str, Any]:
+    def bad(what: str) -> None:
+        adapter._fail(ProgramGarbage, f"answered the hello handshake with {what}")
+
+    if not isinstance(result, dict):
+        bad(f"{_clip(repr(result))}; expected an object with 'protocol' and 'members'")
+    if result.get("protocol") != PROTOCOL:
+        bad(f"protocol {result.get('protocol')!r}; this gradspec speaks protocol {PROTOCOL}")
+    members = result.get("members")
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        bad(f"members {_clip(repr(members))}; expected a list of member names")
+    unknown = [m for m in members if m not in PARAMETERS]
+    if unknown:
+        bad(
+            f"unknown member {unknown[0]!r} (a typo?); the contract's members are "
+            f"{', '.join(PARAMETERS)}"
+        )
+    dtypes = result.get("dtypes", ["float32", "float64"])
+    if (
+        not isinstance(dtypes, list)
+        or not dtypes
+        or any(d not in ("float32", "float64") for d in dtypes)
+    ):
+        bad(f"dtypes {_clip(repr(dtypes))}; expected a list of 'float32' and/or 'float64'")
+    return result
+
+
+def _remote_error(member: str, error: Any) -> RemoteError:
+    if isinstance(error, dict):
+        return RemoteError(member, str(error.get("message", error)), error.get("type"))
+    return RemoteError(member, str(error))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
