@@ -169,10 +169,20 @@ def _layer(W: jax.Array, x: jax.Array, b: jax.Array) -> jax.Array:
     return x @ W.T + b
 
 
+def _layer_backward(W: jax.Array, x: jax.Array, b: jax.Array, grad_z: jax.Array):
+    _, pullback = jax.vjp(_layer, W, x, b)
+    return pullback(grad_z)
+
+
+# One XLA compilation per shape for the whole layer, instead of one per primitive eagerly.
+_LAYER = jax.jit(_layer)
+_LAYER_BACKWARD = jax.jit(_layer_backward)
+
+
 def linear(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.ndarray:
     """z = x @ W.T + b in ``jax.numpy``, for x of shape (n,) or (B, n)."""
     arrays = (_array(a, arg=n, func="linear") for n, a in (("W", W), ("x", x), ("b", b)))
-    return np.asarray(_layer(*arrays))
+    return np.asarray(_LAYER(*arrays))
 
 
 def linear_backward(
@@ -180,16 +190,17 @@ def linear_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(grad_W, grad_x, grad_b) from ``jax.vjp`` of the layer with cotangent ``grad_z``."""
     func = "linear_backward"
-    arrays = [_array(a, arg=n, func=func) for n, a in (("W", W), ("x", x), ("b", b))]
-    z, pullback = jax.vjp(_layer, *arrays)
-    cotangent = _array(grad_z, arg="grad_z", func=func)
-    if cotangent.shape != z.shape or cotangent.dtype != z.dtype:
+    W_, x_, b_, g_ = (
+        _array(a, arg=n, func=func) for n, a in (("W", W), ("x", x), ("b", b), ("grad_z", grad_z))
+    )
+    z = jax.eval_shape(_layer, W_, x_, b_)
+    if g_.shape != z.shape or g_.dtype != z.dtype:
         # jax.vjp would report this as an internal type error; say it in the contract's terms.
         raise ValueError(
             f"{func}: grad_z must have the shape and dtype of z, {z.shape} {z.dtype}; "
-            f"got {cotangent.shape} {cotangent.dtype}."
+            f"got {g_.shape} {g_.dtype}."
         )
-    return tuple(np.asarray(g) for g in pullback(cotangent))  # type: ignore[return-value]
+    return tuple(np.asarray(g) for g in _LAYER_BACKWARD(W_, x_, b_, g_))  # type: ignore[return-value]
 
 
 #: The library op behind each graph op; ``linear`` takes the contract's (W, x, b) order.
