@@ -48,7 +48,11 @@ def _check_positive(name: str, value: int) -> None:
 
 
 def _floats(
-    dtype: np.dtype[Any], magnitude: str, bound: float, avoid: tuple[float, ...]
+    dtype: np.dtype[Any],
+    magnitude: str,
+    bound: float,
+    avoid: tuple[float, ...],
+    subnormal: bool,
 ) -> st.SearchStrategy[float]:
     width = 32 if dtype == np.float32 else 64
     finfo = np.finfo(dtype)
@@ -68,7 +72,11 @@ def _floats(
     elif magnitude == "large":
         values = large.filter(lambda v: abs(v) > bound)
     else:
-        values = st.one_of(moderate, large, st.floats(width=width, allow_nan=False))
+        finite = st.floats(width=width, allow_nan=False, allow_infinity=False)
+        values = st.one_of(moderate, large, finite)
+    if not subnormal:
+        tiny = float(finfo.tiny)
+        values = values.map(lambda v: v if v == 0 or abs(v) >= tiny else 0.0)
     if avoid:
         values = values.filter(lambda v: v not in avoid)
     return values
@@ -82,6 +90,7 @@ def float_arrays(
     bound: float = 20.0,
     avoid: tuple[float, ...] = (),
     min_size: int = 0,
+    subnormal: bool = False,
 ) -> st.SearchStrategy[np.ndarray]:
     """Arrays of finite floats of ``dtype``: 0-d, empty, 1-D and 2-D, at most ``max_size`` elements.
 
@@ -99,6 +108,8 @@ def float_arrays(
         Values never drawn (the kinks of a function, for example). -0.0 equals 0.0.
     min_size : int
         Fewest elements (1 excludes empty arrays but still allows 0-d).
+    subnormal : bool
+        Allow subnormal values; by default they become 0 (the robustness family tries them).
 
     Examples
     --------
@@ -121,7 +132,7 @@ def float_arrays(
         hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=side),
         st.just(()),
     ).filter(lambda s: int(np.prod(s)) >= min_size)
-    elements = _floats(d, magnitude, bound, avoid)
+    elements = _floats(d, magnitude, bound, avoid, subnormal)
     return hnp.arrays(d, shapes, elements=elements).map(np.ascontiguousarray)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._model import CheckContext, Clause
-from .checks import values
+from .checks import gradients, identities, kinks, robustness, values
 from .checks._functions import spec
 
 __all__ = ["CLAUSES", "SECTIONS", "get_clause"]
@@ -147,6 +147,279 @@ for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
         (_d,),
         spec(_d).tolerance_text(),
         values.value_check(_d, f"ACT-{_fid}-DERIVATIVE-VALUE"),
+    )
+
+
+# --- identities ------------------------------------------------------------------------------
+
+_IDENTITY_META = {
+    "ACT-TANH-IDENTITY": (
+        "tanh is a rescaled sigmoid",
+        "tanh",
+        "tanh(z) = 2 sigmoid(2z) - 1 for the adapter's own tanh and sigmoid, |z| <= 20, within an "
+        "absolute tolerance (the identity doubles sigmoid's error and then cancels).",
+        r"\tanh(z) = 2\sigma(2z) - 1",
+        "(3 x 8 + 2) eps absolute (float64), (3 x 4 + 2) eps (float32)",
+    ),
+    "ACT-SIGMOID-SYMMETRY": (
+        "sigmoid symmetry",
+        "sigmoid",
+        "sigmoid(-z) = 1 - sigmoid(z) for the adapter's own sigmoid, |z| <= 20.",
+        r"\sigma(-z) = 1 - \sigma(z)",
+        "(ULP tolerance of sigmoid + 1) eps absolute",
+    ),
+    "ACT-TANH-ODD": (
+        "tanh is odd",
+        "tanh",
+        "tanh(-z) = -tanh(z) for every finite z.",
+        r"\tanh(-z) = -\tanh(z)",
+        "<= 16 ULP (float64), <= 8 ULP (float32): twice tanh's value tolerance",
+    ),
+    "ACT-SWISH-DEFINITION": (
+        "swish is z sigmoid(z)",
+        "swish",
+        "swish(z) = z sigmoid(z) for the adapter's own swish and sigmoid, |z| <= 20.",
+        r"\operatorname{swish}(z) = z\,\sigma(z)",
+        "<= 17 ULP (float64), <= 9 ULP (float32): the sum of both value tolerances + 1",
+    ),
+    "ACT-HARDTANH-CLIP": (
+        "hard tanh is a clip (erratum)",
+        "hardtanh",
+        "hardtanh(z) = clip(z, -1, 1) exactly for every finite z: the middle branch is z, not "
+        "the 0 printed in the notes (an erratum of the notes).",
+        r"\operatorname{HardTanh}(z) = \min(\max(z, -1), 1)",
+        "exact",
+    ),
+    "ACT-RELU-DEFINITION": (
+        "ReLU is max(z, 0)",
+        "relu",
+        "relu(z) = max(z, 0) exactly for every finite z.",
+        r"\operatorname{ReLU}(z) = \max(z, 0)",
+        "exact",
+    ),
+    "ACT-LEAKY-RELU-DEFINITION": (
+        "leaky ReLU's two branches",
+        "leaky_relu",
+        "leaky_relu(z, s) = z for z > 0 and s z otherwise, for every finite z, for the default "
+        "slope (0.01) and slopes 0, 0.05, 0.1, 0.2, 0.5, 1 and 2.",
+        r"\operatorname{LeakyReLU}_s(z) = \begin{cases} z & z > 0 \\ s z & z \le 0 "
+        r"\end{cases}",
+        "<= 1 ULP (the slope is rounded to the dtype before the product)",
+    ),
+    "ACT-SIGMOID-DERIVATIVE-IDENTITY": (
+        "sigmoid' = sigmoid (1 - sigmoid)",
+        "sigmoid",
+        "sigmoid_derivative(z) = sigmoid(z) (1 - sigmoid(z)) for the adapter's own functions, "
+        "|z| <= 20, within an absolute tolerance proportional to sigmoid(z) (where the "
+        "formula is well-conditioned).",
+        r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)",
+        "(4 x ULP tolerance + 4) eps sigmoid(z) absolute",
+    ),
+    "ACT-TANH-DERIVATIVE-IDENTITY": (
+        "tanh' = 1 - tanh^2",
+        "tanh",
+        "tanh_derivative(z) = 1 - tanh(z)^2 for the adapter's own functions, |z| <= 20, within "
+        "an absolute tolerance of a few eps (where the formula is well-conditioned).",
+        r"\tanh'(z) = 1 - \tanh^2(z)",
+        "(4 x ULP tolerance + 4) eps absolute",
+    ),
+}
+
+for _id, (_title, _section, _statement, _latex, _tol) in _IDENTITY_META.items():
+    _add(
+        _id,
+        _title,
+        "identities",
+        _section,
+        _statement,
+        _latex,
+        _NOTES[_section],
+        identities.members_of(_id),
+        _tol,
+        identities.identity_check(_id),
+    )
+
+
+# --- gradients ---------------------------------------------------------------------------------
+
+_FD_TOL = (
+    "|f' - D| <= 1e-7 |D| + 1e3 eps max|f| / h, D the Richardson-extrapolated central "
+    "difference with h = eps^(1/5) max(1, |z|)"
+)
+for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
+    _fid = _f.upper().replace("_", "-")
+    _add(
+        f"GRAD-{_fid}-FD",
+        f"{_DISPLAY[_f]} derivative vs finite differences",
+        "gradients",
+        "gradcheck",
+        f"{_f}_derivative(z) matches the central finite difference of the adapter's own {_f}, "
+        "for |z| <= 10 at least 10 steps away from any kink (float64).",
+        r"f'(z) \approx \frac{f(z + h) - f(z - h)}{2h}",
+        "Check Gradient",
+        (_f, f"{_f}_derivative"),
+        _FD_TOL,
+        gradients.activation_fd_check(_f, f"GRAD-{_fid}-FD"),
+        per_dtype=False,
+    )
+_add(
+    "GRAD-LINEAR-FD",
+    "layer gradients vs finite differences",
+    "gradients",
+    "gradcheck",
+    "linear_backward(W, x, b, g) matches the finite differences of s = sum(g * linear(W, x, b)) "
+    "along random directions in W, x and b, for single examples and batches (float64).",
+    r"\langle \nabla_W s, D \rangle = \frac{s(W + hD) - s(W - hD)}{2h}, \quad "
+    r"s = \textstyle\sum_i g_i z_i",
+    "Check Gradient",
+    ("linear", "linear_backward"),
+    "4 (n + 2) eps sum |g| (|W| |x| + |b|) (s is linear: the difference is exact up to rounding)",
+    gradients.linear_fd_check("GRAD-LINEAR-FD"),
+    per_dtype=False,
+)
+_add(
+    "GRAD-BACKPROP-FD",
+    "backprop gradients vs finite differences",
+    "gradients",
+    "gradcheck",
+    "backprop's gradients match the finite difference of its own output along a random "
+    "direction, on random graphs over every op; segments that reach a kink are skipped "
+    "(float64).",
+    r"\sum_k \langle \nabla_{x_k} s, d_k \rangle \approx "
+    r"\frac{s(x + h d) - s(x - h d)}{2h}",
+    "Check Gradient",
+    ("backprop",),
+    "1e-6 sum_k |<grad_k, d_k>| + 1e3 eps max|s| / h, Richardson-extrapolated, h = eps^(1/5)",
+    gradients.backprop_fd_check("GRAD-BACKPROP-FD"),
+    per_dtype=False,
+)
+
+# --- robustness ------------------------------------------------------------------------------
+
+_CONTRACT = "Not in the notes: the adapter contract, 'Arrays at the boundary'"
+_ROBUSTNESS = (
+    (
+        "ROB-NO-MUTATION",
+        "inputs are not modified",
+        "No member modifies its inputs: arrays, the graph dict and the inputs dict are "
+        "unchanged after every call.",
+        r"x_{\text{after}} = x_{\text{before}} \text{ (bitwise)}",
+        "exact",
+        robustness.no_mutation_check,
+    ),
+    (
+        "ROB-DTYPE",
+        "results keep the input dtype",
+        "Every result of every member has the dtype of the inputs (float32 in, float32 out).",
+        r"\operatorname{dtype}(f(x)) = \operatorname{dtype}(x)",
+        "exact",
+        robustness.dtype_check,
+    ),
+    (
+        "ROB-SHAPE",
+        "elementwise results keep the shape",
+        "Each elementwise member returns an array of its input's shape, for 0-d, empty "
+        "(0,) and (3, 0), 1-D, 2-D and 3-D inputs.",
+        r"\operatorname{shape}(f(z)) = \operatorname{shape}(z)",
+        "exact",
+        robustness.shape_check,
+    ),
+    (
+        "ROB-NAN",
+        "NaN in, NaN out",
+        "Every activation returns NaN where its input is NaN. A derivative that returns a "
+        "number there is acceptable (flag <member>-nan).",
+        r"f(\mathrm{NaN}) = \mathrm{NaN}",
+        "exact",
+        robustness.nan_check,
+    ),
+    (
+        "ROB-LARGE-FINITE",
+        "huge finite inputs",
+        "For |z| > 20 up to the largest finite number, every elementwise member returns the "
+        "exact value within its value tolerance or 4 tiny max(1, |z|) absolutely; a derivative "
+        "that flushes to 0 or loses relative accuracy in the saturated tails (within a factor "
+        "of 4, right sign) is acceptable (flags tail-flush-to-zero, tail-inaccurate). NaN, "
+        "infinity, a wrong sign or a larger error fails.",
+        r"\lim_{z \to \pm\infty} \sigma(z) \in \{0, 1\},\quad "
+        r"\sigma'(z) = \sigma(z)\sigma(-z) > 0",
+        "value tolerance, or 4 tiny max(1, |z|) absolute; derivatives: 0 or a factor of 4 "
+        "acceptable (flagged)",
+        robustness.large_finite_check,
+    ),
+    (
+        "ROB-INFINITY",
+        "limits at infinity",
+        "At +-inf every elementwise member returns its limit (sigmoid 1 and 0, tanh +-1, "
+        "relu inf and 0, leaky_relu +-inf, swish inf and 0, derivatives their limits). "
+        "swish(-inf) = NaN is acceptable (flag swish-neg-inf-nan), and so is a NaN derivative "
+        "at +-inf (flag <member>-inf-nan): PyTorch and JAX compute -inf * 0 there.",
+        r"\lim_{z\to-\infty} z\,\sigma(z) = 0",
+        "exact",
+        robustness.infinity_check,
+    ),
+    (
+        "ROB-SUBNORMAL",
+        "subnormal inputs",
+        "At subnormal inputs every elementwise member returns its exact value, or its value at "
+        "0 (denormals read as zero, as XLA on CPU does: acceptable, flag "
+        "subnormal-input-as-zero).",
+        r"f(z) \in \{f(z), f(0)\} \text{ for } 0 < |z| < 2^{e_{\min}}",
+        "value tolerance (at least 1 ULP) or one tiny absolute",
+        robustness.subnormal_check,
+    ),
+)
+for _id, _title, _statement, _latex, _tol, _factory in _ROBUSTNESS:
+    _add(
+        _id,
+        _title,
+        "robustness",
+        "robustness",
+        _statement,
+        _latex,
+        _CONTRACT,
+        (),
+        _tol,
+        _factory(_id),
+    )
+
+# --- kinks -------------------------------------------------------------------------------------
+
+_KINK_META = {
+    "KINK-RELU": (
+        "ReLU derivative at 0",
+        "relu",
+        "relu_derivative(0) (and at -0) is in [0, 1]; the reference returns 0, which --strict "
+        "requires.",
+        r"\operatorname{ReLU}'(0) \in [0, 1]",
+    ),
+    "KINK-LEAKY-RELU": (
+        "leaky ReLU derivative at 0",
+        "leaky_relu",
+        "leaky_relu_derivative(0, s) is between s and 1, for the default slope and slopes 0, "
+        "0.01, 0.2, 1 and 3; the reference returns s, which --strict requires.",
+        r"\operatorname{LeakyReLU}_s'(0) \in [\min(s, 1), \max(s, 1)]",
+    ),
+    "KINK-HARDTANH": (
+        "hard tanh derivative at -1 and 1",
+        "hardtanh",
+        "hardtanh_derivative(-1) and hardtanh_derivative(1) are in [0, 1]; the reference returns "
+        "0 at both, which --strict requires (JAX returns 1).",
+        r"\operatorname{HardTanh}'(\pm 1) \in [0, 1]",
+    ),
+}
+for _id, (_title, _section, _statement, _latex) in _KINK_META.items():
+    _add(
+        _id,
+        _title,
+        "kinks",
+        _section,
+        _statement,
+        _latex,
+        _NOTES[_section],
+        (kinks.KINKS[_id].member,),
+        "exact interval; any value in it is acceptable (flagged unless the reference's)",
+        kinks.kink_check(_id),
     )
 
 

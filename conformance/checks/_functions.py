@@ -49,17 +49,30 @@ class ElementwiseSpec:
     ulps64: float
     #: scale(z) of the absolute floor, in multiples of the dtype's eps (None: no floor).
     floor: Callable[[np.ndarray], np.ndarray] | None = None
+    floor_text: str = ""
     #: Known wrong formulas, evaluated in float64 for hints: label -> f(z, slope).
     mistakes: dict[str, Callable[[np.ndarray, float], np.ndarray]] = field(default_factory=dict)
 
     def ulps(self, dtype: str) -> float:
         return self.ulps32 if dtype == "float32" else self.ulps64
 
+    def floor_factor(self, dtype: str) -> float:
+        """The absolute floor is this factor times ``scale(z)``: ``(2 ulps + 2) eps``.
+
+        The textbook formula of a derivative (s (1 - s), 1 - t^2, s + z s (1 - s)) inherits
+        the absolute error of the function's value, up to twice its ULP tolerance, plus the
+        formula's own roundings.
+        """
+        return (2.0 * self.ulps(dtype) + 2.0) * float(np.finfo(dtype).eps)
+
     def tolerance_text(self) -> str:
         text = f"<= {self.ulps64:g} ULP (float64), <= {self.ulps32:g} ULP (float32)"
         if self.floor is not None:
-            text += ", or an absolute error <= 4 eps x the formula's conditioning scale"
-        return text
+            text += (
+                f", or an absolute error <= (2 ULP + 2) eps x {self.floor_text}"
+                " (the conditioning of the derivative's textbook formula)"
+            )
+        return text + "; subnormal results flushed to zero are acceptable (flagged)"
 
 
 def _sigmoid_floor(z: np.ndarray) -> np.ndarray:
@@ -152,6 +165,9 @@ _SPECIFIC: dict[str, dict[str, Callable[[np.ndarray, float], np.ndarray]]] = {
 }
 
 
+_FLOOR_TEXT = {"sigmoid": "sigmoid(z)", "tanh": "1", "swish": "sigmoid(z) (1 + |z|)"}
+
+
 def _make() -> dict[str, ElementwiseSpec]:
     table: dict[str, ElementwiseSpec] = {}
     smooth = {"sigmoid": _sigmoid_floor, "tanh": _tanh_floor, "swish": _swish_floor}
@@ -180,6 +196,7 @@ def _make() -> dict[str, ElementwiseSpec]:
             ulps32=f_ulps[0],
             ulps64=f_ulps[1],
             floor=smooth.get(base),
+            floor_text=_FLOOR_TEXT.get(base, ""),
             mistakes={**_SPECIFIC.get(d_name, {}), **_derivative_mistakes(base)},
         )
     return table
@@ -233,7 +250,11 @@ def edge_inputs(dtype: str, *, exclude: tuple[float, ...] = ()) -> np.ndarray:
     d = np.dtype(dtype)
     values = np.array(_EDGES, dtype=d)
     neighbours = []
-    for point in (0.0, 1.0, -1.0):
+    tiny = np.finfo(d).tiny
+    # Around 0 the nearest inputs tried are the smallest normal numbers: subnormal inputs are
+    # the robustness family's (some libraries read them as zero).
+    neighbours += [tiny, -tiny]
+    for point in (1.0, -1.0):
         p = d.type(point)
         neighbours += [np.nextafter(p, d.type(-np.inf)), np.nextafter(p, d.type(np.inf))]
     values = np.concatenate([values, np.array(neighbours, dtype=d)])

@@ -1,0 +1,229 @@
+"""Family ``identities``: relations between the adapter's own functions.
+
+Each identity is checked on the adapter's results alone (no reference), with a tolerance
+derived from the value tolerances of the functions involved and the conditioning of the
+identity: for example tanh(z) = 2 sigma(2z) - 1 doubles sigma's absolute error and then
+cancels, so it holds to a few eps absolutely, not relatively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .._compare import fail, find_hint, quiet, reproducer, ulp_distance, worst_index
+from .._hypothesis import run_property
+from .._model import CheckContext
+from .._strategies import float_arrays
+from ._common import call_elementwise
+from ._functions import edge_inputs, spec
+
+__all__ = ["IDENTITIES", "Identity", "identity_check"]
+
+Values = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``lhs(values) == rhs(values)`` where ``values`` holds the members' results.
+
+    ``calls`` lists (key, member, argument) with argument ``"z"``, ``"-z"`` or ``"2z"``;
+    ``tolerance(z, dtype)`` returns the allowed absolute difference per element, or None to
+    compare in ULPs of the dtype with ``ulps``.
+    """
+
+    calls: tuple[tuple[str, str, str], ...]
+    lhs: Callable[[np.ndarray, Values], np.ndarray]
+    rhs: Callable[[np.ndarray, Values], np.ndarray]
+    lhs_text: str
+    rhs_text: str
+    tolerance: Callable[[np.ndarray, str], np.ndarray] | None = None
+    ulps: Callable[[str], float] | None = None
+    magnitude: str = "moderate"
+    slopes: tuple[float | None, ...] = (None,)
+
+
+def _eps(dtype: str) -> float:
+    return float(np.finfo(dtype).eps)
+
+
+def _u(name: str) -> Callable[[str], float]:
+    return lambda dtype: spec(name).ulps(dtype)
+
+
+def _sig64(z: np.ndarray) -> np.ndarray:
+    from scipy import special
+
+    return special.expit(z.astype(np.float64))
+
+
+def _f64(v: np.ndarray) -> np.ndarray:
+    return v.astype(np.float64)
+
+
+IDENTITIES: dict[str, Identity] = {
+    "ACT-TANH-IDENTITY": Identity(
+        calls=(("t", "tanh", "z"), ("s2", "sigmoid", "2z")),
+        lhs=lambda z, v: _f64(v["t"]),
+        rhs=lambda z, v: 2.0 * _f64(v["s2"]) - 1.0,
+        lhs_text="tanh(z)",
+        rhs_text="2 sigmoid(2z) - 1",
+        # |error| <= tanh's 8 ULP (< 4 eps) + twice sigmoid's (< 8 eps) + rounding.
+        tolerance=lambda z, d: np.full(z.shape, (3 * spec("tanh").ulps(d) + 2) * _eps(d)),
+    ),
+    "ACT-SIGMOID-SYMMETRY": Identity(
+        calls=(("s", "sigmoid", "z"), ("sm", "sigmoid", "-z")),
+        lhs=lambda z, v: _f64(v["sm"]),
+        rhs=lambda z, v: 1.0 - _f64(v["s"]),
+        lhs_text="sigmoid(-z)",
+        rhs_text="1 - sigmoid(z)",
+        tolerance=lambda z, d: np.full(z.shape, (spec("sigmoid").ulps(d) + 1) * _eps(d)),
+    ),
+    "ACT-TANH-ODD": Identity(
+        calls=(("t", "tanh", "z"), ("tm", "tanh", "-z")),
+        lhs=lambda z, v: v["tm"],
+        rhs=lambda z, v: -v["t"],
+        lhs_text="tanh(-z)",
+        rhs_text="-tanh(z)",
+        ulps=lambda d: 2 * spec("tanh").ulps(d),
+        magnitude="all",
+    ),
+    "ACT-SWISH-DEFINITION": Identity(
+        calls=(("w", "swish", "z"), ("s", "sigmoid", "z")),
+        lhs=lambda z, v: v["w"],
+        rhs=lambda z, v: (_f64(z) * _f64(v["s"])).astype(z.dtype),
+        lhs_text="swish(z)",
+        rhs_text="z sigmoid(z)",
+        ulps=lambda d: spec("swish").ulps(d) + spec("sigmoid").ulps(d) + 1,
+    ),
+    "ACT-HARDTANH-CLIP": Identity(
+        calls=(("h", "hardtanh", "z"),),
+        lhs=lambda z, v: v["h"],
+        rhs=lambda z, v: np.clip(z, -1.0, 1.0).astype(z.dtype),
+        lhs_text="hardtanh(z)",
+        rhs_text="clip(z, -1, 1)",
+        ulps=lambda d: 0.0,
+        magnitude="all",
+    ),
+    "ACT-RELU-DEFINITION": Identity(
+        calls=(("r", "relu", "z"),),
+        lhs=lambda z, v: v["r"],
+        rhs=lambda z, v: np.maximum(z, 0).astype(z.dtype),
+        lhs_text="relu(z)",
+        rhs_text="max(z, 0)",
+        ulps=lambda d: 0.0,
+        magnitude="all",
+    ),
+    "ACT-LEAKY-RELU-DEFINITION": Identity(
+        calls=(("l", "leaky_relu", "z"),),
+        lhs=lambda z, v: v["l"],
+        rhs=lambda z, v: np.where(z > 0, _f64(z), _f64(z) * v["slope"]).astype(z.dtype),
+        lhs_text="leaky_relu(z, s)",
+        rhs_text="z if z > 0 else s z",
+        ulps=lambda d: 1.0,
+        magnitude="all",
+        slopes=(None, 0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0),
+    ),
+    "ACT-SIGMOID-DERIVATIVE-IDENTITY": Identity(
+        calls=(("d", "sigmoid_derivative", "z"), ("s", "sigmoid", "z")),
+        lhs=lambda z, v: _f64(v["d"]),
+        rhs=lambda z, v: _f64(v["s"]) * (1.0 - _f64(v["s"])),
+        lhs_text="sigmoid'(z)",
+        rhs_text="sigmoid(z) (1 - sigmoid(z))",
+        # Both sides carry about (2 ULP + 2) eps sigmoid(z) absolutely (see the values).
+        tolerance=lambda z, d: (4 * spec("sigmoid").ulps(d) + 4) * _eps(d) * _sig64(z),
+    ),
+    "ACT-TANH-DERIVATIVE-IDENTITY": Identity(
+        calls=(("d", "tanh_derivative", "z"), ("t", "tanh", "z")),
+        lhs=lambda z, v: _f64(v["d"]),
+        rhs=lambda z, v: 1.0 - _f64(v["t"]) ** 2,
+        lhs_text="tanh'(z)",
+        rhs_text="1 - tanh(z)^2",
+        tolerance=lambda z, d: np.full(z.shape, (4 * spec("tanh").ulps(d) + 4) * _eps(d)),
+    ),
+}
+
+
+def members_of(clause_id: str) -> tuple[str, ...]:
+    """The adapter members an identity calls, in order, without repeats."""
+    return tuple(dict.fromkeys(member for _, member, _ in IDENTITIES[clause_id].calls))
+
+
+def _argument(z: np.ndarray, how: str) -> np.ndarray:
+    if how == "-z":
+        return np.ascontiguousarray(-z)
+    if how == "2z":
+        return np.ascontiguousarray(z * z.dtype.type(2))
+    return z
+
+
+def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """The check of an identity clause of :data:`IDENTITIES`."""
+    identity = IDENTITIES[clause_id]
+
+    def verify(ctx: CheckContext, z: np.ndarray, slope: float | None) -> None:
+        results: Values = {}
+        for key, member, how in identity.calls:
+            results[key] = call_elementwise(ctx, clause_id, member, _argument(z, how), slope)
+        results["slope"] = np.asarray(0.01 if slope is None else slope, dtype=np.float64)
+        with quiet():
+            lhs = np.asarray(identity.lhs(z, results))
+            rhs = np.asarray(identity.rhs(z, results))
+        with np.errstate(all="ignore"):
+            diff = np.abs(lhs.astype(np.float64) - rhs.astype(np.float64))
+            diff = np.where(lhs == rhs, 0.0, diff)
+        if identity.tolerance is not None:
+            tol = identity.tolerance(z, ctx.dtype)
+            with np.errstate(all="ignore"):
+                score = np.where(diff == 0, 0.0, diff / tol)
+            ulps = None
+        else:
+            ulps = ulp_distance(lhs.astype(z.dtype), rhs.astype(z.dtype))
+            allowed = identity.ulps(ctx.dtype) if identity.ulps else 0.0
+            # Results below the normal range may be flushed to zero (XLA does): one tiny.
+            tiny = float(np.finfo(ctx.dtype).tiny)
+            score = np.where(ulps <= allowed, 0.0, np.where(diff <= tiny, 0.0, np.inf))
+        score = np.where(np.isnan(score), np.inf, score)
+        if not (score > 1).any():
+            ctx.record(
+                ulp_error=float(ulps.max()) if ulps is not None and ulps.size else None,
+                abs_error=float(diff.max()) if diff.size else 0.0,
+            )
+            return
+        index = worst_index(score)
+        member = identity.calls[0][1]
+        kwargs = {} if slope is None else {"negative_slope": slope}
+        raise fail(
+            clause_id,
+            f"{identity.lhs_text} != {identity.rhs_text} beyond the tolerance",
+            inputs={"z": z, **kwargs},
+            index=index,
+            input_value=z[index],
+            expected=float(rhs[index]),
+            actual=float(lhs[index]),
+            abs_error=float(diff[index]),
+            ulp_error=None if ulps is None else float(ulps[index]),
+            hint=find_hint(lhs, rhs, inputs=z, bad=score > 1),
+            reproducer=reproducer(
+                ctx.adapter.spec,
+                member,
+                [("z", z[index].reshape(1))],
+                kwargs,
+                note=f"compare with {identity.rhs_text} computed from the adapter's own "
+                "functions: " + ", ".join(f"{m}({a})" for _, m, a in identity.calls),
+            ),
+        )
+
+    def check(ctx: CheckContext) -> None:
+        for slope in identity.slopes:
+            verify(ctx, edge_inputs(ctx.dtype), slope)
+        arrays = float_arrays(
+            dtype=ctx.dtype, max_size=ctx.profile.max_array_size, magnitude=identity.magnitude
+        )
+        strategy = st.tuples(arrays, st.sampled_from(identity.slopes))
+        run_property(ctx, strategy, lambda example: verify(ctx, *example))
+
+    return check

@@ -1,0 +1,91 @@
+"""Family ``kinks``: derivatives exactly where the function is not differentiable.
+
+At a kink any value between the one-sided derivatives is a valid subgradient, so any such value
+is *acceptable* (flagged when it differs from the reference's convention; ``--strict`` then
+requires the convention). A value outside that interval, or NaN, fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._compare import fail, reproducer
+from .._model import CheckContext
+from ._common import call_elementwise, slope_kwargs
+
+__all__ = ["KINKS", "Kink", "kink_check"]
+
+
+@dataclass(frozen=True)
+class Kink:
+    """Where a derivative has a kink, its one-sided derivatives and the reference's value."""
+
+    member: str
+    points: tuple[float, ...]
+    #: (left, right, convention) as functions of the slope.
+    sides: Callable[[float, float], tuple[float, float, float]]
+    slopes: tuple[float | None, ...] = (None,)
+
+
+KINKS: dict[str, Kink] = {
+    "KINK-RELU": Kink("relu_derivative", (0.0, -0.0), lambda p, s: (0.0, 1.0, 0.0)),
+    "KINK-LEAKY-RELU": Kink(
+        "leaky_relu_derivative",
+        (0.0, -0.0),
+        lambda p, s: (s, 1.0, s),
+        slopes=(None, 0.0, 0.01, 0.2, 1.0, 3.0),
+    ),
+    "KINK-HARDTANH": Kink(
+        "hardtanh_derivative",
+        (1.0, -1.0),
+        # Left and right of -1: 0 then 1; of +1: 1 then 0. The reference gives 0 at both.
+        lambda p, s: (0.0, 1.0, 0.0) if p < 0 else (1.0, 0.0, 0.0),
+    ),
+}
+
+
+def kink_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """The check of a kink clause of :data:`KINKS`."""
+    kink = KINKS[clause_id]
+
+    def check(ctx: CheckContext) -> None:
+        z = np.array(kink.points, dtype=ctx.dtype)
+        for slope in kink.slopes:
+            s = 0.01 if slope is None else slope
+            actual = call_elementwise(ctx, clause_id, kink.member, z, slope)
+            for i, point in enumerate(kink.points):
+                left, right, convention = kink.sides(point, s)
+                value = float(actual[i])
+                lo, hi = min(left, right), max(left, right)
+                # The one-sided derivatives rounded to the dtype, so s = 0.01 in float32 counts.
+                cast = np.dtype(ctx.dtype).type
+                lo_d, hi_d = float(cast(lo)), float(cast(hi))
+                where = f"{kink.member}({point!r}{'' if slope is None else f', {slope}'})"
+                if not lo_d <= value <= hi_d:
+                    raise fail(
+                        clause_id,
+                        f"{where} = {value!r}, outside [{lo:g}, {hi:g}], the interval between "
+                        "the one-sided derivatives",
+                        inputs={"z": z, **slope_kwargs(slope)},
+                        index=(i,),
+                        input_value=point,
+                        expected=float(np.dtype(ctx.dtype).type(convention)),
+                        actual=value,
+                        hint="at a kink any value between the left and right derivatives is "
+                        f"acceptable; the reference returns {convention:g}",
+                        reproducer=reproducer(
+                            ctx.adapter.spec, kink.member, [("z", z)], slope_kwargs(slope)
+                        ),
+                    )
+                if value != float(np.dtype(ctx.dtype).type(convention)):
+                    ctx.flag(
+                        "kink-" + kink.member.replace("_derivative", "").replace("_", "-"),
+                        f"{where} = {value:g} (a valid subgradient; the reference gives "
+                        f"{convention:g})",
+                    )
+                ctx.record(abs_error=abs(value - convention))
+
+    return check

@@ -1,0 +1,445 @@
+"""Family ``robustness``: the array boundary and the edges of the floating-point range.
+
+Decisions (the clauses state them):
+
+- ROB-LARGE-FINITE checks |z| > 20 up to the largest finite number. Functions must be within
+  their ULP tolerance or within 4 tiny max(1, |z|) absolutely (subnormal results may be
+  flushed). Derivatives are allowed to lose relative accuracy in the tails, as the textbook
+  formulas s (1 - s) and 1 - t^2 of every major library do: a result of 0 where the exact
+  value is tiny but nonzero is *acceptable* (flag ``tail-flush-to-zero``), a result of the
+  right sign within a factor of 4 of the exact value is *acceptable* (flag ``tail-inaccurate``);
+  NaN, infinity, a wrong sign or a value off by more than a factor of 4 fails.
+- ROB-INFINITY: the limits at +-inf. swish(-inf) = NaN is acceptable (flag
+  ``swish-neg-inf-nan``, PyTorch and JAX compute -inf * 0); a derivative that is NaN at +-inf
+  is acceptable (flag ``<member>-inf-nan``, the same product); any other value fails.
+- ROB-NAN: NaN in gives NaN out for the functions; a derivative that returns a number for NaN
+  is acceptable (flag ``<member>-nan``).
+- ROB-SUBNORMAL (added): subnormal inputs give the exact value, or the value at 0 (flag
+  ``subnormal-input-as-zero``: denormals-are-zero, as XLA on CPU does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .._adapter import ELEMENTWISE, AdapterCallError
+from .._compare import (
+    call,
+    exact_values,
+    expected_values,
+    fail,
+    quiet,
+    relative_error,
+    reproducer,
+    ulp_distance,
+    worst_index,
+)
+from .._hypothesis import run_property
+from .._model import CheckContext
+from .._strategies import float_arrays, graphs, layer_arrays, layer_shapes
+from ._common import call_elementwise
+from ._functions import DERIVATIVES, spec
+
+__all__ = [
+    "dtype_check",
+    "infinity_check",
+    "large_finite_check",
+    "nan_check",
+    "no_mutation_check",
+    "shape_check",
+    "subnormal_check",
+]
+
+#: Limits at (+inf, -inf) for the default slope 0.01.
+LIMITS: dict[str, tuple[float, float]] = {
+    "sigmoid": (1.0, 0.0),
+    "tanh": (1.0, -1.0),
+    "hardtanh": (1.0, -1.0),
+    "relu": (np.inf, 0.0),
+    "leaky_relu": (np.inf, -np.inf),
+    "swish": (np.inf, 0.0),
+    "sigmoid_derivative": (0.0, 0.0),
+    "tanh_derivative": (0.0, 0.0),
+    "hardtanh_derivative": (0.0, 0.0),
+    "relu_derivative": (1.0, 0.0),
+    "leaky_relu_derivative": (1.0, 0.01),
+    "swish_derivative": (1.0, 0.0),
+}
+
+
+def _present(ctx: CheckContext, names: tuple[str, ...] = ELEMENTWISE) -> list[str]:
+    return [name for name in names if ctx.adapter.has(name)]
+
+
+# --- every member: mutation and dtype -----------------------------------------------------------
+
+
+def _member_calls(ctx: CheckContext, draw: Any) -> list[tuple[str, list[tuple[str, Any]], dict]]:
+    """One call per provided member, with arguments drawn for this example."""
+    calls: list[tuple[str, list[tuple[str, Any]], dict]] = []
+    size = ctx.profile.max_array_size
+    for name in _present(ctx):
+        z = draw(float_arrays(dtype=ctx.dtype, max_size=size))
+        calls.append((name, [("z", z)], {}))
+    if ctx.adapter.has("linear") or ctx.adapter.has("linear_backward"):
+        shape = draw(layer_shapes(max_dim=4))
+        arrays = draw(layer_arrays(dtype=ctx.dtype, shape=shape))
+        args = [("W", arrays["W"]), ("x", arrays["x"]), ("b", arrays["b"])]
+        if ctx.adapter.has("linear"):
+            calls.append(("linear", args, {}))
+        if ctx.adapter.has("linear_backward"):
+            calls.append(("linear_backward", [*args, ("grad_z", arrays["grad_z"])], {}))
+    if ctx.adapter.has("backprop"):
+        example = draw(graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes))
+        calls.append(("backprop", [("graph", example.graph), ("inputs", example.inputs)], {}))
+    if ctx.adapter.has("jacobian"):
+        example = draw(
+            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, scalar_output=False)
+        )
+        wrt = draw(st.sampled_from(sorted(example.inputs)))
+        calls.append(
+            (
+                "jacobian",
+                [("graph", example.graph), ("inputs", example.inputs), ("wrt", wrt)],
+                {},
+            )
+        )
+    return calls
+
+
+def _snapshot(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray):
+        return (
+            isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=True)
+        )
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
+def no_mutation_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Every provided member leaves its inputs (arrays, graph dict, inputs dict) unchanged."""
+
+    def test(ctx: CheckContext, draw: Any) -> None:
+        for member, args, kwargs in _member_calls(ctx, draw):
+            before = [_snapshot(v) for _, v in args]
+            try:
+                call(ctx, member, *[v for _, v in args], **kwargs)
+            except AdapterCallError:
+                continue  # a member that raises is failed by its own clauses
+            for (name, after), original in zip(args, before, strict=True):
+                if not _same(original, after):
+                    raise fail(
+                        clause_id,
+                        f"{member} modified its argument {name!r}",
+                        inputs=dict(zip([n for n, _ in args], before, strict=True)),
+                        expected=original if isinstance(original, np.ndarray) else None,
+                        actual=after if isinstance(after, np.ndarray) else None,
+                        hint="work on a copy (for example z = z.copy(), or out-of-place "
+                        "operations instead of +=, *=, clip(out=...))",
+                        reproducer=reproducer(
+                            ctx.adapter.spec,
+                            member,
+                            list(zip([n for n, _ in args], before, strict=True)),
+                            note=f"compare {name} before and after the call",
+                        ),
+                    )
+            ctx.record()
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data.draw), max_examples=_few(ctx))
+
+    return check
+
+
+def _few(ctx: CheckContext) -> int:
+    # Every example calls every member: a third of the profile's examples is plenty.
+    return max(3, ctx.profile.max_examples // 3)
+
+
+def _dtypes_of(result: Any) -> list[tuple[str, np.dtype[Any]]]:
+    if isinstance(result, np.ndarray):
+        return [("result", result.dtype)]
+    if isinstance(result, dict):
+        return [(f"gradients[{k!r}]", v.dtype) for k, v in result.items()]
+    out: list[tuple[str, np.dtype[Any]]] = []
+    for i, item in enumerate(result):
+        for label, dtype in _dtypes_of(item):
+            out.append((f"result[{i}]" if label == "result" else label, dtype))
+    return out
+
+
+def dtype_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Every result of every provided member has the dtype of the inputs."""
+
+    def test(ctx: CheckContext, draw: Any) -> None:
+        for member, args, kwargs in _member_calls(ctx, draw):
+            try:
+                result = call(ctx, member, *[v for _, v in args], **kwargs)
+            except AdapterCallError:
+                continue
+            for label, dtype in _dtypes_of(result):
+                if dtype != np.dtype(ctx.dtype):
+                    raise fail(
+                        clause_id,
+                        f"{member}: {label} has dtype {dtype} for {ctx.dtype} inputs",
+                        inputs=dict(args),
+                        expected=ctx.dtype,
+                        actual=str(dtype),
+                        hint="results keep the dtype of their inputs: convert back (for "
+                        "example .astype(z.dtype)), and create constants in the input's dtype",
+                        reproducer=reproducer(ctx.adapter.spec, member, args, kwargs),
+                    )
+            ctx.record()
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data.draw), max_examples=_few(ctx))
+
+    return check
+
+
+# --- elementwise: shapes, NaN, infinities, tails, subnormals -------------------------------------
+
+_SHAPES: tuple[tuple[int, ...], ...] = ((), (0,), (3, 0), (1,), (5,), (2, 3), (2, 1, 3))
+
+
+def shape_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Elementwise results have the input's shape: 0-d, empty and 3-D included."""
+
+    def check(ctx: CheckContext) -> None:
+        rng = np.random.default_rng(ctx.seed)
+        for name in _present(ctx):
+            for shape in _SHAPES:
+                z = rng.uniform(-3, 3, size=shape).astype(ctx.dtype)
+                call_elementwise(ctx, clause_id, name, np.ascontiguousarray(z))
+                ctx.record()
+
+    return check
+
+
+def nan_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """NaN in, NaN out (functions); derivatives that return a number are flagged."""
+
+    def check(ctx: CheckContext) -> None:
+        z = np.array([np.nan, 0.5, -np.nan, -2.0], dtype=ctx.dtype)
+        nan = np.isnan(z)
+        for name in _present(ctx):
+            actual = call_elementwise(ctx, clause_id, name, z)
+            if np.isnan(actual[nan]).all():
+                ctx.record()
+                continue
+            index = (int(np.flatnonzero(nan & ~np.isnan(actual))[0]),)
+            if name in DERIVATIVES:
+                ctx.flag(f"{name}-nan", f"{name}(nan) = {float(actual[index])!r}, not NaN")
+                ctx.record()
+                continue
+            raise fail(
+                clause_id,
+                f"{name}(nan) = {float(actual[index])!r}; NaN in must give NaN out",
+                inputs={"z": z},
+                index=index,
+                input_value=float("nan"),
+                expected=float("nan"),
+                actual=float(actual[index]),
+                hint="comparisons with NaN are False: a branch like where(z > 0, z, 0) "
+                "turns NaN into 0; propagate it (np.maximum, or where(isnan(z), z, ...))",
+                reproducer=reproducer(ctx.adapter.spec, name, [("z", z)]),
+            )
+
+    return check
+
+
+def infinity_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """The limits at +-inf, with the accepted NaNs flagged."""
+
+    def check(ctx: CheckContext) -> None:
+        z = np.array([np.inf, -np.inf], dtype=ctx.dtype)
+        for name in _present(ctx):
+            actual = call_elementwise(ctx, clause_id, name, z)
+            expected = np.array(LIMITS[name], dtype=ctx.dtype)
+            for i in range(2):
+                a, e = float(actual[i]), float(expected[i])
+                if a == e:
+                    continue
+                where = f"{name}({float(z[i])!r})"
+                if np.isnan(a) and (name in DERIVATIVES or (name == "swish" and i == 1)):
+                    flag = "swish-neg-inf-nan" if name == "swish" else f"{name}-inf-nan"
+                    ctx.flag(flag, f"{where} = nan (the limit is {e!r}; -inf * 0 is NaN)")
+                    continue
+                raise fail(
+                    clause_id,
+                    f"{where} = {a!r}; the limit is {e!r}",
+                    inputs={"z": z},
+                    index=(i,),
+                    input_value=float(z[i]),
+                    expected=e,
+                    actual=a,
+                    hint="evaluate a form that stays finite (for example sigmoid via "
+                    "exp(-|z|)), or return the limit for infinite inputs",
+                    reproducer=reproducer(ctx.adapter.spec, name, [("z", z)], expected=expected),
+                )
+            ctx.record()
+
+    return check
+
+
+#: Fixed large inputs: where float32 and float64 saturate, exp overflows, and the top.
+def _large_edges(dtype: str) -> np.ndarray:
+    finfo = np.finfo(dtype)
+    values = [25.0, 30.0, 36.0, 40.0, 50.0, 88.0, 89.0, 100.0, 700.0, 710.0, 746.0, 1e4, 1e30]
+    values += [float(finfo.max) / 2, float(finfo.max)]
+    values = [v for v in values if v <= finfo.max]
+    return np.array(values + [-v for v in values], dtype=dtype)
+
+
+def _judge_tail(
+    ctx: CheckContext, clause_id: str, name: str, z: np.ndarray, actual: np.ndarray
+) -> None:
+    entry = spec(name)
+    expected = expected_values(name, z)
+    exact = exact_values(name, z)
+    if exact is not None:
+        expected = exact
+    with quiet():
+        a = actual.astype(np.float64)
+        e = expected.astype(np.float64)
+        ulps = ulp_distance(actual, expected)
+        abs_err = np.where(a == e, 0.0, np.abs(a - e))
+        abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
+        tiny = float(np.finfo(ctx.dtype).tiny)
+        ok = ulps <= entry.ulps(ctx.dtype)
+        ok |= abs_err <= 4 * tiny * np.maximum(1.0, np.abs(z.astype(np.float64)))
+        if entry.floor is not None:
+            ok |= abs_err <= entry.floor_factor(ctx.dtype) * entry.floor(z.astype(np.float64))
+        ratio = np.where(e != 0, a / e, np.inf)
+    derivative = name in DERIVATIVES
+    flushed = ~ok & (a == 0) & (e != 0) & derivative
+    inaccurate = ~ok & ~flushed & (ratio >= 0.25) & (ratio <= 4.0) & derivative
+    bad = ~ok & ~flushed & ~inaccurate
+    for mask, flag in ((flushed, "tail-flush-to-zero"), (inaccurate, "tail-inaccurate")):
+        if mask.any():
+            i = worst_index(np.where(mask, ulps, -1.0))
+            ctx.flag(
+                flag,
+                f"{name}({float(z[i])!r}) = {float(a[i])!r}, exact {float(e[i])!r} "
+                f"({float(ulps[i]):.3g} ULP)",
+            )
+    if not bad.any():
+        kept = ulps[ok]
+        ctx.record(ulp_error=float(kept.max()) if kept.size else None)
+        return
+    i = worst_index(np.where(bad, np.where(np.isfinite(ulps), ulps, np.inf), -1.0))
+    what = "NaN" if np.isnan(a[i]) else "infinite" if np.isinf(a[i]) else None
+    if what is None and e[i] != 0 and np.sign(a[i]) == -np.sign(e[i]):
+        what = "of the wrong sign"
+    summary = f"{name}(z) is {what}" if what else f"{name}(z) is far from the exact value"
+    raise fail(
+        clause_id,
+        f"{summary} at a large finite input",
+        inputs={"z": z},
+        index=i,
+        input_value=z[i],
+        expected=e[i],
+        actual=a[i],
+        abs_error=abs_err[i],
+        rel_error=float(relative_error(a[i], e[i])),
+        ulp_error=ulps[i],
+        hint="exp(z) overflows for z > 709 (float64) or 88 (float32): evaluate a form that "
+        "only exponentiates -|z|, e.g. sigmoid(z) = where(z >= 0, 1 / (1 + exp(-z)), "
+        "exp(z) / (1 + exp(z)))",
+        reproducer=reproducer(
+            ctx.adapter.spec, name, [("z", z[i].reshape(1))], expected=expected[i].reshape(1)
+        ),
+    )
+
+
+def large_finite_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Huge finite inputs: right values, and no NaN, overflow or wrong sign in the tails."""
+
+    def check(ctx: CheckContext) -> None:
+        names = _present(ctx)
+        edges = _large_edges(ctx.dtype)
+        for name in names:
+            _judge_tail(ctx, clause_id, name, edges, call_elementwise(ctx, clause_id, name, edges))
+        if not names:
+            return
+        arrays = float_arrays(
+            dtype=ctx.dtype, max_size=ctx.profile.max_array_size, magnitude="large", bound=20.0
+        )
+
+        def test(example: tuple[str, np.ndarray]) -> None:
+            name, z = example
+            _judge_tail(ctx, clause_id, name, z, call_elementwise(ctx, clause_id, name, z))
+
+        run_property(ctx, st.tuples(st.sampled_from(names), arrays), test)
+
+    return check
+
+
+def subnormal_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Subnormal inputs: the exact value, or the value at 0 (denormals read as zero)."""
+
+    def check(ctx: CheckContext) -> None:
+        d = np.dtype(ctx.dtype)
+        tiny = d.type(np.finfo(d).tiny)
+        smallest = np.nextafter(d.type(0), d.type(1))
+        z = np.array([smallest, -smallest, tiny / 2, -tiny / 2, tiny / 3], dtype=d)
+        zero = np.zeros_like(z)
+        for name in _present(ctx):
+            actual = call_elementwise(ctx, clause_id, name, z)
+            expected = expected_values(name, z)
+            exact = exact_values(name, z)
+            if exact is not None:
+                expected = exact
+            at_zero = expected_values(name, np.copysign(zero, z))
+            if name in ("relu_derivative", "leaky_relu_derivative"):
+                # At 0 any value between the one-sided derivatives is valid.
+                lo = 0.0 if name == "relu_derivative" else 0.01
+                as_zero = (actual >= d.type(lo)) & (actual <= 1)
+            else:
+                as_zero = ulp_distance(actual, at_zero) <= max(spec(name).ulps(ctx.dtype), 1)
+            close = ulp_distance(actual, expected) <= max(spec(name).ulps(ctx.dtype), 1)
+            close |= np.abs(actual.astype(np.float64) - expected.astype(np.float64)) <= float(
+                np.finfo(d).tiny
+            )
+            if (~close & as_zero).any():
+                i = int(np.flatnonzero(~close & as_zero)[0])
+                ctx.flag(
+                    "subnormal-input-as-zero",
+                    f"{name}({float(z[i])!r}) = {float(actual[i])!r}, its value at 0",
+                )
+            bad = ~close & ~as_zero
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise fail(
+                    clause_id,
+                    f"{name}(z) at a subnormal z is neither its exact value nor its value at 0",
+                    inputs={"z": z},
+                    index=(i,),
+                    input_value=float(z[i]),
+                    expected=float(expected[i]),
+                    actual=float(actual[i]),
+                    reproducer=reproducer(ctx.adapter.spec, name, [("z", z)], expected=expected),
+                )
+            ctx.record()
+
+    return check
