@@ -32,6 +32,11 @@ GRAPH_OPS: tuple[str, ...] = ("linear", "matmul", "add", "mul", "dot", "sum", *A
 _RANGES = ("moderate", "large", "all")
 
 
+def _contiguous(array: np.ndarray) -> np.ndarray:
+    # np.ascontiguousarray would turn a 0-d array into shape (1,): copy in C order instead.
+    return np.array(array, order="C", copy=True)
+
+
 def _check_dtype(dtype: Any) -> np.dtype[Any]:
     try:
         d = np.dtype(dtype)
@@ -133,7 +138,7 @@ def float_arrays(
         st.just(()),
     ).filter(lambda s: int(np.prod(s)) >= min_size)
     elements = _floats(d, magnitude, bound, avoid, subnormal)
-    return hnp.arrays(d, shapes, elements=elements).map(np.ascontiguousarray)
+    return hnp.arrays(d, shapes, elements=elements).map(_contiguous)
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,7 @@ class _Builder:
         elements = st.tuples(
             st.sampled_from([-1.0, 1.0]), st.sampled_from([0.0, 1.1]), st.floats(0.05, 0.95)
         ).map(lambda t: float(cast(t[0] * (t[1] + t[2]))))
-        array = np.ascontiguousarray(self.draw(hnp.arrays(self.dtype, shape, elements=elements)))
+        array = _contiguous(self.draw(hnp.arrays(self.dtype, shape, elements=elements)))
         self.inputs[name] = array
         self.shapes[name] = tuple(shape)
         return name

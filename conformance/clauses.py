@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._model import CheckContext, Clause
-from .checks import gradients, identities, kinks, robustness, values
+from .checks import (
+    backprop,
+    diagonal,
+    gradients,
+    identities,
+    kinks,
+    linear,
+    robustness,
+    shape,
+    values,
+)
 from .checks._functions import spec
 
 __all__ = ["CLAUSES", "SECTIONS", "get_clause"]
@@ -420,6 +430,260 @@ for _id, (_title, _section, _statement, _latex) in _KINK_META.items():
         (kinks.KINKS[_id].member,),
         "exact interval; any value in it is acceptable (flagged unless the reference's)",
         kinks.kink_check(_id),
+    )
+
+
+# --- diagonal --------------------------------------------------------------------------------
+
+_add(
+    "JAC-ACTIVATION-DIAGONAL",
+    "activation Jacobians are diagonal",
+    "diagonal",
+    "jacobians",
+    "For h = f(a) with f an elementwise activation and a a vector of n elements, jacobian "
+    "returns an (n, n) array whose off-diagonal entries are exactly 0 and whose diagonal is "
+    "f'(a), for every activation op (|a| <= 20, not at a kink).",
+    r"\frac{\partial h}{\partial a} = \operatorname{diag}\bigl(f'(a)\bigr)",
+    "Vectorized Calculus > Useful Jacobians!",
+    ("jacobian",),
+    "off-diagonal exactly 0; diagonal: the derivative's value tolerance",
+    diagonal.diagonal_check("JAC-ACTIVATION-DIAGONAL"),
+)
+
+# --- shape -------------------------------------------------------------------------------------
+
+_SHAPE_NOTES = "Vectorized Calculus > Shape Convention"
+_add(
+    "SHAPE-LINEAR-GRADIENTS",
+    "layer gradients have the parameters' shapes",
+    "shape",
+    "shape",
+    "linear_backward returns grad_W of shape (m, n), grad_x of the shape of x and grad_b of "
+    "shape (m,), for single examples and batches.",
+    r"\operatorname{shape}\Bigl(\frac{\partial s}{\partial W}\Bigr) = "
+    r"\operatorname{shape}(W)",
+    _SHAPE_NOTES,
+    ("linear_backward",),
+    "exact",
+    shape.linear_shapes_check("SHAPE-LINEAR-GRADIENTS"),
+)
+_add(
+    "SHAPE-BACKPROP-GRADIENTS",
+    "backprop gradients have the inputs' shapes",
+    "shape",
+    "shape",
+    "backprop returns a scalar output and one gradient per input, each of exactly the "
+    "input's shape, on random graphs over every op.",
+    r"\operatorname{shape}\Bigl(\frac{\partial s}{\partial x_k}\Bigr) = "
+    r"\operatorname{shape}(x_k)",
+    _SHAPE_NOTES,
+    ("backprop",),
+    "exact",
+    shape.backprop_shapes_check("SHAPE-BACKPROP-GRADIENTS"),
+)
+_add(
+    "SHAPE-JACOBIAN",
+    "Jacobian form",
+    "shape",
+    "jacobians",
+    "jacobian(graph, inputs, wrt) has shape (output.size, inputs[wrt].size), for outputs of "
+    "any shape.",
+    r"\frac{\partial \mathbf{f}}{\partial \mathbf{x}} \in "
+    r"\mathbb{R}^{\operatorname{size}(\mathbf{f}) \times \operatorname{size}(\mathbf{x})}",
+    "Vectorized Calculus",
+    ("jacobian",),
+    "exact",
+    shape.jacobian_shape_check("SHAPE-JACOBIAN"),
+)
+_add(
+    "SHAPE-JACOBIAN-ROW",
+    "Jacobian row = gradient",
+    "shape",
+    "shape",
+    "For a scalar output, the (1, n) Jacobian reshaped to the input's shape equals backprop's "
+    "gradient (Jacobian form and shape convention agree).",
+    r"\nabla_{x} s = \operatorname{reshape}\Bigl(\frac{\partial s}{\partial x}, "
+    r"\operatorname{shape}(x)\Bigr)",
+    _SHAPE_NOTES,
+    ("backprop", "jacobian"),
+    "64 N eps max|gradient| (N nodes)",
+    shape.jacobian_row_check("SHAPE-JACOBIAN-ROW"),
+)
+_add(
+    "SHAPE-DOT-TRANSPOSE",
+    "the gradient of u^T h is h",
+    "shape",
+    "vectorized",
+    "For s = u^T h, backprop's gradient with respect to u is exactly h, of shape (n,) (the "
+    "shape convention), and with respect to h exactly u; if jacobian is provided, its row "
+    "with respect to u is h^T, of shape (1, n).",
+    r"\frac{\partial}{\partial u}\bigl(u^\top h\bigr) = h^\top \text{ (Jacobian form)}, "
+    r"\quad h \text{ (shape convention)}",
+    "Vectorized Calculus > Transposes",
+    ("backprop",),
+    "exact",
+    shape.dot_transpose_check("SHAPE-DOT-TRANSPOSE"),
+)
+
+# --- linear ------------------------------------------------------------------------------------
+
+_LIN_TOL = "2 (n + 2) eps (|W| |x| + |b|) elementwise (the error bound of a sum of n products)"
+_add(
+    "LIN-FORWARD",
+    "the layer z = W x + b",
+    "linear",
+    "layer",
+    "linear(W, x, b) = W x + b for one example x of shape (n,), W of shape (m, n), b of shape "
+    "(m,).",
+    r"z = W x + b",
+    "Neural Network Layer",
+    ("linear",),
+    _LIN_TOL,
+    linear.forward_check("LIN-FORWARD"),
+)
+_add(
+    "LIN-BATCH",
+    "the layer on a batch",
+    "linear",
+    "layer",
+    "For a batch x of shape (B, n), linear(W, x, b) has shape (B, m) and row i equals "
+    "linear(W, x[i], b) = W x_i + b.",
+    r"Z_{i,:} = W x_i + b",
+    "Neural Network Layer",
+    ("linear",),
+    "twice " + _LIN_TOL,
+    linear.batch_check("LIN-BATCH"),
+)
+_add(
+    "LIN-BACKWARD",
+    "layer gradients",
+    "linear",
+    "linear",
+    "For one example, linear_backward(W, x, b, g) = (outer(g, x), W^T g, g): the gradients of "
+    "s = g^T z with respect to W, x and b.",
+    r"\frac{\partial s}{\partial W} = g x^\top,\quad \frac{\partial s}{\partial x} = "
+    r"W^\top g,\quad \frac{\partial s}{\partial b} = g",
+    "Vectorized Calculus > Shape Convention",
+    ("linear_backward",),
+    "2 (k + 2) eps x the sum of absolute products, k the length of each sum",
+    linear.backward_check("LIN-BACKWARD", batch=False),
+)
+_add(
+    "LIN-BATCH-BACKWARD",
+    "layer gradients on a batch",
+    "linear",
+    "linear",
+    "For a batch, grad_W = sum_i outer(g_i, x_i) and grad_b = sum_i g_i (summed over the "
+    "batch: the parameters are shared), grad_x[i] = W^T g_i (one row per example).",
+    r"\frac{\partial s}{\partial W} = \sum_i g_i x_i^\top = G^\top X,\quad "
+    r"\frac{\partial s}{\partial b} = \sum_i g_i,\quad \frac{\partial s}{\partial X} = G W",
+    "Vectorized Calculus > Shape Convention",
+    ("linear_backward",),
+    "2 (k + 2) eps x the sum of absolute products, k the length of each sum",
+    linear.backward_check("LIN-BATCH-BACKWARD", batch=True),
+)
+
+# --- backprop ------------------------------------------------------------------------------
+
+_BP_NOTES = "Actual Backprop"
+_BP_TOL = (
+    "16 N eps max|g| + 8 |g32 - g64| eps / eps32 per gradient array (N nodes; the second term "
+    "is the graph's conditioning estimated by perturbation)"
+)
+_add(
+    "BP-VALUE",
+    "backprop matches the reference",
+    "backprop",
+    "backprop",
+    "backprop(graph, inputs) returns the output and the gradient of every input as the "
+    "reference does, on random graphs over every op with fan-out, nodes in random order.",
+    r"\bar{v} = \sum_{w \in \operatorname{users}(v)} \bar{w}\,"
+    r"\frac{\partial w}{\partial v}",
+    _BP_NOTES,
+    ("backprop",),
+    _BP_TOL,
+    backprop.value_check("BP-VALUE"),
+)
+_add(
+    "BP-ORDER",
+    "node order does not matter",
+    "backprop",
+    "backprop",
+    "The same graph with its nodes listed in another order (reversed or shuffled) gives the "
+    "same output and gradients: the implementation sorts the nodes topologically itself.",
+    r"\text{forward in a topological order, backward in reverse}",
+    _BP_NOTES,
+    ("backprop",),
+    "16 N eps max|g| (summation order may differ)",
+    backprop.order_check("BP-ORDER"),
+)
+_add(
+    "BP-FAN-OUT",
+    "gradients of reused values add up",
+    "backprop",
+    "backprop",
+    "A value used several times receives the sum of the gradients of its uses: b = a + a, "
+    "c = b + b gives dc/da = 4; dot(a, a) gives 2a; sum(tanh(a)^2) gives 2 tanh(a) tanh'(a); "
+    "an input used by two matmuls gets both contributions.",
+    r"c = (a + a) + (a + a) \implies \frac{\partial \sum c}{\partial a} = 4",
+    _BP_NOTES,
+    ("backprop",),
+    "16 size eps (|expected| + 1)",
+    backprop.fan_out_check("BP-FAN-OUT"),
+)
+_add(
+    "BP-COLLAPSE",
+    "a linear stack collapses to one layer",
+    "backprop",
+    "nonlinear",
+    "A stack of 2 to 4 linear layers without activations, read out by a dot product, has the "
+    "output and gradients of the single layer W = W_k ... W_1, b = W_k(...(W_2 b_1 + b_2)...) "
+    "+ b_k: without non-linearity, depth adds no representational power.",
+    r"W_2 (W_1 x + b_1) + b_2 = (W_2 W_1) x + (W_2 b_1 + b_2)",
+    "Why are NNs Non-Linear?",
+    ("backprop",),
+    "4 (sum of dims + k + 2) eps x the same expression in absolute values",
+    backprop.collapse_check("BP-COLLAPSE"),
+)
+_add(
+    "BP-JACOBIAN",
+    "jacobian matches the reference",
+    "backprop",
+    "jacobians",
+    "jacobian(graph, inputs, wrt) equals the reference's Jacobian on random graphs whose "
+    "output may have any shape.",
+    r"J_{ij} = \frac{\partial f_i}{\partial x_j}",
+    "Vectorized Calculus",
+    ("jacobian",),
+    _BP_TOL,
+    backprop.jacobian_check("BP-JACOBIAN"),
+)
+_REJECT_META = {
+    "BP-REJECT-CYCLE": ("a graph with a cycle", "it has a cycle (a node that depends on itself)"),
+    "BP-REJECT-UNKNOWN-OP": ("an unknown op", "a node uses an op that is not in the contract"),
+    "BP-REJECT-DANGLING": (
+        "a dangling name",
+        "an argument or the output names neither an input nor a node, or an input has no array",
+    ),
+    "BP-REJECT-DUPLICATE": ("a duplicate name", "two nodes, or a node and an input, share a name"),
+    "BP-REJECT-SHAPE": (
+        "arguments of the wrong shape",
+        "an op's arguments have shapes that do not fit (elementwise ops do not broadcast), or "
+        "the output is not a scalar",
+    ),
+}
+for _id, (_what, _why) in _REJECT_META.items():
+    _add(
+        _id,
+        f"reject {_what}",
+        "backprop",
+        "backprop",
+        f"backprop raises an exception (any Exception) before returning a result when {_why}.",
+        r"\text{invalid graph} \implies \text{exception}",
+        _BP_NOTES,
+        ("backprop",),
+        "must raise",
+        backprop.reject_check(_id),
     )
 
 

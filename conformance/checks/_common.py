@@ -20,7 +20,13 @@ from .._compare import (
 from .._model import CheckContext
 from ._functions import spec, wrong_formulas
 
-__all__ = ["as_result", "call_elementwise", "judge_elementwise", "slope_kwargs"]
+__all__ = [
+    "as_result",
+    "call_elementwise",
+    "judge_array",
+    "judge_elementwise",
+    "slope_kwargs",
+]
 
 
 def slope_kwargs(slope: float | None) -> dict[str, float]:
@@ -115,8 +121,12 @@ def judge_elementwise(
     slope: float | None = None,
     *,
     summary: str | None = None,
+    repro: str | None = None,
 ) -> None:
     """Compare ``actual`` with the exact values of ``name`` at ``z``; record or raise.
+
+    ``repro`` replaces the default reproducer (a call of member ``name``) when the values
+    came from another member.
 
     The reference (float64, rounded) gives the expected values; elements outside half their
     tolerance are re-judged against the exact oracle, so the reference's own last-bit error
@@ -166,13 +176,17 @@ def judge_elementwise(
     # for an elementwise function); otherwise the whole array.
     single = z[index].reshape(1)
     repro_z = single
-    try:
-        alone = call_elementwise(ctx, clause_id, name, single, slope)
-        if not (ulp_distance(alone, expected[index].reshape(1)) == ulps[index]).all():
+    if repro is None:
+        try:
+            alone = call_elementwise(ctx, clause_id, name, single, slope)
+            if not (ulp_distance(alone, expected[index].reshape(1)) == ulps[index]).all():
+                repro_z = z
+        except AssertionError:
             repro_z = z
-    except AssertionError:
-        repro_z = z
-    repro_expected = expected[index].reshape(1) if repro_z is single else expected
+        repro_expected = expected[index].reshape(1) if repro_z is single else expected
+        repro = reproducer(
+            ctx.adapter.spec, name, [("z", repro_z)], kwargs, expected=repro_expected
+        )
     rel = relative_error(actual[index], expected[index])
     raise fail(
         clause_id,
@@ -186,7 +200,61 @@ def judge_elementwise(
         rel_error=float(rel),
         ulp_error=ulps[index],
         hint=hint,
-        reproducer=reproducer(
-            ctx.adapter.spec, name, [("z", repro_z)], kwargs, expected=repro_expected
-        ),
+        reproducer=repro,
+    )
+
+
+def judge_array(
+    ctx: CheckContext,
+    clause_id: str,
+    label: str,
+    actual: np.ndarray,
+    expected: np.ndarray,
+    tol: np.ndarray,
+    member: str,
+    args: list[tuple[str, Any]],
+    *,
+    summary: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """Compare one array result elementwise with an absolute tolerance; record or raise."""
+    a = actual.astype(np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        shape_hint = hint
+        if a.ndim == 2 and a.shape == e.shape[::-1]:
+            shape_hint = "transposed: the result has the transposed shape"
+        raise fail(
+            clause_id,
+            f"{label} has shape {a.shape}; expected {e.shape}",
+            inputs=dict(args),
+            hint=shape_hint,
+            reproducer=reproducer(ctx.adapter.spec, member, args),
+        )
+    with np.errstate(all="ignore"):
+        err = np.where(a == e, 0.0, np.abs(a - e))
+        err = np.where(np.isnan(err), np.inf, err)
+        # Products that underflow (flushed or rounded to a subnormal) differ by a few tiny.
+        floor = 4 * float(np.finfo(ctx.dtype).tiny)
+        score = np.where(err <= floor, 0.0, err / (np.asarray(tol) + floor))
+    if not (score > 1).any():
+        rel = relative_error(a, e)
+        rel = rel[np.isfinite(rel)]
+        ctx.record(
+            abs_error=float(err.max()) if err.size else 0.0,
+            rel_error=float(rel.max()) if rel.size else 0.0,
+        )
+        return
+    index = worst_index(score)
+    raise fail(
+        clause_id,
+        summary or f"{label} differs from the expected value beyond the tolerance",
+        inputs=dict(args),
+        index=index,
+        expected=float(e[index]) if e.ndim else float(e),
+        actual=float(a[index]) if a.ndim else float(a),
+        abs_error=float(err[index]),
+        rel_error=float(relative_error(a[index], e[index])),
+        hint=find_hint(a, e) or hint,
+        reproducer=reproducer(ctx.adapter.spec, member, args),
     )

@@ -154,9 +154,9 @@ def members_of(clause_id: str) -> tuple[str, ...]:
 
 def _argument(z: np.ndarray, how: str) -> np.ndarray:
     if how == "-z":
-        return np.ascontiguousarray(-z)
+        return np.array(-z, order="C")
     if how == "2z":
-        return np.ascontiguousarray(z * z.dtype.type(2))
+        return np.array(z * z.dtype.type(2), order="C")
     return z
 
 

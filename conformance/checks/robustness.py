@@ -230,7 +230,7 @@ def shape_check(clause_id: str) -> Callable[[CheckContext], None]:
         for name in _present(ctx):
             for shape in _SHAPES:
                 z = rng.uniform(-3, 3, size=shape).astype(ctx.dtype)
-                call_elementwise(ctx, clause_id, name, np.ascontiguousarray(z))
+                call_elementwise(ctx, clause_id, name, np.array(z, order="C"))
                 ctx.record()
 
     return check

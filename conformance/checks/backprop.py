@@ -1,0 +1,506 @@
+"""Family ``backprop``: values and gradients on computation graphs, and graphs to reject.
+
+Tolerance against the reference: per gradient array, ``16 N eps max|g|`` (N the number of
+nodes) plus eight times the conditioning estimated by perturbation, ``|g32 - g64|`` scaled
+by eps / eps32 (the reference run on the inputs rounded to float32 against float64): a graph
+that amplifies rounding gets a proportionally larger tolerance, a well-conditioned one a
+tight one. Examples where a relu, leaky_relu or hardtanh node receives an argument at (or
+within rounding of) its kink are skipped: there every subgradient is valid.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .._adapter import AdapterCallError
+from .._compare import call, fail, reproducer
+from .._hypothesis import run_property
+from .._model import CheckContext
+from .._strategies import graphs
+from ._calls import (
+    call_backprop,
+    call_jacobian,
+    graph_args,
+    reference_backprop,
+    reference_jacobian,
+)
+from ._common import judge_array
+from ._graphs import evaluate, near_kink
+
+__all__ = [
+    "REJECTS",
+    "collapse_check",
+    "fan_out_check",
+    "jacobian_check",
+    "order_check",
+    "reject_check",
+    "value_check",
+]
+
+_EPS32 = float(np.finfo(np.float32).eps)
+
+
+def _tolerance(ctx: CheckContext, g64: np.ndarray, g32: np.ndarray, nodes: int) -> np.ndarray:
+    eps = float(np.finfo(ctx.dtype).eps)
+    g64 = np.asarray(g64, dtype=np.float64)
+    top = float(np.max(np.abs(g64))) if g64.size else 0.0
+    with np.errstate(all="ignore"):
+        spread = np.abs(np.asarray(g32, dtype=np.float64) - g64) * (eps / _EPS32)
+    spread = np.where(np.isfinite(spread), spread, 0.0)
+    return 16 * nodes * eps * max(top, 1e-30) + 8 * spread
+
+
+def value_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """backprop's output and gradients against the reference on random graphs."""
+
+    def test(ctx: CheckContext, example: Any) -> None:
+        graph, inputs = example.graph, example.inputs
+        if near_kink(graph, inputs, np.float32):
+            return
+        out, grads = call_backprop(ctx, clause_id, graph, inputs)
+        ref_out, ref_grads = reference_backprop(graph, inputs, np.float64)
+        out32, grads32 = reference_backprop(graph, inputs, np.float32)
+        args = graph_args(graph, inputs)
+        n = len(graph["nodes"])
+        judge_array(
+            ctx,
+            clause_id,
+            "the output",
+            out.reshape(()),
+            ref_out,
+            _tolerance(ctx, ref_out, out32, n),
+            "backprop",
+            args,
+        )
+        for name in inputs:
+            judge_array(
+                ctx,
+                clause_id,
+                f"gradients[{name!r}]",
+                grads[name],
+                ref_grads[name],
+                _tolerance(ctx, ref_grads[name], grads32[name], n),
+                "backprop",
+                args,
+                summary=f"the gradient with respect to {name!r} differs from the reference",
+            )
+
+    def check(ctx: CheckContext) -> None:
+        strategy = graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes)
+        run_property(ctx, strategy, lambda example: test(ctx, example))
+
+    return check
+
+
+def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """jacobian against the reference on random graphs with outputs of any shape."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        example = data.draw(
+            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, scalar_output=False)
+        )
+        graph, inputs = example.graph, example.inputs
+        if near_kink(graph, inputs, np.float32):
+            return
+        wrt = data.draw(st.sampled_from(sorted(inputs)))
+        out_size = evaluate(graph, inputs)[graph["output"]].size
+        J = call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
+        ref = reference_jacobian(graph, inputs, wrt, np.float64)
+        ref32 = reference_jacobian(graph, inputs, wrt, np.float32)
+        judge_array(
+            ctx,
+            clause_id,
+            "jacobian",
+            J,
+            ref,
+            _tolerance(ctx, ref, ref32, len(graph["nodes"])),
+            "jacobian",
+            graph_args(graph, inputs, wrt),
+        )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+def order_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """The same graph with its nodes listed in another order gives the same results."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        example = data.draw(
+            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, shuffle=False)
+        )
+        graph, inputs = example.graph, example.inputs
+        out, grads = call_backprop(ctx, clause_id, graph, inputs)
+        shuffled = dict(graph, nodes=list(reversed(graph["nodes"])))
+        if data.draw(st.booleans()):
+            shuffled["nodes"] = data.draw(st.permutations(graph["nodes"]))
+        out2, grads2 = call_backprop(ctx, clause_id, shuffled, inputs)
+        n = len(graph["nodes"])
+        args = graph_args(shuffled, inputs)
+        hint = (
+            "sort the nodes topologically (each after the nodes it uses) before the "
+            "forward pass; the graph may list them in any order"
+        )
+        judge_array(
+            ctx,
+            clause_id,
+            "the output with the nodes reordered",
+            out2.reshape(()),
+            out.reshape(()),
+            _tolerance(ctx, out, out, n),
+            "backprop",
+            args,
+            hint=hint,
+        )
+        for name in inputs:
+            judge_array(
+                ctx,
+                clause_id,
+                f"gradients[{name!r}] with the nodes reordered",
+                grads2[name],
+                grads[name],
+                _tolerance(ctx, grads[name], grads[name], n),
+                "backprop",
+                args,
+                hint=hint,
+            )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+# --- fan-out ---------------------------------------------------------------------------------
+
+
+def _fan_out_cases(a: np.ndarray, W: np.ndarray) -> list[tuple[str, dict, dict, dict]]:
+    """(description, graph, inputs, expected gradients in float64) with reused nodes."""
+    a64, W64 = a.astype(np.float64), W.astype(np.float64)
+    t = np.tanh(a64)
+    return [
+        (
+            "b = a + a, c = b + b, s = sum(c): ds/da = 4",
+            {
+                "inputs": ["a"],
+                "nodes": [
+                    {"name": "c", "op": "add", "args": ["b", "b"]},
+                    {"name": "s", "op": "sum", "args": ["c"]},
+                    {"name": "b", "op": "add", "args": ["a", "a"]},
+                ],
+                "output": "s",
+            },
+            {"a": a},
+            {"a": np.full(a.shape, 4.0)},
+        ),
+        (
+            "s = dot(a, a): ds/da = 2a",
+            {
+                "inputs": ["a"],
+                "nodes": [{"name": "s", "op": "dot", "args": ["a", "a"]}],
+                "output": "s",
+            },
+            {"a": a},
+            {"a": 2 * a64},
+        ),
+        (
+            "t = tanh(a), s = sum(t * t): ds/da = 2 t (1 - t^2)",
+            {
+                "inputs": ["a"],
+                "nodes": [
+                    {"name": "s", "op": "sum", "args": ["m"]},
+                    {"name": "m", "op": "mul", "args": ["t", "t"]},
+                    {"name": "t", "op": "tanh", "args": ["a"]},
+                ],
+                "output": "s",
+            },
+            {"a": a},
+            {"a": 2 * t * (1 - t**2)},
+        ),
+        (
+            "x feeds two matmuls: s = sum(W x) + sum(W x): ds/dx = 2 W^T 1, ds/dW = 2 outer(1, x)",
+            {
+                "inputs": ["W", "x"],
+                "nodes": [
+                    {"name": "p", "op": "matmul", "args": ["W", "x"]},
+                    {"name": "q", "op": "matmul", "args": ["W", "x"]},
+                    {"name": "r", "op": "add", "args": ["p", "q"]},
+                    {"name": "s", "op": "sum", "args": ["r"]},
+                ],
+                "output": "s",
+            },
+            {"W": W, "x": a[: W.shape[1]]},
+            {
+                "W": 2 * np.outer(np.ones(W.shape[0]), a64[: W.shape[1]]),
+                "x": 2 * W64.sum(axis=0),
+            },
+        ),
+    ]
+
+
+def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Gradients from every use of a value add up."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        width = 32 if ctx.dtype == "float32" else 64
+        elements = st.floats(-2, 2, width=width)
+        a = data.draw(hnp.arrays(ctx.dtype, st.integers(1, 5), elements=elements))
+        W = data.draw(hnp.arrays(ctx.dtype, (2, a.size), elements=elements))
+        eps = float(np.finfo(ctx.dtype).eps)
+        for description, graph, inputs, expected in _fan_out_cases(a, W):
+            _, grads = call_backprop(ctx, clause_id, graph, inputs)
+            args = graph_args(graph, inputs)
+            for name, value in expected.items():
+                tol = 16 * eps * (np.abs(value) + 1.0) * max(1, a.size)
+                judge_array(
+                    ctx,
+                    clause_id,
+                    f"gradients[{name!r}] for {description}",
+                    grads[name],
+                    value,
+                    tol,
+                    "backprop",
+                    args,
+                    summary=f"a reused value does not accumulate its gradients: {description}",
+                    hint="accumulate with += over every use of a value (never "
+                    "overwrite a gradient that another use already wrote)",
+                )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+# --- collapse of a linear stack -------------------------------------------------------------
+
+
+def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """A stack of linear layers computes the same as its collapse W = W_k ... W_1."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        width = 32 if ctx.dtype == "float32" else 64
+        elements = st.floats(-2, 2, width=width)
+        dims = data.draw(st.lists(st.integers(1, 4), min_size=3, max_size=5))
+        inputs: dict[str, np.ndarray] = {
+            "x": data.draw(hnp.arrays(ctx.dtype, (dims[0],), elements=elements))
+        }
+        nodes = []
+        previous = "x"
+        for i, (n, m) in enumerate(itertools.pairwise(dims)):
+            inputs[f"W{i}"] = data.draw(hnp.arrays(ctx.dtype, (m, n), elements=elements))
+            inputs[f"b{i}"] = data.draw(hnp.arrays(ctx.dtype, (m,), elements=elements))
+            nodes.append({"name": f"z{i}", "op": "linear", "args": [f"W{i}", previous, f"b{i}"]})
+            previous = f"z{i}"
+        inputs["u"] = data.draw(hnp.arrays(ctx.dtype, (dims[-1],), elements=elements))
+        nodes.append({"name": "s", "op": "dot", "args": ["u", previous]})
+        graph = {"inputs": list(inputs), "nodes": nodes, "output": "s"}
+        out, grads = call_backprop(ctx, clause_id, graph, inputs)
+
+        k = len(dims) - 1
+        f = {key: v.astype(np.float64) for key, v in inputs.items()}
+        Wc, bc = np.eye(dims[0]), np.zeros(dims[0])
+        Ac, ac = np.eye(dims[0]), np.zeros(dims[0])  # the same with absolute values
+        for i in range(k):
+            Wc, bc = f[f"W{i}"] @ Wc, f[f"W{i}"] @ bc + f[f"b{i}"]
+            Ac, ac = np.abs(f[f"W{i}"]) @ Ac, np.abs(f[f"W{i}"]) @ ac + np.abs(f[f"b{i}"])
+        eps = float(np.finfo(ctx.dtype).eps)
+        size = 4 * (sum(dims) + k + 2) * eps
+        args = graph_args(graph, inputs)
+        hint = (
+            "a stack of linear layers is one linear layer W = W_k ... W_1, "
+            "b = W_k (... (W_2 b_1 + b_2) ...) + b_k; depth without a non-linearity adds "
+            "nothing"
+        )
+        u, au = f["u"], np.abs(f["u"])
+        judge_array(
+            ctx,
+            clause_id,
+            "the output of the stack",
+            out.reshape(()),
+            u @ (Wc @ f["x"] + bc),
+            size * (au @ (Ac @ np.abs(f["x"]) + ac)),
+            "backprop",
+            args,
+            hint=hint,
+        )
+        judge_array(
+            ctx,
+            clause_id,
+            "gradients['x'] of the stack",
+            grads["x"],
+            Wc.T @ u,
+            size * (Ac.T @ au),
+            "backprop",
+            args,
+            hint=hint,
+        )
+        judge_array(
+            ctx,
+            clause_id,
+            "gradients['u'] of the stack",
+            grads["u"],
+            Wc @ f["x"] + bc,
+            size * (Ac @ np.abs(f["x"]) + ac),
+            "backprop",
+            args,
+            hint=hint,
+        )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+# --- graphs that must be rejected ----------------------------------------------------------------
+
+
+def _node(name: str, op: str, *args: str, **attributes: Any) -> dict[str, Any]:
+    return {"name": name, "op": op, "args": list(args), **attributes}
+
+
+def _graph(inputs: list[str], nodes: list[dict[str, Any]], output: str) -> dict[str, Any]:
+    return {"inputs": inputs, "nodes": nodes, "output": output}
+
+
+#: The bad graphs of each reject clause: (what is wrong, graph, input shapes).
+REJECTS: dict[str, list[tuple[str, dict[str, Any], dict[str, tuple[int, ...]]]]] = {
+    "BP-REJECT-CYCLE": [
+        (
+            "p = x + q, q = tanh(p): a cycle",
+            _graph(
+                ["x"],
+                [_node("p", "add", "x", "q"), _node("q", "tanh", "p"), _node("s", "sum", "q")],
+                "s",
+            ),
+            {"x": (3,)},
+        ),
+        (
+            "p = tanh(p): a node that uses itself",
+            _graph(["x"], [_node("p", "tanh", "p"), _node("s", "dot", "x", "p")], "s"),
+            {"x": (3,)},
+        ),
+    ],
+    "BP-REJECT-UNKNOWN-OP": [
+        (
+            "op 'softmax' is not a contract op",
+            _graph(["x"], [_node("p", "softmax", "x"), _node("s", "sum", "p")], "s"),
+            {"x": (3,)},
+        ),
+        (
+            "op 'Sigmoid' (ops are case-sensitive)",
+            _graph(["x"], [_node("p", "Sigmoid", "x"), _node("s", "sum", "p")], "s"),
+            {"x": (3,)},
+        ),
+    ],
+    "BP-REJECT-DANGLING": [
+        (
+            "an argument names nothing ('y' is neither an input nor a node)",
+            _graph(["x"], [_node("p", "add", "x", "y"), _node("s", "sum", "p")], "s"),
+            {"x": (3,)},
+        ),
+        (
+            "the output names nothing",
+            _graph(["x"], [_node("s", "sum", "x")], "t"),
+            {"x": (3,)},
+        ),
+        (
+            "an input is listed but no array is given for it",
+            _graph(["x", "y"], [_node("p", "mul", "x", "y"), _node("s", "sum", "p")], "s"),
+            {"x": (3,)},
+        ),
+    ],
+    "BP-REJECT-DUPLICATE": [
+        (
+            "two nodes named 'p'",
+            _graph(
+                ["x"],
+                [_node("p", "tanh", "x"), _node("p", "relu", "x"), _node("s", "sum", "p")],
+                "s",
+            ),
+            {"x": (3,)},
+        ),
+        (
+            "a node named like an input",
+            _graph(["x"], [_node("x", "tanh", "x"), _node("s", "sum", "x")], "s"),
+            {"x": (3,)},
+        ),
+    ],
+    "BP-REJECT-SHAPE": [
+        (
+            "linear with W (3, 4) and x (5,)",
+            _graph(
+                ["W", "x", "b"], [_node("z", "linear", "W", "x", "b"), _node("s", "sum", "z")], "s"
+            ),
+            {"W": (3, 4), "x": (5,), "b": (3,)},
+        ),
+        (
+            "linear with b (4,) for W (3, 4)",
+            _graph(
+                ["W", "x", "b"], [_node("z", "linear", "W", "x", "b"), _node("s", "sum", "z")], "s"
+            ),
+            {"W": (3, 4), "x": (4,), "b": (4,)},
+        ),
+        (
+            "add of shapes (3,) and (4,)",
+            _graph(["x", "y"], [_node("p", "add", "x", "y"), _node("s", "sum", "p")], "s"),
+            {"x": (3,), "y": (4,)},
+        ),
+        (
+            "dot of shapes (3,) and (2,)",
+            _graph(["x", "y"], [_node("s", "dot", "x", "y")], "s"),
+            {"x": (3,), "y": (2,)},
+        ),
+        (
+            "matmul of (2, 3) and (4,)",
+            _graph(["A", "x"], [_node("p", "matmul", "A", "x"), _node("s", "sum", "p")], "s"),
+            {"A": (2, 3), "x": (4,)},
+        ),
+        (
+            "mul of shapes (3,) and (3, 1): elementwise ops do not broadcast",
+            _graph(["x", "y"], [_node("p", "mul", "x", "y"), _node("s", "sum", "p")], "s"),
+            {"x": (3,), "y": (3, 1)},
+        ),
+        (
+            "the output is not a scalar (backprop needs a 0-d output)",
+            _graph(["x"], [_node("p", "tanh", "x")], "p"),
+            {"x": (3,)},
+        ),
+    ],
+}
+
+
+def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """Each bad graph of :data:`REJECTS` makes backprop raise."""
+
+    def check(ctx: CheckContext) -> None:
+        rng = np.random.default_rng(ctx.seed)
+        for description, graph, shapes in REJECTS[clause_id]:
+            inputs = {k: rng.uniform(0.1, 1.0, s).astype(ctx.dtype) for k, s in shapes.items()}
+            args = graph_args(graph, inputs)
+            try:
+                result = call(ctx, "backprop", graph, inputs)
+            except AdapterCallError:
+                ctx.record()
+                continue
+            raise fail(
+                clause_id,
+                f"backprop accepted a bad graph ({description}) instead of raising",
+                inputs=dict(args),
+                actual=repr(result)[:200],
+                hint="check the whole graph before computing anything: names, ops, a "
+                "topological order (no cycle) and every argument's shape; raise an exception "
+                "naming the problem",
+                reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+            )
+
+    return check

@@ -1,0 +1,76 @@
+"""Family ``diagonal``: the Jacobian of an elementwise activation is diagonal.
+
+For h = f(a) with a of shape (n,), jacobian returns an (n, n) array whose off-diagonal entries
+are exactly 0 (h_i does not depend on a_j for i != j) and whose diagonal is f'(a), judged with
+the tolerance of the derivative's value clause. Inputs avoid the kinks exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .._compare import fail, reproducer
+from .._hypothesis import run_property
+from .._model import CheckContext
+from .._strategies import ACTIVATION_OPS
+from ._calls import call_jacobian, graph_args
+from ._common import judge_elementwise
+from ._functions import spec
+
+__all__ = ["diagonal_check"]
+
+_SLOPES = (None, 0.2)
+
+
+def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """The check of JAC-ACTIVATION-DIAGONAL, over every activation op."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        op = data.draw(st.sampled_from(ACTIVATION_OPS))
+        derivative = f"{op}_derivative"
+        kinks = spec(derivative).kinks
+        width = 32 if ctx.dtype == "float32" else 64
+        elements = st.floats(-20, 20, width=width).filter(lambda v: v not in kinks)
+        z = data.draw(hnp.arrays(ctx.dtype, st.integers(1, 8), elements=elements))
+        slope = data.draw(st.sampled_from(_SLOPES)) if op == "leaky_relu" else None
+        node: dict[str, Any] = {"name": "h", "op": op, "args": ["a"]}
+        if slope is not None:
+            node["negative_slope"] = slope
+        graph = {"inputs": ["a"], "nodes": [node], "output": "h"}
+        inputs = {"a": z}
+        n = z.size
+        J = call_jacobian(ctx, clause_id, graph, inputs, "a", (n, n))
+        off = J[~np.eye(n, dtype=bool)]
+        if (off != 0).any():
+            i, j = np.argwhere((J != 0) & ~np.eye(n, dtype=bool))[0]
+            raise fail(
+                clause_id,
+                f"the Jacobian of {op} has a nonzero off-diagonal entry J[{i}, {j}]",
+                inputs=dict(graph_args(graph, inputs, "a")),
+                index=(int(i), int(j)),
+                expected=0.0,
+                actual=float(J[i, j]),
+                hint="an elementwise activation's h_i depends on a_i only: "
+                "J = diag(f'(a)), all off-diagonal entries exactly 0",
+                reproducer=reproducer(ctx.adapter.spec, "jacobian", graph_args(graph, inputs, "a")),
+            )
+        judge_elementwise(
+            ctx,
+            clause_id,
+            derivative,
+            z,
+            np.ascontiguousarray(np.diagonal(J)).astype(ctx.dtype),
+            slope,
+            summary=f"the diagonal of the Jacobian of {op} differs from {op}'(a)",
+            repro=reproducer(ctx.adapter.spec, "jacobian", graph_args(graph, inputs, "a")),
+        )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check

@@ -1,0 +1,224 @@
+"""Family ``shape``: the shape convention for gradients, and Jacobian form for jacobian.
+
+Gradients (linear_backward, backprop) have exactly the shape of their parameter; jacobian
+returns (output.size, input.size); for a scalar output the Jacobian's single row, reshaped to
+the input's shape, is backprop's gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .._compare import checked_call, fail, reproducer
+from .._hypothesis import run_property
+from .._model import CheckContext
+from .._strategies import graphs, layer_arrays, layer_shapes
+from ._calls import call_backprop, call_jacobian, graph_args
+from ._common import judge_array
+from ._graphs import evaluate
+from .linear import unpack_backward
+
+__all__ = [
+    "backprop_shapes_check",
+    "dot_transpose_check",
+    "jacobian_row_check",
+    "jacobian_shape_check",
+    "linear_shapes_check",
+]
+
+
+def _shape_failure(
+    ctx: CheckContext,
+    clause_id: str,
+    member: str,
+    label: str,
+    got: tuple[int, ...],
+    want: tuple[int, ...],
+    args: list[tuple[str, Any]],
+    hint: str,
+) -> Exception:
+    if len(got) == 2 and got == want[::-1] and got != want:
+        hint = f"transposed: {label} has the transposed shape. " + hint
+    return fail(
+        clause_id,
+        f"{label} has shape {got}; the shape convention requires {want}",
+        inputs=dict(args),
+        expected=str(want),
+        actual=str(got),
+        hint=hint,
+        reproducer=reproducer(ctx.adapter.spec, member, args),
+    )
+
+
+def linear_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """grad_W, grad_x, grad_b have the shapes of W, x, b (single examples and batches)."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        shape = data.draw(layer_shapes(max_dim=5))
+        arrays = data.draw(layer_arrays(dtype=ctx.dtype, shape=shape))
+        args = [(k, arrays[k]) for k in ("W", "x", "b", "grad_z")]
+        grads = unpack_backward(
+            ctx, clause_id, checked_call(ctx, clause_id, "linear_backward", args), args
+        )
+        hints = {
+            "grad_W": "grad_W = outer(grad_z, x) has the shape (m, n) of W",
+            "grad_x": "grad_x = grad_z @ W has the shape of x",
+            "grad_b": "grad_b has the shape (m,) of b: sum grad_z over the batch (axis 0)",
+        }
+        for (label, hint), grad, param in zip(hints.items(), grads, "Wxb", strict=True):
+            want = arrays[param].shape
+            if grad.shape != want:
+                raise _shape_failure(
+                    ctx, clause_id, "linear_backward", label, grad.shape, want, args, hint
+                )
+        ctx.record()
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """backprop returns one gradient per input, each of exactly the input's shape."""
+
+    def test(ctx: CheckContext, example: Any) -> None:
+        graph, inputs = example.graph, example.inputs
+        _, grads = call_backprop(ctx, clause_id, graph, inputs)
+        args = graph_args(graph, inputs)
+        for name, value in inputs.items():
+            if grads[name].shape != value.shape:
+                raise _shape_failure(
+                    ctx,
+                    clause_id,
+                    "backprop",
+                    f"gradients[{name!r}]",
+                    grads[name].shape,
+                    value.shape,
+                    args,
+                    "each gradient has exactly its input's shape (not a row vector, not flattened)",
+                )
+        ctx.record()
+
+    def check(ctx: CheckContext) -> None:
+        strategy = graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes)
+        run_property(ctx, strategy, lambda example: test(ctx, example))
+
+    return check
+
+
+def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """jacobian(graph, inputs, wrt) has shape (output.size, inputs[wrt].size)."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        example = data.draw(
+            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, scalar_output=False)
+        )
+        graph, inputs = example.graph, example.inputs
+        wrt = data.draw(st.sampled_from(sorted(inputs)))
+        out_size = evaluate(graph, inputs)[graph["output"]].size
+        call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
+        ctx.record()
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """For a scalar output, the (1, n) Jacobian reshaped to the input's shape is the gradient."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        example = data.draw(graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes))
+        graph, inputs = example.graph, example.inputs
+        wrt = data.draw(st.sampled_from(sorted(inputs)))
+        _, grads = call_backprop(ctx, clause_id, graph, inputs)
+        row = call_jacobian(ctx, clause_id, graph, inputs, wrt, (1, inputs[wrt].size))
+        eps = float(np.finfo(ctx.dtype).eps)
+        g = grads[wrt].astype(np.float64)
+        top = float(np.max(np.abs(g))) if g.size else 0.0
+        tol = np.full(g.shape, 64 * len(graph["nodes"]) * eps * max(top, 1e-30))
+        judge_array(
+            ctx,
+            clause_id,
+            f"jacobian(..., {wrt!r}) reshaped to {inputs[wrt].shape}",
+            row.reshape(inputs[wrt].shape),
+            g,
+            tol,
+            "jacobian",
+            graph_args(graph, inputs, wrt),
+            summary="the Jacobian row and backprop's gradient disagree",
+            hint="the row of a scalar output's Jacobian, reshaped in C order, is the "
+            "shape-convention gradient",
+        )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
+
+
+def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """d(u^T h)/du is h in the shape convention (and h^T as a Jacobian row, if provided)."""
+
+    def test(ctx: CheckContext, data: Any) -> None:
+        width = 32 if ctx.dtype == "float32" else 64
+        n = data.draw(st.integers(1, 8))
+        elements = st.floats(-4, 4, width=width)
+        u = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
+        h = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
+        graph = {
+            "inputs": ["u", "h"],
+            "nodes": [{"name": "s", "op": "dot", "args": ["u", "h"]}],
+            "output": "s",
+        }
+        inputs = {"u": u, "h": h}
+        _, grads = call_backprop(ctx, clause_id, graph, inputs)
+        args = graph_args(graph, inputs)
+        for name, other in (("u", h), ("h", u)):
+            if grads[name].shape != (n,):
+                raise _shape_failure(
+                    ctx,
+                    clause_id,
+                    "backprop",
+                    f"gradients[{name!r}]",
+                    grads[name].shape,
+                    (n,),
+                    args,
+                    "d(u^T h)/du = h: a vector of u's shape, not a row (1, n)",
+                )
+            judge_array(
+                ctx,
+                clause_id,
+                f"gradients[{name!r}]",
+                grads[name],
+                other,
+                np.zeros(n),
+                "backprop",
+                args,
+                summary=f"d(u^T h)/d{name} must be exactly {'h' if name == 'u' else 'u'}",
+            )
+        if ctx.adapter.has("jacobian"):
+            row = call_jacobian(ctx, clause_id, graph, inputs, "u", (1, n))
+            judge_array(
+                ctx,
+                clause_id,
+                "jacobian(..., 'u')",
+                row,
+                h.reshape(1, n),
+                np.zeros((1, n)),
+                "jacobian",
+                graph_args(graph, inputs, "u"),
+                summary="the Jacobian of u^T h with respect to u must be the row h^T",
+            )
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    return check
