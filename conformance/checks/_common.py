@@ -154,9 +154,9 @@ def judge_elementwise(
         )
         bad = bad & ~flushed
     if not bad.any():
-        rel = relative_error(actual, expected)
-        finite = np.isfinite(rel) & ~flushed
-        kept = ulps[~flushed]
+        rel = relative_error(actual, expected).reshape(-1)
+        finite = np.isfinite(rel) & ~flushed.reshape(-1)
+        kept = ulps.reshape(-1)[~flushed.reshape(-1)]
         ctx.record(
             ulp_error=float(kept.max()) if kept.size else 0.0,
             abs_error=float(abs_err.max()) if abs_err.size else 0.0,
@@ -238,7 +238,7 @@ def judge_array(
         floor = 4 * float(np.finfo(ctx.dtype).tiny)
         score = np.where(err <= floor, 0.0, err / (np.asarray(tol) + floor))
     if not (score > 1).any():
-        rel = relative_error(a, e)
+        rel = relative_error(a, e).reshape(-1)
         rel = rel[np.isfinite(rel)]
         ctx.record(
             abs_error=float(err.max()) if err.size else 0.0,
