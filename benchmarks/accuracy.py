@@ -306,10 +306,18 @@ def implementations() -> dict[str, dict[str, Callable[[np.ndarray], np.ndarray]]
     return table
 
 
-def _binned_worst(z: np.ndarray, errors: np.ndarray, bins: int = 160) -> list[list[float]]:
-    """The worst error in each of ``bins`` bins of sign(z) log10(1 + |z| / 0.01): plot data."""
+def _binned_worst(z: np.ndarray, errors: np.ndarray) -> list[list[float]]:
+    """The worst error in each bin of z: the plot data.
+
+    Bins are even in ``sign(z) (2 + log10(|z| + 0.01))``: 240 over ``|z| <= 1000``, where the
+    functions change, and 7 a side beyond, where they have saturated.
+    """
     coordinate = np.sign(z) * (np.log10(np.abs(z) + 0.01) + 2.0)  # symlog, threshold 0.01
-    edges = np.linspace(coordinate.min(), coordinate.max(), bins + 1)
+    top = max(float(np.abs(coordinate).max()), 5.0 + 1e-9)
+    edges = np.unique(
+        np.concatenate([np.linspace(-top, -5, 8), np.linspace(-5, 5, 241), np.linspace(5, top, 8)])
+    )
+    bins = edges.size - 1
     which = np.clip(np.searchsorted(edges, coordinate, side="right") - 1, 0, bins - 1)
     points = []
     for b in np.unique(which):

@@ -3,9 +3,9 @@
 Runs :func:`gradspec.conformance.run_suite` (seed 0, all clauses) for each adapter and
 profile, the adapters taking turns within a profile. One run each: a run lasts tens of
 seconds to minutes, long enough that the machine's noise averages out within it. Each run is
-a child process with a memory cap (:data:`MEMORY_CAP`), so that one runaway run is recorded
-as an error instead of taking the shared machine's memory; the child inherits the thread
-settings of the caller's environment.
+a child process with a memory cap (:data:`MEMORY_CAP`) and a time cap (:data:`TIME_CAP`),
+so that one runaway run is recorded as an error instead of taking the shared machine; the
+child inherits the thread settings of the caller's environment.
 
 Usage (or through ``benchmarks/run_all.py``)::
 
@@ -23,10 +23,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MEMORY_CAP", "time_suite", "time_suites"]
+__all__ = ["MEMORY_CAP", "TIME_CAP", "time_suite", "time_suites"]
 
 #: Address-space limit of each child run, in bytes.
 MEMORY_CAP = 8 * 2**30
+#: Wall-time limit of each child run, in seconds.
+TIME_CAP = 1800
 
 
 def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
@@ -98,7 +100,12 @@ def _time_in_child(adapter: str, profile: str) -> dict[str, Any]:
     # hold JAX's threads (forking a multithreaded process can deadlock).
     if shutil.which("prlimit"):
         command = ["prlimit", f"--as={MEMORY_CAP}", *command]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=TIME_CAP
+        )
+    except subprocess.TimeoutExpired:
+        return {"adapter": adapter, "profile": profile, "error": f"over {TIME_CAP} s, stopped"}
     if done.returncode != 0:
         tail = " ".join(done.stderr.strip().splitlines()[-1:]) or f"exit {done.returncode}"
         return {"adapter": adapter, "profile": profile, "error": tail[-300:]}
