@@ -253,6 +253,7 @@ class _Evaluator:
         self.eps = float(np.finfo(self.dtype).eps)
         self.out_shape = y0.shape
         self.x = x.astype(self.dtype)
+        self.x64 = np.asarray(self.x, dtype=np.float64)  # no copy when x is float64
         self.f0 = self._check_value(y0, self.x)
 
     def _raw(self, point: np.ndarray) -> np.ndarray:
@@ -266,7 +267,7 @@ class _Evaluator:
                 f"{self.out_shape} at x; its output shape must not depend on the values of x."
             )
         if not np.all(np.isfinite(y)):
-            moved = float(np.max(np.abs(point.astype(np.float64) - self.x)))
+            moved = float(np.max(np.abs(np.asarray(point, dtype=np.float64) - self.x64)))
             raise ValueError(
                 f"{self._caller}: f returned a non-finite value at a point {moved:.3g} away "
                 "from x (0 means at x itself); x may be too close to the edge of f's domain."
@@ -300,10 +301,10 @@ class _Line:
         self.values: dict[int, np.ndarray] = {0: ev.f0}
 
     def _point(self, s: int) -> np.ndarray:
-        x = self.ev.x
+        x, x64 = self.ev.x, self.ev.x64
         if self.index is None:
-            p = (x.astype(np.float64) + s * self.d).astype(x.dtype)
-            self.disp[s] = (p.astype(np.float64) - x.astype(np.float64)).reshape(-1)
+            p = np.asarray(x64 + s * self.d, dtype=x.dtype)
+            self.disp[s] = (np.asarray(p, dtype=np.float64) - x64).reshape(-1)
             return p
         p = x.copy()
         flat = p.reshape(-1)
@@ -332,13 +333,13 @@ class _Line:
 
 def _element_lines(ev: _Evaluator) -> list[_Line]:
     """Full mode: one line per element, nominal step h_i = eps^(1/3) * max(1, |x_i|)."""
-    steps = np.cbrt(ev.eps) * np.maximum(1.0, np.abs(ev.x.astype(np.float64).reshape(-1)))
+    steps = np.cbrt(ev.eps) * np.maximum(1.0, np.abs(ev.x64.reshape(-1)))
     return [_Line(ev, index=i, d=float(h), length=float(h)) for i, h in enumerate(steps)]
 
 
 def _probe_lines(ev: _Evaluator, probes: int, rng: np.random.Generator) -> list[_Line]:
     """Projection mode: unit Gaussian directions u, step h = eps^(1/3) * max(1, ||x||_2)."""
-    x64 = ev.x.astype(np.float64)
+    x64 = ev.x64
     h = float(np.cbrt(ev.eps) * max(1.0, float(np.linalg.norm(x64))))
     lines = []
     for _ in range(probes):
@@ -532,12 +533,12 @@ def _run(
             f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
             f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
         )
-    jac = raw.astype(np.float64).reshape(m, n)
+    jac = np.asarray(raw, dtype=np.float64).reshape(m, n)
     grad_eps = float(np.finfo(raw.dtype).eps)
     # Rounding scale of f beyond |f| itself: a backward-stable f computes f(x') for x' within
     # a few ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes).
     with np.errstate(invalid="ignore", over="ignore"):
-        f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
+        f_scale = np.linalg.norm(np.nan_to_num(jac) * ev.x64.reshape(-1), axis=1)
     if mode == "full":
         lines = _element_lines(ev)
     else:
