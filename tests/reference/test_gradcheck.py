@@ -76,7 +76,7 @@ vectors = st.integers(1, 12).flatmap(
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", sorted(SMOOTH))
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(values=vectors, seed=st.integers(0, 2**32 - 1))
 def test_correct_gradient_of_smooth_function_passes(name, mode, values, seed):
     f, grad = SMOOTH[name]
