@@ -164,7 +164,7 @@ def decode_array(obj: Any, *, where: str = "array") -> np.ndarray:
                 f"data holds {len(raw)}"
             )
         values = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
-        return np.ascontiguousarray(values.astype(dtype).reshape(shape))
+        return values.astype(dtype).reshape(shape)  # astype copies: a fresh C-ordered array
     data = obj.get("data")
     if not isinstance(data, list):
         raise WireError(f"{where}: 'data' is {_short(data)}; expected a list of decimal strings")
@@ -177,7 +177,8 @@ def decode_array(obj: Any, *, where: str = "array") -> np.ndarray:
     # Read in float64, then rounded once to float32: exact for the strings described above.
     with np.errstate(over="ignore"):
         values = np.array(numbers, dtype=np.float64).astype(dtype)
-    return np.ascontiguousarray(values.reshape(shape))
+    # np.ascontiguousarray would turn a 0-d array into shape (1,).
+    return values.reshape(shape)
 
 
 def _short(value: Any) -> str:
