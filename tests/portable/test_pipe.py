@@ -1,0 +1,122 @@
+"""The out-of-process adapter: handshake, every member through the pipe, and clear errors."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from gradspec import reference
+from gradspec.conformance import load_adapter
+from gradspec.conformance._adapter import AdapterCallError, AdapterLoadError
+from gradspec.conformance._pipe import (
+    PipeAdapter,
+    ProgramCrashed,
+    ProgramGarbage,
+    ProgramTimedOut,
+    RemoteError,
+)
+from gradspec.conformance._wire import decode_array, encode_array
+
+from ._programs import program
+
+SERVE = f"{sys.executable} -m gradspec.conformance._pipe_serve"
+
+
+@pytest.fixture(scope="module")
+def served():
+    adapter = load_adapter(f"cmd:{SERVE} reference")
+    yield adapter
+    adapter.obj.close()
+
+
+@given(
+    hnp.arrays(
+        st.sampled_from([np.float32, np.float64]),
+        hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3),
+        elements=st.floats(allow_nan=True, allow_infinity=True, width=32),
+    )
+)
+def test_arrays_round_trip_exactly(a):
+    back = decode_array(encode_array(a))
+    assert back.dtype == a.dtype and back.shape == a.shape
+    assert np.array_equal(back, a, equal_nan=True)
+    # The sign of zero survives; a NaN's sign and payload are not part of the encoding.
+    assert np.array_equal(np.signbit(back) | np.isnan(a), np.signbit(a) | np.isnan(a))
+
+
+def test_handshake_lists_the_programs_members(served):
+    assert set(served.obj.members) >= {"sigmoid", "linear_backward"}
+    assert served.name == reference.name
+    assert not served.has("no_such_member")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_members_answer_what_the_adapter_computes(served, dtype):
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(2, 3)).astype(dtype)
+    assert np.array_equal(served.call("swish_derivative", z), reference.swish_derivative(z))
+    slope = served.call("leaky_relu", z, negative_slope=0.3)
+    assert np.array_equal(slope, reference.leaky_relu(z, negative_slope=0.3))
+    W, x, b = (rng.normal(size=s).astype(dtype) for s in ((3, 4), (2, 4), (3,)))
+    g = rng.normal(size=(2, 3)).astype(dtype)
+    for got, want in zip(
+        served.call("linear_backward", W, x, b, g),
+        reference.linear_backward(W, x, b, g),
+        strict=True,
+    ):
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_a_member_error_is_the_members_exception(tmp_path):
+    with PipeAdapter(program(tmp_path, "error"), timeout=10) as adapter:
+        with pytest.raises(RemoteError, match="ValueError: no thanks"):
+            adapter.sigmoid(np.zeros(2))
+
+
+def test_a_crash_reports_exit_status_and_stderr_then_restarts(tmp_path):
+    with PipeAdapter(program(tmp_path, "crash"), timeout=10) as adapter:
+        with pytest.raises(ProgramCrashed, match=r"status 3(.|\n)*boom: segfault"):
+            adapter.sigmoid(np.zeros(2))
+        with pytest.raises(ProgramCrashed):
+            adapter.relu(np.zeros(2))
+        assert adapter.restarts == 1
+
+
+def test_a_hang_times_out(tmp_path):
+    with PipeAdapter(program(tmp_path, "hang"), timeout=0.5) as adapter:
+        with pytest.raises(ProgramTimedOut, match=r"within 0.5 s"):
+            adapter.sigmoid(np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        ("garbage", "not JSON"),
+        ("wrong-id", "id 999"),
+        ("wrong-count", r"shape \[3\] has 3 elements, but 'data' holds 1"),
+    ],
+)
+def test_garbage_is_named(tmp_path, behaviour, message):
+    with PipeAdapter(program(tmp_path, behaviour), timeout=10) as adapter:
+        with pytest.raises(ProgramGarbage, match=message):
+            adapter.sigmoid(np.zeros(2))
+
+
+def test_through_load_adapter_a_broken_program_fails_the_call_not_the_run(tmp_path):
+    loaded = load_adapter(f"cmd:{program(tmp_path, 'garbage')}")
+    try:
+        assert loaded.has("relu") and not loaded.has("tanh")
+        with pytest.raises(AdapterCallError, match="not JSON"):
+            loaded.call("relu", np.zeros(2))
+    finally:
+        loaded.obj.close()
+
+
+def test_a_missing_program_is_a_load_error():
+    with pytest.raises(AdapterLoadError, match=r"no-such-program-xyz.*installed"):
+        load_adapter('cmd:"no-such-program-xyz --flag"')

@@ -1,0 +1,136 @@
+"""The shipped test vectors: valid, reproducible from the generator, right for the reference,
+and able to tell buggy implementations from correct ones."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gradspec.conformance import load_adapter
+from gradspec.conformance._model import Outcome
+from gradspec.conformance._vector_schema import validate_file
+from gradspec.conformance._vectors import load_vectors, run_vectors, vector_files
+from gradspec.conformance.buggy import CATALOG, NOT_BUGS, load
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("gen_vectors", ROOT / "tools" / "gen_vectors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_vectors()
+
+
+@pytest.mark.parametrize("use_jsonschema", [False, True])
+def test_files_follow_the_schema(use_jsonschema):
+    if use_jsonschema:
+        pytest.importorskip("jsonschema")
+    for path in vector_files():
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert validate_file(document, use_jsonschema=use_jsonschema) == [], path.name
+
+
+def test_the_validator_reports_where_a_file_breaks_the_schema():
+    path = vector_files()[0]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["cases"][0]["args"]["z"]["data"][0] = 0.5  # a number where a string belongs
+    del document["cases"][1]["expect"]
+    problems = validate_file(document, use_jsonschema=False)
+    assert any("cases[0].args.z.data[0]" in p for p in problems)
+    assert any("cases[1]: missing required key 'expect'" in p for p in problems)
+
+
+def test_regenerating_reproduces_the_committed_files():
+    generator = _generator()
+    for name in generator.FILES:
+        committed = (ROOT / "conformance" / "vectors" / f"{name}.json").read_text("utf-8")
+        assert generator.render(name) == committed, f"{name}.json is stale"
+
+
+def test_ids_are_unique_and_hash_the_inputs(cases):
+    ids = [case["id"] for case in cases]
+    assert len(ids) == len(set(ids))
+    for case in cases:
+        assert case["id"].startswith(f"{case['clause']}.{case['dtype']}.{case['name']}.")
+
+
+def test_every_clause_id_is_one_the_project_uses(cases):
+    from gradspec.conformance.clauses import CLAUSES
+
+    known = {clause.id for clause in CLAUSES}
+    for entry in CATALOG + NOT_BUGS:
+        known |= set(getattr(entry, "expected_clauses", ()) or ())
+        known |= set(getattr(entry, "checked_clauses", ()) or ())
+    pattern = re.compile(r"^[A-Z]+(-[A-Z0-9]+)+$")
+    unknown = sorted({c["clause"] for c in cases} - known)
+    assert unknown == [] and all(pattern.match(c["clause"]) for c in cases)
+
+
+def test_edge_flags_cover_the_brief(cases):
+    flags = {flag for case in cases for flag in case["flags"]}
+    assert flags >= {
+        "saturation", "kink", "subnormal", "overflow", "nan", "fan-out", "shuffled-order",
+        "bad-graph",
+    }  # fmt: skip
+    kinks = [c for c in cases if "kink" in c["flags"]]
+    assert kinks and all(c["acceptable"] for c in kinks)
+
+
+def test_the_reference_passes_every_vector(cases):
+    report = run_vectors(load_adapter("reference"), cases=cases)
+    failing = [r for r in report.results if r.outcome is not Outcome.PASS]
+    assert failing == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tanh-derivative-missing-square",
+        "hardtanh-notes-typo",
+        "leaky-relu-slope-hard-coded",
+        "linear-grad-weights-transposed",
+        "linear-batch-gradients-averaged",
+        "backprop-overwrites-at-fan-out",
+        "backprop-listed-order",
+        "backprop-checks-only-reachable-nodes",
+        "backprop-sum-gradient-not-broadcast",
+        "jacobian-columns-stacked",
+    ],
+)
+def test_vectors_catch_known_bugs(cases, name):
+    report = run_vectors(load(name), cases=cases)
+    caught = {r.clause for r in report.results if r.outcome is Outcome.FAIL}
+    assert caught & set(next(e for e in CATALOG if e.name == name).expected_clauses)
+
+
+@pytest.mark.parametrize("entry", NOT_BUGS, ids=lambda e: e.name)
+def test_other_valid_kink_conventions_are_acceptable(cases, entry):
+    report = run_vectors(load(entry.name), cases=cases)
+    outcomes = {r.outcome for r in report.results}
+    assert Outcome.FAIL not in outcomes and Outcome.ACCEPTABLE in outcomes
+
+
+def test_the_vectors_subcommand(capsys):
+    from gradspec import _vectors_cli
+
+    parser = argparse.ArgumentParser()
+    _vectors_cli.add_parser(parser.add_subparsers(dest="command"))
+    status = _vectors_cli.run(
+        parser.parse_args(["vectors", "--adapter", "reference", "-k", "LIN-"])
+    )
+    out = capsys.readouterr().out
+    assert status == 0 and "LIN-BATCH-BACKWARD" in out and "ACT-" not in out
+    buggy = "gradspec.conformance.buggy:LinearGradWeightsTransposed"
+    status = _vectors_cli.run(parser.parse_args(["vectors", "--adapter", buggy, "-k", "LIN-"]))
+    assert status == 1 and "LIN-BACKWARD" in capsys.readouterr().out
