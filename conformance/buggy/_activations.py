@@ -24,15 +24,12 @@ __all__ = [
     "LeakyReluSlopeOnPositiveSide",
     "ReluDerivativeFromOutput",
     "ReluDerivativeSign",
-    "SigmoidDerivativeNaiveTail",
     "SigmoidDerivativePlusSign",
     "SigmoidDerivativeQuotientOverflow",
-    "SigmoidNaiveExp",
     "SwishDerivativeMissingProductTerm",
     "SwishSigmoidOfNegative",
     "TanhDerivativeForwardDifference",
     "TanhDerivativeMissingSquare",
-    "TanhDerivativeNaiveTail",
     "TanhNaiveExp",
 ]
 
@@ -62,31 +59,6 @@ class SigmoidDerivativePlusSign(ReferenceAdapter):
     def sigmoid_derivative(self, z: Any) -> Any:
         s = ref.sigmoid(z)
         return s * (1 + s)
-
-
-class SigmoidDerivativeNaiveTail(ReferenceAdapter):
-    name = "sigmoid-derivative-naive-tail"
-    bug = (
-        "sigmoid'(z) computed as s (1 - s): right near 0, but 1 - s rounds to 0 for z > ~37, "
-        "so the tiny true derivative becomes exactly 0"
-    )
-    expected_clauses = ("ACT-SIGMOID-DERIVATIVE-VALUE", "ROB-LARGE-FINITE")
-
-    def sigmoid_derivative(self, z: Any) -> Any:
-        s = ref.sigmoid(z)
-        return s * (1 - s)
-
-
-class TanhDerivativeNaiveTail(ReferenceAdapter):
-    name = "tanh-derivative-naive-tail"
-    bug = (
-        "tanh'(z) computed as 1 - tanh(z)**2: tanh(z) rounds to 1 for |z| > ~19, so the tiny "
-        "true derivative becomes exactly 0"
-    )
-    expected_clauses = ("ACT-TANH-DERIVATIVE-VALUE", "ROB-LARGE-FINITE")
-
-    def tanh_derivative(self, z: Any) -> Any:
-        return 1 - ref.tanh(z) ** 2
 
 
 class SigmoidDerivativeQuotientOverflow(ReferenceAdapter):
@@ -127,19 +99,6 @@ class TanhNaiveExp(ReferenceAdapter):
     def tanh(self, z: Any) -> Any:
         with np.errstate(all="ignore"):
             return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
-
-
-class SigmoidNaiveExp(ReferenceAdapter):
-    name = "sigmoid-naive-exp"
-    bug = (
-        "sigmoid(z) computed as 1 / (1 + exp(-z)): exp(-z) overflows for z < -709, giving 0 "
-        "where the true value (down to ~5e-324 at z = -744) is still representable"
-    )
-    expected_clauses = ("ACT-SIGMOID-VALUE", "ROB-LARGE-FINITE")
-
-    def sigmoid(self, z: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return 1 / (1 + np.exp(-z))
 
 
 class LeakyReluSlopeOnPositiveSide(ReferenceAdapter):
