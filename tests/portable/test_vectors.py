@@ -15,7 +15,6 @@ from gradspec.conformance import load_adapter
 from gradspec.conformance._model import Outcome
 from gradspec.conformance._vector_schema import validate_file
 from gradspec.conformance._vectors import load_vectors, run_vectors, vector_files
-from gradspec.conformance.buggy import CATALOG, NOT_BUGS, load
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +65,7 @@ def test_ids_are_unique_and_hash_the_inputs(cases):
 
 
 def test_every_clause_id_is_one_the_project_uses(cases):
+    from gradspec.conformance.buggy import CATALOG, NOT_BUGS
     from gradspec.conformance.clauses import CLAUSES
 
     known = {clause.id for clause in CLAUSES}
@@ -109,14 +109,25 @@ def test_the_reference_passes_every_vector(cases):
     ],
 )
 def test_vectors_catch_known_bugs(cases, name):
+    from gradspec.conformance.buggy import find, load
+
     report = run_vectors(load(name), cases=cases)
     caught = {r.clause for r in report.results if r.outcome is Outcome.FAIL}
-    assert caught & set(next(e for e in CATALOG if e.name == name).expected_clauses)
+    assert caught & set(find(name).expected_clauses)
 
 
-@pytest.mark.parametrize("entry", NOT_BUGS, ids=lambda e: e.name)
-def test_other_valid_kink_conventions_are_acceptable(cases, entry):
-    report = run_vectors(load(entry.name), cases=cases)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "relu-derivative-one-at-zero",
+        "hardtanh-derivative-one-at-kinks",
+        "leaky-relu-derivative-one-at-zero",
+    ],
+)
+def test_other_valid_kink_conventions_are_acceptable(cases, name):
+    from gradspec.conformance.buggy import load
+
+    report = run_vectors(load(name), cases=cases)
     outcomes = {r.outcome for r in report.results}
     assert Outcome.FAIL not in outcomes and Outcome.ACCEPTABLE in outcomes
 
