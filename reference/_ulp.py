@@ -115,9 +115,15 @@ def round_to_format(value: mpmath.mpf, fmt: FloatFormat) -> float:
         return -0.0 if mpmath.sign(value) < 0 else 0.0
     man, exp = value.man_exp
     man = int(man)
+    # Far outside the format the shifts below would build integers as wide as the exponent
+    # (gigabytes for sigmoid'(-1e10)): decide those cases from the magnitude alone.
+    if exp + man.bit_length() > fmt.emax + 2:
+        return float("-inf") if negative else float("inf")
     q = _quantum_exponent(value, fmt)
     if exp >= q:
         n = man << (exp - q)
+    elif q - exp > man.bit_length():
+        n = 0  # |value| < 2^(q-1), below half the smallest quantum: rounds to zero
     else:
         shift = q - exp
         n = man >> shift
