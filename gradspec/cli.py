@@ -9,6 +9,7 @@ Subcommands:
 - ``gradspec clauses``: list the clauses (id, title, members they need).
 - ``gradspec accuracy``: the reference's worst error in ULPs per function and dtype, measured
   against the exact oracle.
+- ``gradspec vectors --adapter SPEC``: check an adapter against the portable test vectors.
 
 ``gradspec`` alone, or ``gradspec --version``, prints the version.
 """
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 import gradspec
+from gradspec import _vectors_cli
 
 __all__ = ["main"]
 
@@ -76,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
     check.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report here")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    check.add_argument(
+        "--write-vectors",
+        metavar="DIR",
+        help="write each failure as a portable test vector and a Python reproducer into DIR",
+    )
 
     commands.add_parser("clauses", help="list the clauses: id, title, members they need")
 
@@ -92,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         default=200,
         help="log-spaced magnitudes per sign (default: %(default)s)",
     )
+    _vectors_cli.add_parser(commands)
     return parser
 
 
@@ -106,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _clauses(sys.stdout)
         if args.command == "accuracy":
             return _accuracy(args.points, sys.stdout)
+        if args.command == "vectors":
+            return _vectors_cli.run(args)
     except _UsageError as error:
         print(f"gradspec {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -202,6 +212,11 @@ def _check(args: argparse.Namespace) -> int:
                 write(report, path)
             except OSError as error:
                 raise _UsageError(f"could not write the report {path!r}: {error}") from None
+    if args.write_vectors:
+        from gradspec.conformance._counterexamples import write_counterexamples
+
+        written = write_counterexamples(report, args.write_vectors)
+        print(f"wrote {len(written)} counterexample file(s) into {args.write_vectors}", file=out)
     out.flush()
     return exit_status(report)
 
