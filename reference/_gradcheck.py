@@ -150,11 +150,10 @@ class GradientCheck:
 
     def __str__(self) -> str:
         verdict = "PASSED" if self.ok else "FAILED"
-        unit = "element comparisons" if self.mode == "full" else "random directions"
         at = self.where if self.x_value is None else f"{self.where} = {self.x_value:.6g}"
         quantity = "derivative" if self.mode == "full" else "directional derivative"
         lines = [
-            f"gradient check {verdict} (mode {self.mode!r}: {self.checked} {unit}, "
+            f"gradient check {verdict} (mode {self.mode!r}: {self.checked} comparisons, "
             f"{self.evaluations} evaluations of f, {self.precision})",
             f"  {'worst' if self.ok else 'failed'} at {at}: {quantity} analytic "
             f"{self.analytic:.10g}, numeric {self.numeric:.10g}",
