@@ -14,6 +14,7 @@ import inspect
 import re
 
 import pytest
+from hypothesis import Phase, settings
 
 from gradspec.conformance import CLAUSES, Outcome, buggy, load_adapter, run_suite
 from gradspec.conformance.buggy import CATALOG, KNOWN_MISSED, NOT_BUGS, find, load, spec, unbroken
@@ -22,6 +23,26 @@ PROFILE = "default"
 SEED = 0
 REGISTERED = {clause.id for clause in CLAUSES}
 UNBROKEN = (buggy.ReferenceAdapter, buggy.HandWrittenEngine)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_shrinking():
+    """Run the suite's properties without Hypothesis's shrink phase while this module runs.
+
+    Shrinking only minimises a counterexample already found, so it cannot change an outcome:
+    a clause that fails still fails, with a larger example. It is most of the time of a
+    failing clause (minutes for ROB-NO-MUTATION, whose examples call every member), and this
+    module only asks *whether* a clause fails. ``benchmarks/kill_rate.py`` runs with it.
+    """
+    settings.register_profile("gradspec-catalog-restore", parent=settings.default)
+    settings.register_profile(
+        "gradspec-catalog",
+        parent=settings.default,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
+    )
+    settings.load_profile("gradspec-catalog")
+    yield
+    settings.load_profile("gradspec-catalog-restore")
 
 
 @functools.cache
