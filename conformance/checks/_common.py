@@ -255,6 +255,6 @@ def judge_array(
         actual=float(a[index]) if a.ndim else float(a),
         abs_error=float(err[index]),
         rel_error=float(relative_error(a[index], e[index])),
-        hint=find_hint(a, e) or hint,
+        hint="; ".join(h for h in (find_hint(a, e), hint) if h) or None,
         reproducer=reproducer(ctx.adapter.spec, member, args),
     )
