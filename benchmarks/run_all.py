@@ -113,6 +113,7 @@ def measure_throughput(*, size: int, rounds: int, log: Callable[[str], None]) ->
                 t = interleaved_medians(contenders, rounds)
                 row = {"function": name, "dtype": np.dtype(dtype).name}
                 row.update({f"{who}_ms": v["median"] * 1e3 for who, v in t.items()})
+                row.update({f"{who}_wall_ms": v["wall_median"] * 1e3 for who, v in t.items()})
                 row["ref_over_naive"] = row["reference_ms"] / row["naive_ms"]
                 if torch is not None:
                     row["ref_over_torch"] = row["reference_ms"] / row["torch_ms"]
@@ -249,8 +250,10 @@ def _torch_failures_without_slow_message() -> Iterator[None]:
     many failing checks, so for them the message is replaced by a placeholder: verdicts are
     unchanged. What a failure costs a user is measured separately (``failure_evaluations``).
     """
-    from torch.autograd import gradcheck as module
+    import importlib
 
+    # The module, not the function of the same name that torch.autograd exports.
+    module = importlib.import_module("torch.autograd.gradcheck")
     original = module._run_slow_mode_and_get_error
     module._run_slow_mode_and_get_error = lambda *args, **kwargs: " (slow-mode message skipped)"
     try:
@@ -329,6 +332,7 @@ def run(
         "schema": SCHEMA_VERSION,
         "command": COMMAND + (" --quick" if quick else ""),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timing": "medians of process CPU time over interleaved rounds (wall medians kept)",
         "machine": machine_info(threads),
         "versions": library_versions(),
         "quick": quick,
@@ -366,6 +370,10 @@ def run(
             time.perf_counter() - section_started, 1
         )
     doc["seconds"] = round(time.perf_counter() - started, 1)
+    # Once more at the end, when NumPy is loaded and can name its BLAS; the load average
+    # stays the one seen at the start.
+    load = doc["machine"]["load_average_at_start"]
+    doc["machine"] = machine_info(threads) | {"load_average_at_start": load}
     return doc
 
 
@@ -448,7 +456,7 @@ def _suite_rows(section: dict) -> list[tuple[str, str, str, str]]:
         if "error" in row:
             measured = f"run failed: {row['error'][:60]}"
         else:
-            measured = f"{row['seconds']:.1f} s, {row['examples_per_second']:.0f} examples/s"
+            measured = f"{row['seconds']:.1f} s, {row['examples_per_second']:.0f} examples/CPU-s"
         rows.append((f"suite {row['profile']}: {row['adapter']}", "-", measured, "-"))
     return rows
 
