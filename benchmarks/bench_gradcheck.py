@@ -57,6 +57,11 @@ def gradspec_projection(W, x, b, k, delta):
 def _torch_check(fast: bool):
     import torch
 
+    # A failing fast-mode gradcheck recomputes the whole Jacobian in slow mode only to word
+    # its error message (85 s at 512x512); the verdict does not depend on it, so skip it.
+    module = sys.modules["torch.autograd.gradcheck"]
+    module._run_slow_mode_and_get_error = lambda *args, **kwargs: " (slow-mode rerun skipped)"
+
     def run(W, x, b, k, delta):
         calls = [0]
         xt, bt = torch.from_numpy(x), torch.from_numpy(b)
