@@ -59,8 +59,9 @@ def ulp_distance(a: Any, b: Any) -> np.ndarray:
     a, b = np.broadcast_arrays(a, b)
     bits_type = np.int32 if a.dtype == np.float32 else np.int64
     # Map the sign-magnitude bit patterns to integers that count consecutive floats.
-    ia = np.ascontiguousarray(a).view(bits_type).astype(np.int64)
-    ib = np.ascontiguousarray(b).view(bits_type).astype(np.int64)
+    # Copies in C order (np.ascontiguousarray would turn a 0-d array into shape (1,)).
+    ia = np.array(a, order="C").view(bits_type).astype(np.int64)
+    ib = np.array(b, order="C").view(bits_type).astype(np.int64)
     mask = np.int64(np.iinfo(bits_type).max)
     ia = np.where(ia < 0, -(ia & mask), ia)
     ib = np.where(ib < 0, -(ib & mask), ib)

@@ -321,6 +321,7 @@ def _graphs(
     ops: tuple[str, ...],
     max_dim: int,
     shuffle: bool,
+    unused_input: bool,
 ) -> GraphExample:
     builder = _Builder(draw, dtype, max_dim, slopes=(0.0, 0.01, 0.1, 0.3))
     builder.new_input((builder.dim(),))
@@ -328,6 +329,9 @@ def _graphs(
     for _ in range(count):
         builder.grow(draw(st.sampled_from(ops)))
     output = builder.finish(scalar_output)
+    if unused_input and draw(st.integers(0, 3)) == 0:
+        # An input no node uses: its gradient is all zeros, and it must still be returned.
+        builder.new_input((builder.dim(),))
     creation = tuple(n["name"] for n in builder.nodes)
     nodes = list(builder.nodes)
     if shuffle:
@@ -344,6 +348,7 @@ def graphs(
     ops: tuple[str, ...] = GRAPH_OPS,
     max_dim: int = 4,
     shuffle: bool = True,
+    unused_input: bool = True,
 ) -> st.SearchStrategy[GraphExample]:
     """Random valid computation graphs over ``ops``, with fan-out, in a random node order.
 
@@ -361,12 +366,15 @@ def graphs(
         Cap on every dimension.
     shuffle : bool
         List the nodes in a random order (the contract allows any order).
+    unused_input : bool
+        Sometimes (one draw in four) list one more input that no node uses.
 
     Notes
     -----
     Inputs have magnitudes in [0.05, 0.95] or [1.15, 2.05], away
     from the kinks of relu, leaky_relu and hardtanh; intermediate values can still land on a
-    kink, which the checks detect. Every node contributes to the output.
+    kink, which the checks detect. Every node contributes to the output; every input does
+    too, except the optional unused one.
 
     Examples
     --------
@@ -380,4 +388,4 @@ def graphs(
     unknown = [op for op in ops if op not in GRAPH_OPS]
     if unknown or not ops:
         raise ValueError(f"ops must be a non-empty subset of {GRAPH_OPS}; got {ops!r}.")
-    return _graphs(d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle)
+    return _graphs(d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle, unused_input)

@@ -53,6 +53,13 @@ _NOTES = {
     "swish": "Activation Function > Leaky ReLU (swish)",
 }
 
+#: The tolerance of every clause that compares results on a computation graph.
+_BP_TOL = (
+    "4 (N + d + 2) eps M elementwise: M a running error bound in absolute values (products of "
+    "magnitudes, each activation derivative with its formula's conditioning), N nodes, d the "
+    "largest dimension"
+)
+
 _CLAUSES: list[Clause] = []
 
 
@@ -506,7 +513,7 @@ _add(
     r"\operatorname{shape}(x)\Bigr)",
     _SHAPE_NOTES,
     ("backprop", "jacobian"),
-    "64 N eps max|gradient| (N nodes)",
+    "twice " + _BP_TOL,
     shape.jacobian_row_check("SHAPE-JACOBIAN-ROW"),
 )
 _add(
@@ -586,10 +593,6 @@ _add(
 # --- backprop ------------------------------------------------------------------------------
 
 _BP_NOTES = "Actual Backprop"
-_BP_TOL = (
-    "16 N eps max|g| + 8 |g32 - g64| eps / eps32 per gradient array (N nodes; the second term "
-    "is the graph's conditioning estimated by perturbation)"
-)
 _add(
     "BP-VALUE",
     "backprop matches the reference",
@@ -614,7 +617,7 @@ _add(
     r"\text{forward in a topological order, backward in reverse}",
     _BP_NOTES,
     ("backprop",),
-    "16 N eps max|g| (summation order may differ)",
+    _BP_TOL + " (summation order may differ)",
     backprop.order_check("BP-ORDER"),
 )
 _add(

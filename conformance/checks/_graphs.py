@@ -16,6 +16,7 @@ from scipy import special
 
 __all__ = [
     "KINKED",
+    "error_magnitudes",
     "evaluate",
     "hits_kink",
     "kink_arguments",
@@ -121,3 +122,99 @@ def near_kink(graph: Mapping[str, Any], inputs: Mapping[str, np.ndarray], dtype:
             if (np.abs(args - k) <= tol * np.maximum(1.0, np.abs(args))).any():
                 return True
     return False
+
+
+# --- error magnitudes -------------------------------------------------------------------------
+
+_DERIVATIVES = {
+    "sigmoid": lambda a, n: special.expit(a) * special.expit(-a),
+    "tanh": lambda a, n: 1.0 / np.cosh(a) ** 2,
+    "hardtanh": lambda a, n: ((a > -1) & (a < 1)).astype(float),
+    "relu": lambda a, n: (a > 0).astype(float),
+    "leaky_relu": lambda a, n: np.where(a > 0, 1.0, float(n.get("negative_slope", 0.01))),
+    "swish": lambda a, n: special.expit(a) * (1 + a * special.expit(-a)),
+}
+#: The conditioning scale of each derivative's textbook formula (see checks._functions).
+_FLOOR = {
+    "sigmoid": lambda a: special.expit(a),
+    "tanh": lambda a: np.ones_like(a),
+    "swish": lambda a: special.expit(a) * (1 + np.abs(a)),
+}
+#: Multiples of eps a derivative formula may lose in float32/float64 on top of |f'| (2 ULP + 2).
+_FLOOR_FACTOR = 20.0
+
+
+def _outer(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.outer(g, x)
+
+
+def error_magnitudes(
+    graph: Mapping[str, Any], inputs: Mapping[str, np.ndarray]
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Bounds, in units of eps, on the rounding error of the output and of each gradient.
+
+    A running error analysis in absolute values: the forward pass carries ``V``, a bound on
+    each value's accumulated error (|W| |x| + |b| for a layer, |f(a)| + |f'(a)| V_a for an
+    activation...); the backward pass carries ``M``, the same for each gradient, where every
+    product uses magnitudes and an activation's derivative may be off by the conditioning of
+    its textbook formula (sigma' = s (1 - s) loses eps s, tanh' = 1 - t^2 loses eps) plus its
+    argument's error. The tolerance of a check is a modest multiple of ``eps M``.
+
+    Returns
+    -------
+    output : float
+        Bound for the output (the sum over every element of a non-scalar output).
+    gradients : dict of str to ndarray
+        Bound for each input's gradient, elementwise, for the output seeded with ones.
+    """
+    values = evaluate(graph, inputs)
+    V: dict[str, np.ndarray] = {k: np.abs(np.asarray(v, np.float64)) for k, v in inputs.items()}
+    order = topological_order(graph)
+    with np.errstate(all="ignore"):
+        for node in order:
+            op, args = node["op"], [V[a] for a in node["args"]]
+            raw = [values[a] for a in node["args"]]
+            if op == "linear":
+                out = args[0] @ args[1] + args[2]
+            elif op in ("matmul", "dot"):
+                out = args[0] @ args[1]
+            elif op == "add":
+                out = args[0] + args[1]
+            elif op == "mul":
+                out = args[0] * args[1]
+            elif op == "sum":
+                out = np.sum(args[0])
+            else:
+                d = np.abs(_DERIVATIVES[op](raw[0], node))
+                out = np.abs(values[node["name"]]) + d * args[0]
+            V[node["name"]] = np.asarray(out, dtype=np.float64)
+        output = graph["output"]
+        M: dict[str, np.ndarray] = {k: np.zeros_like(v) for k, v in V.items()}
+        M[output] = np.ones_like(V[output])
+        for node in reversed(order):
+            g = M[node["name"]]
+            op, names = node["op"], node["args"]
+            args = [V[a] for a in names]
+            if op == "linear":
+                W, x, _ = args
+                parts = [_outer(g, x), W.T @ g, g]
+            elif op == "matmul":
+                A, B = args
+                parts = [_outer(g, B) if B.ndim == 1 else g @ B.T, A.T @ g]
+            elif op == "add":
+                parts = [g, g]
+            elif op == "mul":
+                parts = [g * args[1], g * args[0]]
+            elif op == "dot":
+                parts = [g * args[1], g * args[0]]
+            elif op == "sum":
+                parts = [np.broadcast_to(g, args[0].shape)]
+            else:
+                a = values[names[0]]
+                d = np.abs(_DERIVATIVES[op](a, node))
+                floor = _FLOOR[op](a) if op in _FLOOR else 0.0
+                parts = [g * (d + _FLOOR_FACTOR * floor + args[0])]
+            for name, part in zip(names, parts, strict=True):
+                M[name] = M[name] + part
+    out_bound = float(np.sum(V[output]))
+    return out_bound, {k: M[k] for k in inputs}

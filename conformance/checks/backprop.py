@@ -1,11 +1,11 @@
 """Family ``backprop``: values and gradients on computation graphs, and graphs to reject.
 
-Tolerance against the reference: per gradient array, ``16 N eps max|g|`` (N the number of
-nodes) plus eight times the conditioning estimated by perturbation, ``|g32 - g64|`` scaled
-by eps / eps32 (the reference run on the inputs rounded to float32 against float64): a graph
-that amplifies rounding gets a proportionally larger tolerance, a well-conditioned one a
-tight one. Examples where a relu, leaky_relu or hardtanh node receives an argument at (or
-within rounding of) its kink are skipped: there every subgradient is valid.
+Tolerance against the reference: ``4 (N + d + 2) eps M`` elementwise, where ``M`` is a
+running error bound computed in absolute values (see ``_graphs.error_magnitudes``): every
+product uses magnitudes, and each activation's derivative may carry the conditioning of its
+textbook formula. A graph that amplifies rounding gets a proportionally larger tolerance, a
+well-conditioned one a tight one. Examples where a relu, leaky_relu or hardtanh node receives
+an argument at (or within rounding of) its kink are skipped: there every subgradient is valid.
 """
 
 from __future__ import annotations
@@ -31,29 +31,34 @@ from ._calls import (
     reference_jacobian,
 )
 from ._common import judge_array
-from ._graphs import evaluate, near_kink
+from ._graphs import error_magnitudes, evaluate, near_kink
 
 __all__ = [
     "REJECTS",
     "collapse_check",
     "fan_out_check",
+    "graph_tolerances",
     "jacobian_check",
     "order_check",
     "reject_check",
     "value_check",
 ]
 
-_EPS32 = float(np.finfo(np.float32).eps)
 
+def graph_tolerances(
+    ctx: CheckContext, graph: dict[str, Any], inputs: dict[str, np.ndarray]
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Absolute tolerances of the output and of each gradient: ``C eps M``.
 
-def _tolerance(ctx: CheckContext, g64: np.ndarray, g32: np.ndarray, nodes: int) -> np.ndarray:
+    ``M`` comes from :func:`~gradspec.conformance.checks._graphs.error_magnitudes` (a running
+    error bound in absolute values) and ``C = 4 (N + d + 2)`` counts the roundings along a
+    path (N nodes, d the largest dimension).
+    """
     eps = float(np.finfo(ctx.dtype).eps)
-    g64 = np.asarray(g64, dtype=np.float64)
-    top = float(np.max(np.abs(g64))) if g64.size else 0.0
-    with np.errstate(all="ignore"):
-        spread = np.abs(np.asarray(g32, dtype=np.float64) - g64) * (eps / _EPS32)
-    spread = np.where(np.isfinite(spread), spread, 0.0)
-    return 16 * nodes * eps * max(top, 1e-30) + 8 * spread
+    out_bound, grad_bounds = error_magnitudes(graph, inputs)
+    dims = max((max(v.shape) if v.ndim else 1) for v in inputs.values())
+    c = 4.0 * (len(graph["nodes"]) + dims + 2) * eps
+    return c * out_bound, {k: c * v for k, v in grad_bounds.items()}
 
 
 def value_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -65,16 +70,15 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
             return
         out, grads = call_backprop(ctx, clause_id, graph, inputs)
         ref_out, ref_grads = reference_backprop(graph, inputs, np.float64)
-        out32, grads32 = reference_backprop(graph, inputs, np.float32)
+        out_tol, grad_tols = graph_tolerances(ctx, graph, inputs)
         args = graph_args(graph, inputs)
-        n = len(graph["nodes"])
         judge_array(
             ctx,
             clause_id,
             "the output",
             out.reshape(()),
             ref_out,
-            _tolerance(ctx, ref_out, out32, n),
+            out_tol,
             "backprop",
             args,
         )
@@ -85,7 +89,7 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
                 f"gradients[{name!r}]",
                 grads[name],
                 ref_grads[name],
-                _tolerance(ctx, ref_grads[name], grads32[name], n),
+                grad_tols[name],
                 "backprop",
                 args,
                 summary=f"the gradient with respect to {name!r} differs from the reference",
@@ -112,14 +116,15 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
         out_size = evaluate(graph, inputs)[graph["output"]].size
         J = call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
         ref = reference_jacobian(graph, inputs, wrt, np.float64)
-        ref32 = reference_jacobian(graph, inputs, wrt, np.float32)
+        # Each row's bound is at most the bound for the sum of all output elements.
+        bound = graph_tolerances(ctx, graph, inputs)[1][wrt].reshape(1, -1)
         judge_array(
             ctx,
             clause_id,
             "jacobian",
             J,
             ref,
-            _tolerance(ctx, ref, ref32, len(graph["nodes"])),
+            np.broadcast_to(bound, J.shape),
             "jacobian",
             graph_args(graph, inputs, wrt),
         )
@@ -143,7 +148,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
         if data.draw(st.booleans()):
             shuffled["nodes"] = data.draw(st.permutations(graph["nodes"]))
         out2, grads2 = call_backprop(ctx, clause_id, shuffled, inputs)
-        n = len(graph["nodes"])
+        out_tol, grad_tols = graph_tolerances(ctx, graph, inputs)
         args = graph_args(shuffled, inputs)
         hint = (
             "sort the nodes topologically (each after the nodes it uses) before the "
@@ -155,7 +160,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
             "the output with the nodes reordered",
             out2.reshape(()),
             out.reshape(()),
-            _tolerance(ctx, out, out, n),
+            out_tol,
             "backprop",
             args,
             hint=hint,
@@ -167,7 +172,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
                 f"gradients[{name!r}] with the nodes reordered",
                 grads2[name],
                 grads[name],
-                _tolerance(ctx, grads[name], grads[name], n),
+                grad_tols[name],
                 "backprop",
                 args,
                 hint=hint,
@@ -389,6 +394,19 @@ REJECTS: dict[str, list[tuple[str, dict[str, Any], dict[str, tuple[int, ...]]]]]
             _graph(["x"], [_node("p", "tanh", "p"), _node("s", "dot", "x", "p")], "s"),
             {"x": (3,)},
         ),
+        (
+            "a cycle p -> q -> p in nodes the output does not use",
+            _graph(
+                ["x"],
+                [
+                    _node("p", "add", "x", "q"),
+                    _node("q", "relu", "p"),
+                    _node("s", "sum", "x"),
+                ],
+                "s",
+            ),
+            {"x": (3,)},
+        ),
     ],
     "BP-REJECT-UNKNOWN-OP": [
         (
@@ -401,6 +419,11 @@ REJECTS: dict[str, list[tuple[str, dict[str, Any], dict[str, tuple[int, ...]]]]]
             _graph(["x"], [_node("p", "Sigmoid", "x"), _node("s", "sum", "p")], "s"),
             {"x": (3,)},
         ),
+        (
+            "op 'exp' in a node the output does not use",
+            _graph(["x"], [_node("p", "exp", "x"), _node("s", "sum", "x")], "s"),
+            {"x": (3,)},
+        ),
     ],
     "BP-REJECT-DANGLING": [
         (
@@ -411,6 +434,11 @@ REJECTS: dict[str, list[tuple[str, dict[str, Any], dict[str, tuple[int, ...]]]]]
         (
             "the output names nothing",
             _graph(["x"], [_node("s", "sum", "x")], "t"),
+            {"x": (3,)},
+        ),
+        (
+            "an argument names nothing, in a node the output does not use",
+            _graph(["x"], [_node("p", "mul", "x", "y"), _node("s", "sum", "x")], "s"),
             {"x": (3,)},
         ),
         (

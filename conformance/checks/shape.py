@@ -21,6 +21,7 @@ from .._strategies import graphs, layer_arrays, layer_shapes
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import evaluate
+from .backprop import graph_tolerances
 from .linear import unpack_backward
 
 __all__ = [
@@ -140,10 +141,9 @@ def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         _, grads = call_backprop(ctx, clause_id, graph, inputs)
         row = call_jacobian(ctx, clause_id, graph, inputs, wrt, (1, inputs[wrt].size))
-        eps = float(np.finfo(ctx.dtype).eps)
         g = grads[wrt].astype(np.float64)
-        top = float(np.max(np.abs(g))) if g.size else 0.0
-        tol = np.full(g.shape, 64 * len(graph["nodes"]) * eps * max(top, 1e-30))
+        # Both come from the same adapter; twice the bound against the reference covers both.
+        tol = 2 * graph_tolerances(ctx, graph, inputs)[1][wrt]
         judge_array(
             ctx,
             clause_id,
