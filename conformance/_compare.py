@@ -65,10 +65,11 @@ def ulp_distance(a: Any, b: Any) -> np.ndarray:
     mask = np.int64(np.iinfo(bits_type).max)
     ia = np.where(ia < 0, -(ia & mask), ia)
     ib = np.where(ib < 0, -(ib & mask), ib)
-    # The difference can exceed int64 (-inf to +inf in float64): take it in uint64.
-    distance = (np.maximum(ia, ib).view(np.uint64) - np.minimum(ia, ib).view(np.uint64)).astype(
-        np.float64
-    )
+    # The difference can exceed int64 (-inf to +inf in float64): take it in uint64, where the
+    # wrap-around of the larger minus the smaller is exact (numpy warns about it for 0-d).
+    with np.errstate(over="ignore"):
+        high, low = np.maximum(ia, ib).view(np.uint64), np.minimum(ia, ib).view(np.uint64)
+        distance = np.asarray(high - low).astype(np.float64)
     nan_a, nan_b = np.isnan(a), np.isnan(b)
     return np.asarray(np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, np.inf, distance)))
 
