@@ -1,0 +1,468 @@
+"""Generate the docs page "Performance and accuracy" and its plots from the benchmark JSON.
+
+The page (``docs/performance.md``) and the figures (``docs/assets/performance/*.png``) are
+made only from ``benchmarks/results/latest.json``, which ``python benchmarks/run_all.py``
+writes, so the page can be rebuilt from the committed file on any machine::
+
+    python tools/gen_performance_page.py [--json PATH] [--page PATH] [--assets DIR]
+
+Every figure carries the machine, the library versions and the command that measured it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
+DEFAULT_PAGE = ROOT / "docs" / "performance.md"
+DEFAULT_ASSETS = ROOT / "docs" / "assets" / "performance"
+
+__all__ = ["REQUIRED", "check_structure", "draw_figures", "generate", "render_page"]
+
+#: Keys each part of the document must have (what the page reads).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "": ("schema", "command", "created", "machine", "versions", "seconds"),
+    "machine": ("cpu", "cores", "thread_settings"),
+    "accuracy": ("points", "implementations", "results", "curves", "formulas"),
+    "throughput": ("size", "rounds", "goal_ref_over_naive", "rows"),
+    "backprop": ("mlp", "chain"),
+    "gradcheck": ("rows", "goal_evaluations", "goal_flags"),
+    "suite": ("rows",),
+}
+SECTIONS = ("accuracy", "throughput", "backprop", "gradcheck", "suite")
+_ERROR_CEILING = 1e17  # plots: an infinite error is drawn here
+_ERROR_FLOOR = 1e-3  # plots: an exact result (error 0) is drawn here
+
+
+def check_structure(doc: Any) -> None:
+    """Raise ValueError naming the first missing key or section of a results document."""
+    if not isinstance(doc, dict):
+        raise ValueError(f"results: expected a JSON object; got {type(doc).__name__}.")
+    for part, keys in REQUIRED.items():
+        if part and part not in doc:
+            raise ValueError(f"results: section {part!r} is missing (run every section).")
+        where = doc[part] if part else doc
+        missing = [key for key in keys if key not in where]
+        if missing:
+            raise ValueError(f"results: {part or 'top level'} lacks {', '.join(missing)}.")
+    if doc["schema"] != 1:
+        raise ValueError(f"results: schema {doc['schema']!r} unknown; expected 1.")
+
+
+def _load_headline() -> Callable[[dict], list[tuple[str, str, str, str]]]:
+    """``run_all.headline``: one definition of the table, printed by the run and shown here.
+
+    Importing ``run_all`` changes nothing in this process (its settings are made in its
+    ``main``).
+    """
+    path = ROOT / "benchmarks" / "run_all.py"
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location("gradspec_bench_run_all", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.headline
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def _caption(doc: dict) -> str:
+    m, v = doc["machine"], doc["versions"]
+    libs = ", ".join(f"{k} {v[k]}" for k in ("numpy", "scipy", "torch", "jax") if k in v)
+    return (
+        f"{m['cpu']}, {m['cores']} cores, 1 thread; Python {v.get('python', '?')}, {libs}\n"
+        f"{doc['command']}, {doc['created'][:10]}"
+    )
+
+
+def _finish(fig: plt.Figure, doc: dict, path: Path) -> None:
+    fig.text(0.01, 0.005, _caption(doc), fontsize=7, color="0.35", ha="left", va="bottom")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _error_value(x: float | str) -> float:
+    value = math.inf if x == "inf" else float(x)
+    return min(max(value, _ERROR_FLOOR), _ERROR_CEILING)
+
+
+_STYLE = {
+    "reference": dict(color="black", marker="o", zorder=5),
+    "torch": dict(color="tab:red", marker="s"),
+    "jax": dict(color="tab:green", marker="^"),
+    "scipy": dict(color="tab:purple", marker="D"),
+    "numpy naive": dict(color="tab:orange", marker="x"),
+}
+
+
+def _symlog(z: float) -> float:
+    """Signed log scale that spans the whole float range: 0 at 0, 2 + log10|z| far out."""
+    return math.copysign(math.log10(abs(z) + 0.01) + 2.0, z)
+
+
+_Z_TICKS = (-1000.0, -100.0, -10.0, -1.0, -0.1, 0.0, 0.1, 1.0, 10.0, 100.0, 1000.0)
+#: The plots show |z| <= this; beyond it every function has saturated (the tables cover it).
+_Z_SHOWN = 1000.0
+
+
+def _accuracy_figure(doc: dict, name: str, path: Path) -> None:
+    curves = doc["accuracy"]["curves"][name]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, dtype in zip(axes, ("float32", "float64"), strict=True):
+        for who, points in curves.get(dtype, {}).items():
+            shown = [p for p in points if abs(p[0]) <= _Z_SHOWN]
+            z = [_symlog(p[0]) for p in shown]
+            e = [_error_value(p[1]) for p in shown]
+            ax.plot(z, e, linestyle="none", markersize=3, label=who, alpha=0.8, **_STYLE[who])
+        # Matplotlib's own symlog scale overflows on the way back near 1e308; ours does not.
+        ax.set_xticks([_symlog(t) for t in _Z_TICKS], [f"{t:g}" for t in _Z_TICKS], fontsize=7)
+        ax.set_xlim(_symlog(-_Z_SHOWN) - 0.1, _symlog(_Z_SHOWN) + 0.1)
+        ax.set_yscale("log")
+        ax.set_ylim(_ERROR_FLOOR / 2, _ERROR_CEILING * 3)
+        ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle="--")
+        ax.set_title(f"{name}, {dtype}")
+        ax.set_xlabel("z (signed log scale, linear within 0.01 of 0)")
+    axes[0].set_ylabel("error (ULPs)")
+    axes[1].legend(loc="upper left", fontsize=8)
+    fig.suptitle(
+        f"{name}: worst error in each bin of z against the exact value, |z| <= 1000 "
+        "(dashed: 0.5 ULP, correctly rounded; bottom edge: exact; top edge: NaN or infinity)",
+        fontsize=9,
+    )
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    _finish(fig, doc, path)
+
+
+def _throughput_figure(doc: dict, path: Path) -> None:
+    rows = doc["throughput"]["rows"]
+    labels = [f"{r['function']} ({r['dtype'][-2:]})" for r in rows]
+    y = range(len(rows))
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.6))
+    ax.barh([i - 0.2 for i in y], [r["ref_over_naive"] for r in rows], height=0.4,
+            label="reference / naive NumPy", color="tab:blue")  # fmt: skip
+    if all("ref_over_torch" in r for r in rows):
+        ax.barh([i + 0.2 for i in y], [r["ref_over_torch"] for r in rows], height=0.4,
+                label="reference / PyTorch", color="tab:red")  # fmt: skip
+    goal = doc["throughput"]["goal_ref_over_naive"]
+    ax.axvline(goal, color="black", linestyle="--", linewidth=1, label=f"goal {goal}x naive")
+    ax.axvline(1.0, color="0.5", linewidth=0.8)
+    ax.set_yticks(list(y), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"time ratio, {doc['throughput']['size']:,} elements (lower: reference faster)")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    _finish(fig, doc, path)
+
+
+def _backprop_figure(doc: dict, path: Path) -> None:
+    mlp = doc["backprop"]["mlp"]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    who = [r["who"] for r in mlp["rows"]]
+    ax.bar(who, [r["ratio"] for r in mlp["rows"]], color="tab:blue")
+    ax.axhline(mlp["goal_ratio"], color="black", linestyle="--", linewidth=1,
+               label=f"goal for the engine: {mlp['goal_ratio']}")  # fmt: skip
+    ax.set_ylabel("(forward + backward) / forward")
+    ax.set_title(
+        f"MLP {mlp['layers']} x {mlp['width']}, batch {mlp['batch']}, {mlp['activation']}, "
+        f"{mlp['dtype']}",
+        fontsize=9,
+    )
+    ax.legend(fontsize=8)
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    _finish(fig, doc, path)
+
+
+def _suite_figure(doc: dict, path: Path) -> None:
+    rows = [r for r in doc["suite"]["rows"] if "error" not in r]
+    profiles = list(dict.fromkeys(r["profile"] for r in rows))
+    adapters = list(dict.fromkeys(r["adapter"] for r in rows))
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    width = 0.8 / len(adapters)
+    for j, adapter in enumerate(adapters):
+        values = [
+            next((r["examples_per_second"] for r in rows
+                  if r["profile"] == p and r["adapter"] == adapter), 0.0)
+            for p in profiles
+        ]  # fmt: skip
+        ax.bar([i + (j - (len(adapters) - 1) / 2) * width for i in range(len(profiles))],
+               values, width=width, label=adapter)  # fmt: skip
+    ax.set_xticks(range(len(profiles)), profiles)
+    ax.set_ylabel("examples verified per CPU second")
+    ax.set_title("conformance suite, all clauses, seed 0", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    _finish(fig, doc, path)
+
+
+def draw_figures(doc: dict, assets: Path) -> dict[str, str]:
+    """Draw every figure into ``assets``; return {figure key: file name}."""
+    assets.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for name in doc["accuracy"]["curves"]:
+        names[f"accuracy_{name}"] = f"accuracy_{name}.png"
+        _accuracy_figure(doc, name, assets / names[f"accuracy_{name}"])
+    for key, draw in (
+        ("throughput", _throughput_figure),
+        ("backprop", _backprop_figure),
+        ("suite", _suite_figure),
+    ):
+        names[key] = f"{key}.png"
+        draw(doc, assets / names[key])
+    return names
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _ulps(x: float | str) -> str:
+    if x == "inf":
+        return "inf"
+    if x == 0:
+        return "0"
+    return f"{x:.2f}" if x < 100 else f"{x:.1e}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _figure(images: dict[str, str], key: str, alt: str, prefix: str) -> list[str]:
+    return [f"![{alt}]({prefix}/{images[key]})", ""]
+
+
+def _accuracy_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
+    acc = doc["accuracy"]
+    who = acc["implementations"]
+    out = [
+        "## Accuracy",
+        "",
+        f"Error in ULPs of the result's dtype against the exact, unrounded value (mpmath), "
+        f"over a fixed sample spanning the whole finite range: {acc['points']['float32']:,} "
+        f"float32 and {acc['points']['float64']:,} float64 inputs (log-spaced magnitudes from "
+        "the smallest subnormal to the largest finite number, a dense band where the functions "
+        "bend, edge values, both signs). Each cell is **max / 99.9th percentile**; 0.5 or less "
+        "is correctly rounded. PyTorch and JAX run through the shipped adapters (derivatives "
+        "by autograd and `jax.grad`). `swish_derivative` is measured in ULPs of "
+        "max(|swish'(z)|, sigmoid(z)) because it crosses zero; kinks (relu' and leaky_relu' at "
+        "0, hardtanh' at ±1) are left out, where any subgradient is a valid convention. A "
+        "huge figure for JAX in float64 on the piecewise-linear functions comes from "
+        "subnormal inputs, which XLA on the CPU flushes to zero.",
+        "",
+    ]
+    rows = []
+    for name, by_dtype in acc["results"].items():
+        for dtype, row in by_dtype.items():
+            cells = [
+                f"{_ulps(row[w]['max'])} / {_ulps(row[w]['p999'])}" if w in row else "-"
+                for w in who
+            ]
+            rows.append([f"`{name}`", dtype, *cells])
+    out += _table(["function", "dtype", *who], rows)
+    out += ["Formulas of the contenders that are not libraries' own functions:", ""]
+    for contender, formulas in acc["formulas"].items():
+        listed = "; ".join(f"{k}: `{v}`" for k, v in formulas.items())
+        out += [f"- **{contender}**: {listed}"]
+    out += [""]
+    for name in acc["curves"]:
+        out += _figure(images, f"accuracy_{name}", f"error of {name} against z", prefix)
+    return out
+
+
+def _throughput_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
+    t = doc["throughput"]
+    out = [
+        "## Activation throughput",
+        "",
+        f"{t['size']:,} elements per call ({t['input']}), median of {t['rounds']} interleaved "
+        f"rounds. Goal: the stable reference costs at most {t['goal_ref_over_naive']}x the "
+        "naive NumPy formula. PyTorch runs its own kernels (`torch.sigmoid`, "
+        "`aten.sigmoid_backward`, ...) on one thread.",
+        "",
+    ]
+    rows = [
+        [f"`{r['function']}`", r["dtype"], f"{r['reference_ms']:.2f}", f"{r['naive_ms']:.2f}",
+         f"{r['torch_ms']:.2f}" if "torch_ms" in r else "-", f"**{r['ref_over_naive']:.2f}**",
+         f"{r['ref_over_torch']:.2f}" if "ref_over_torch" in r else "-"]
+        for r in t["rows"]
+    ]  # fmt: skip
+    out += _table(
+        ["function", "dtype", "reference ms", "naive ms", "PyTorch ms", "ref / naive",
+         "ref / PyTorch"], rows)  # fmt: skip
+    return out + _figure(images, "throughput", "time ratios per activation", prefix)
+
+
+def _backprop_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
+    mlp, chain = doc["backprop"]["mlp"], doc["backprop"]["chain"]
+    out = [
+        "## Backprop engine",
+        "",
+        f"A {mlp['layers']}-layer MLP, {mlp['width']} wide, batch {mlp['batch']}, "
+        f"{mlp['activation']}, {mlp['dtype']}, gradients with respect to every input and "
+        f"parameter; median of {mlp['rounds']} interleaved rounds. The figure of merit is "
+        f"(forward + backward) / forward; goal for the engine: at most {mlp['goal_ratio']}.",
+        "",
+    ]
+    rows = [
+        [r["who"], f"{r['forward_ms']:.2f}", f"{r['both_ms']:.2f}", f"**{r['ratio']:.2f}**"]
+        for r in mlp["rows"]
+    ]
+    out += _table(["implementation", "forward ms", "forward + backward ms", "ratio"], rows)
+    out += [
+        f"Engine forward + backward over hand-written NumPy: {mlp['engine_over_numpy']:.2f}; "
+        f"over PyTorch: {mlp['engine_over_torch']:.2f}; over JAX (jit): "
+        f"{mlp['engine_over_jax_jit']:.2f}.",
+        "",
+        f"A chain of {chain['nodes']:,} `tanh` nodes on a 2-vector (graph check, forward and "
+        f"backward): **{chain['engine_us_per_node']:.2f} us per node** for the engine "
+        f"(goal at most {chain['goal_us_per_node']:g}), of which "
+        f"{chain['engine_forward_us_per_node']:.2f} us is the check and forward pass; PyTorch "
+        f"autograd {chain['torch_us_per_node']:.2f} us per node.",
+        "",
+    ]
+    return out + _figure(images, "backprop", "forward+backward over forward", prefix)
+
+
+def _gradcheck_part(doc: dict) -> list[str]:
+    g = doc["gradcheck"]
+    out = [
+        "## Gradient check",
+        "",
+        f"{g['function']}. *Calls*: evaluations of f by one check of the correct gradient; "
+        "*calls when failing*: the same for a wrong one (PyTorch's fast mode then recomputes "
+        "the whole Jacobian in slow mode for its error message; measured at the smaller "
+        "size, where that is affordable); *time*: one check of the correct gradient "
+        "(median); *smallest flagged*: the smallest error planted in one entry of the "
+        "gradient that the checker reports (bisection over the size of the "
+        "error; *typical entry* is the median size of the gradient's entries); *false "
+        "alarms*: checks of a correct gradient, on as many random problems, that failed. "
+        f"Goals for gradspec: at most {g['goal_evaluations']} calls, flags "
+        f"{g['goal_flags']:g} or smaller, no false alarm.",
+        "",
+    ]
+    rows = []
+    for r in g["rows"]:
+        flagged = r["smallest_flagged"]
+        failure = r.get("failure_evaluations")
+        rows.append([f"{r['size']}x{r['size']}", r["checker"], str(r["evaluations"]),
+                     "-" if failure is None else str(failure), f"{r['seconds'] * 1e3:.1f}",
+                     flagged if isinstance(flagged, str) else f"{flagged:.2g}",
+                     f"{r['typical_entry']:.2g}",
+                     f"{r['false_alarms']} / {r['correct_problems']}"])  # fmt: skip
+    return out + _table(
+        ["W", "checker", "calls", "calls when failing", "time ms", "smallest flagged",
+         "typical entry", "false alarms"], rows)  # fmt: skip
+
+
+def _suite_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
+    out = [
+        "## Conformance suite run time",
+        "",
+        "The whole suite (every clause, both dtypes, seed 0), one run per profile and "
+        "adapter, each in a child process; *seconds* is wall time, *examples/s* is per "
+        "second of CPU time.",
+        "",
+    ]
+    rows = []
+    for r in doc["suite"]["rows"]:
+        if "error" in r:
+            rows.append([r["profile"], r["adapter"], "-", "-", "-", f"run failed: {r['error']}"])
+            continue
+        clauses = ", ".join(f"{k} {v}" for k, v in r["outcomes"].items() if v)
+        rows.append([r["profile"], r["adapter"], f"{r['seconds']:.1f}", f"{r['examples']:,}",
+                     f"{r['examples_per_second']:.0f}", clauses])  # fmt: skip
+    out += _table(["profile", "adapter", "seconds", "examples", "examples/s", "clauses"], rows)
+    return out + _figure(images, "suite", "suite examples per second", prefix)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} seconds" if seconds < 120 else f"{seconds / 60:.0f} minutes"
+
+
+def render_page(doc: dict, images: dict[str, str], *, prefix: str = "assets/performance") -> str:
+    """The Markdown of the page; ``images`` maps figure keys to files under ``prefix``."""
+    headline = _load_headline()(doc)
+    m, v = doc["machine"], doc["versions"]
+    out = [
+        "# Performance and accuracy",
+        "",
+        "<!-- Generated by tools/gen_performance_page.py from "
+        "benchmarks/results/latest.json: edit those, not this page. -->",
+        "",
+        "How accurate and how fast the reference is, measured side by side with PyTorch, JAX, "
+        "SciPy and plain NumPy. Every comparison runs its contenders interleaved in one "
+        "process, several rounds, and reports medians of the process's CPU time (the machine "
+        "is shared: time given to other processes is not counted; wall-time medians are in "
+        "the JSON); the headline figures are **ratios**, which travel between machines "
+        "better than times do.",
+        "",
+        f"Measured with `{doc['command']}` ({_duration(doc['seconds'])}) on "
+        f"{doc['created'][:10]}: {m['cpu']}, {m['cores']} cores, every library on one thread. "
+        "Regenerate this page with `python tools/gen_performance_page.py`.",
+        "",
+        "## Headline",
+        "",
+    ]
+    out += _table(["what", "goal", "measured", "verdict"], [list(row) for row in headline])
+    out += _accuracy_part(doc, images, prefix)
+    out += _throughput_part(doc, images, prefix)
+    out += _backprop_part(doc, images, prefix)
+    out += _gradcheck_part(doc)
+    out += _suite_part(doc, images, prefix)
+    settings = ", ".join(f"`{k}={val}`" for k, val in m["thread_settings"].items() if val)
+    out += [
+        "## Machine and versions",
+        "",
+        f"- CPU: {m['cpu']} ({m.get('arch', '?')}), {m['cores']} cores, "
+        f"{m.get('os', '?')}; load average at start {m.get('load_average_at_start', '?')}",
+        f"- NumPy's BLAS: {m.get('blas', '?')}; settings: {settings or 'none'}",
+        f"- gradspec commit {m.get('git', {}).get('commit', '?')[:12]}"
+        + (
+            f" with {m['git']['modified_files']} files modified in the work tree"
+            if m.get("git", {}).get("modified_files")
+            else ""
+        ),
+        "- " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def generate(json_path: Path, page: Path, assets: Path, *, prefix: str) -> None:
+    """Read ``json_path``, check it, draw the figures into ``assets`` and write ``page``."""
+    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    check_structure(doc)
+    images = draw_figures(doc, assets)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(render_page(doc, images, prefix=prefix), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument("--page", type=Path, default=DEFAULT_PAGE)
+    parser.add_argument("--assets", type=Path, default=DEFAULT_ASSETS)
+    parser.add_argument(
+        "--prefix", default="assets/performance", help="the figures' path as the page links it"
+    )
+    args = parser.parse_args(argv)
+    generate(args.json, args.page, args.assets, prefix=args.prefix)
+    print(f"wrote {args.page} and figures in {args.assets}")
+
+
+if __name__ == "__main__":
+    main()
