@@ -182,17 +182,7 @@ CATALOG: tuple[type, ...] = (
 #: Entries the suite does not reject yet, by name, with the reason. The catalog's tests
 #: report them and measure the kill rate over the rest; each is a gap to close in a check,
 #: never a reason to weaken the entry.
-KNOWN_MISSED: dict[str, str] = {
-    "backprop-checks-only-reachable-nodes": (
-        "every bad graph of BP-REJECT-CYCLE, -UNKNOWN-OP and -DANGLING puts the bad node on "
-        "the output's path; none has a cycle, unknown op or dangling name in a node the "
-        "output does not use"
-    ),
-    "backprop-drops-unused-inputs": (
-        "the graph strategy makes every input contribute to the output, so "
-        "SHAPE-BACKPROP-GRADIENTS never sees an input whose gradient is all zeros"
-    ),
-}
+KNOWN_MISSED: dict[str, str] = {}
 
 #: Valid conventions the suite must accept (pass or acceptable), never reject.
 NOT_BUGS: tuple[type, ...] = (
