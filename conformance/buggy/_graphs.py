@@ -54,7 +54,9 @@ class BackpropListedOrder(HandWrittenEngine):
 class BackpropIgnoresNegativeSlope(HandWrittenEngine):
     name = "backprop-ignores-negative-slope"
     bug = "the engine calls every activation as f(a), so leaky_relu nodes always use slope 0.01"
-    expected_clauses = ("BP-VALUE", "GRAD-BACKPROP-FD", "BP-JACOBIAN")
+    # Not GRAD-BACKPROP-FD: the output and its gradients use the same wrong slope, so the
+    # finite difference of the adapter's own output agrees with them.
+    expected_clauses = ("BP-VALUE", "BP-JACOBIAN")
 
     def _attributes(self, node: Node) -> dict[str, Any]:
         return {}
