@@ -27,11 +27,13 @@ from ._model import CheckContext, ClauseViolation, Failure
 
 __all__ = [
     "call",
+    "checked_call",
     "exact_values",
     "expected_values",
     "fail",
     "find_hint",
     "quiet",
+    "raised",
     "relative_error",
     "reproducer",
     "ulp_distance",

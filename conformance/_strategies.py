@@ -21,6 +21,7 @@ __all__ = [
     "LayerShape",
     "float_arrays",
     "graphs",
+    "layer_arrays",
     "layer_shapes",
 ]
 
