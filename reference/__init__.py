@@ -14,7 +14,11 @@ Public surface, by family:
   :func:`gradient_to_jacobian`, :func:`vector_jacobian_product`;
 - why networks are non-linear: :func:`collapse_linear_stack`, :func:`apply_linear_stack`;
 - the backprop engine on the contract's graph format: :func:`backprop`, :func:`jacobian`,
-  and :class:`GraphError` for every graph it refuses.
+  and :class:`GraphError` for every graph it refuses;
+- the gradient check (central differences with a documented step rule and estimated error
+  bounds): :func:`check_gradient`, :func:`check_jacobian`, :func:`numerical_jacobian`, with
+  their results :class:`GradientCheck` and :class:`Kink`;
+- the exact oracle, :mod:`gradspec.reference.oracle` (mpmath, rounded once).
 """
 
 from ._activations import (
@@ -33,6 +37,7 @@ from ._activations import (
 )
 from ._backprop import backprop, jacobian
 from ._collapse import apply_linear_stack, collapse_linear_stack
+from ._gradcheck import GradientCheck, Kink, check_gradient, check_jacobian, numerical_jacobian
 from ._graph import GraphError
 from ._jacobians import (
     activation_jacobian,
@@ -50,10 +55,14 @@ from ._linear import linear, linear_backward
 name = "gradspec reference"
 
 __all__ = [
+    "GradientCheck",
     "GraphError",
+    "Kink",
     "activation_jacobian",
     "apply_linear_stack",
     "backprop",
+    "check_gradient",
+    "check_jacobian",
     "collapse_linear_stack",
     "dot_jacobian",
     "gradient_to_jacobian",
@@ -69,6 +78,7 @@ __all__ = [
     "linear_jacobian_b",
     "linear_jacobian_x",
     "name",
+    "numerical_jacobian",
     "relu",
     "relu_derivative",
     "sigmoid",
