@@ -137,7 +137,7 @@ def decode_array(obj: Any, *, where: str = "array") -> np.ndarray:
     Examples
     --------
     >>> decode_array({"dtype": "float64", "shape": [2], "data": ["1e-300", "-inf"]})
-    array([ 1.e-300,    -inf])
+    array([1.e-300,    -inf])
     """
     if not isinstance(obj, Mapping):
         raise WireError(
