@@ -12,7 +12,9 @@ Rules, per clause and dtype:
 - the check raised ``ClauseViolation``: **fail**, with the check's failure;
 - an adapter member raised (``AdapterCallError``): **fail**, naming the member;
 - any other exception: **fail**, saying the suite could not evaluate the clause;
-- the check verified no example: **fail** (zero checks never read as a pass);
+- the check verified no example: **fail** (zero checks never read as a pass), except for a
+  clause that declares no members (it exercises whichever members exist) when the adapter
+  has none of them: **not provided**;
 - flags and no failure: **acceptable**, or **fail** under ``strict``;
 - otherwise: **pass**.
 """
@@ -312,6 +314,12 @@ def run_clause(
     seconds = time.perf_counter() - started
 
     flags = dict(ctx.flags)
+    if failure is None and ctx.examples == 0 and not clause.members:
+        # Clauses such as ROB-NAN declare no member of their own: they exercise whichever
+        # members the adapter has. Having none of them is "not provided", never a pass.
+        return _not_provided(
+            clause, dtype, "the adapter provides none of the members this clause exercises"
+        )
     if failure is None and ctx.examples == 0:
         failure = Failure(
             clause_id=clause.id,

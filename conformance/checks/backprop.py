@@ -22,6 +22,7 @@ from .._adapter import AdapterCallError
 from .._compare import call, fail, reproducer
 from .._hypothesis import run_property
 from .._model import CheckContext
+from .._pipe import PipeError
 from .._strategies import graphs
 from ._calls import (
     call_backprop,
@@ -517,7 +518,17 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
             args = graph_args(graph, inputs)
             try:
                 result = call(ctx, "backprop", graph, inputs)
-            except AdapterCallError:
+            except AdapterCallError as error:
+                if isinstance(error.original, PipeError):
+                    # A program that crashed, hung or answered garbage did not reject the
+                    # graph: it broke the protocol, which must not read as conformance.
+                    raise fail(
+                        clause_id,
+                        f"backprop did not answer for a bad graph ({description}): {error}",
+                        inputs=dict(args),
+                        hint="answer a bad graph with an error reply, not a crash or a hang",
+                        reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                    ) from None
                 ctx.record()
                 continue
             raise fail(

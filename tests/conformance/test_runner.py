@@ -240,3 +240,17 @@ def test_exit_status_is_zero_only_when_something_ran_and_nothing_failed():
     assert status(Outcome.PASS, Outcome.FAIL) == 1
     assert status(Outcome.NOT_PROVIDED, Outcome.NOT_PROVIDED) == 1
     assert status() == 1
+
+
+def test_a_clause_without_members_is_not_provided_when_nothing_it_exercises_exists():
+    """ROB-NAN exercises the activations; an adapter with only a layer cannot pass it."""
+    from types import SimpleNamespace
+
+    from gradspec.conformance import run_suite
+    from gradspec.conformance._adapter import LoadedAdapter
+    from gradspec.reference import linear
+
+    adapter = LoadedAdapter(SimpleNamespace(linear=linear), "layer-only")
+    report = run_suite(adapter, profile="quick", select="ROB-NAN,LIN-FORWARD")
+    outcomes = {(r.clause_id, r.outcome.value) for r in report.results}
+    assert outcomes == {("ROB-NAN", "not provided"), ("LIN-FORWARD", "pass")}

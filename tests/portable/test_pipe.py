@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from gradspec import reference
-from gradspec.conformance import load_adapter
+from gradspec.conformance import load_adapter, run_suite
 from gradspec.conformance._adapter import AdapterCallError, AdapterLoadError
 from gradspec.conformance._pipe import (
     PipeAdapter,
@@ -22,7 +22,7 @@ from gradspec.conformance._pipe import (
 )
 from gradspec.conformance._wire import decode_array, encode_array
 
-from ._programs import program
+from ._programs import BEHAVIOURS, program
 
 SERVE = f"{sys.executable} -m gradspec.conformance._pipe_serve"
 
@@ -120,3 +120,35 @@ def test_through_load_adapter_a_broken_program_fails_the_call_not_the_run(tmp_pa
 def test_a_missing_program_is_a_load_error():
     with pytest.raises(AdapterLoadError, match=r"no-such-program-xyz.*installed"):
         load_adapter('cmd:"no-such-program-xyz --flag"')
+
+
+def _backprop_program(folder, reply: str) -> str:
+    """A program offering only backprop, answering every call with ``reply`` code."""
+    path = folder / "backprop_only.py"
+    hello = {"id": 0, "result": {"protocol": 1, "name": "bp", "members": ["backprop"]}}
+    path.write_text(
+        "import json, sys\n"
+        "for line in sys.stdin:\n"
+        "    request = json.loads(line)\n"
+        "    if request['member'] == 'hello':\n"
+        f"        print(json.dumps({hello!r}), flush=True)\n"
+        "        continue\n"
+        f"    {reply}\n",
+        encoding="utf-8",
+    )
+    return f"cmd:{sys.executable} {path}"
+
+
+@pytest.mark.parametrize(
+    ("reply", "outcome"),
+    [
+        (BEHAVIOURS["error"], "pass"),  # an error reply is a rejection
+        (BEHAVIOURS["crash"], "fail"),  # a crash is not
+    ],
+    ids=["error-reply", "crash"],
+)
+def test_only_an_error_reply_counts_as_rejecting_a_bad_graph(tmp_path, reply, outcome):
+
+    adapter = load_adapter(_backprop_program(tmp_path, reply))
+    report = run_suite(adapter, profile="quick", select="BP-REJECT-CYCLE")
+    assert {r.outcome.value for r in report.results} == {outcome}
