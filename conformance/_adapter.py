@@ -3,7 +3,7 @@
 A spec is spelled one way everywhere (CLI option, pytest option, ``GRADSPEC_ADAPTER``):
 
 ========================  =====================================================
-``reference``, ``torch``  an adapter shipped with gradspec (see :data:`SHIPPED`)
+``reference``, ``torch``  an adapter shipped with gradspec (see `SHIPPED`)
 ``package.module``        that module is the adapter
 ``package.module:name``   attribute ``name`` of the module (object, class or
                           zero-argument factory)
@@ -115,7 +115,7 @@ class LoadedAdapter:
 
         A single result becomes an ndarray; a tuple or list of results becomes a tuple of
         ndarrays; a dict (backprop's gradients) becomes a dict of ndarrays. Anything the
-        member raises is re-raised as :class:`AdapterCallError` naming the member.
+        member raises is re-raised as `AdapterCallError` naming the member.
         """
         function: Callable[..., Any] = getattr(self.obj, member)
         try:

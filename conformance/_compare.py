@@ -1,15 +1,15 @@
 """Comparing results and explaining differences: ULP errors, the worst element, hints, failures.
 
 Every check compares an adapter's result with an expected value and, when they differ by more
-than the clause's tolerance, raises :class:`~gradspec.conformance._model.ClauseViolation`
-built by :func:`fail`. The failure shows the worst element (the one furthest outside its
+than the clause's tolerance, raises `gradspec.conformance._model.ClauseViolation`
+built by `fail`. The failure shows the worst element (the one furthest outside its
 tolerance), its input, expected and actual values, the absolute, relative and ULP errors, a
 hint when the error has a recognisable pattern, and a copy-paste reproducer.
 
 Expected values of the elementwise functions come from the reference computed in float64 and
 rounded once to the dtype under test (the reference is within a few ULP of the exact value).
 Only the elements that look wrong are re-checked against the exact oracle
-(:mod:`gradspec.reference.oracle`, mpmath), so the slow exact arithmetic stays off the hot path
+(`gradspec.reference.oracle`, mpmath), so the slow exact arithmetic stays off the hot path
 while a verdict never rests on the reference's own last-bit error.
 """
 
@@ -320,7 +320,7 @@ def fail(
     hint: str | None = None,
     reproducer: str = "",
 ) -> ClauseViolation:
-    """Build the :class:`ClauseViolation` for ``clause_id`` (the caller raises it)."""
+    """Build the `ClauseViolation` for ``clause_id`` (the caller raises it)."""
     from .clauses import get_clause
 
     def _plain(value: Any) -> Any:

@@ -1,9 +1,9 @@
 """Counterexamples become test vectors: a bug the suite found stays found, in any language.
 
-When the suite fails a clause, its :class:`~gradspec.conformance._model.Failure` carries the
-shrunk inputs. :func:`failure_to_vector` turns them into a vector case (the same format as the
+When the suite fails a clause, its `gradspec.conformance._model.Failure` carries the
+shrunk inputs. `failure_to_vector` turns them into a vector case (the same format as the
 shipped vectors, flag ``counterexample``) whose expected result is computed exactly from the
-inputs, and :func:`write_counterexamples` writes one vector file per failure plus a Python
+inputs, and `write_counterexamples` writes one vector file per failure plus a Python
 reproducer that runs that case against the adapter.
 """
 

@@ -1,6 +1,6 @@
 """Text for people: the failure message, the progress line, the table and the summary.
 
-Every failure, wherever it is shown (CLI, pytest, JSON, JUnit), uses :func:`format_failure`,
+Every failure, wherever it is shown (CLI, pytest, JSON, JUnit), uses `format_failure`,
 one pattern written for a student who has never seen the suite's code::
 
     FAIL ACT-TANH-DERIVATIVE-VALUE  tanh'(z) matches the reference  [float64]

@@ -1,6 +1,6 @@
 """Running a property with Hypothesis under the suite's profile and seed.
 
-Checks never build ``@given`` tests by hand: they call :func:`run_property`, so every
+Checks never build ``@given`` tests by hand: they call `run_property`, so every
 property in the suite is seeded, writes no example database into the user's folder, and
 has no deadline (adapters of real libraries are slow on their first call).
 """
@@ -36,7 +36,7 @@ def run_property(
     strategy : SearchStrategy
         Draws one example (use ``st.tuples`` or ``st.fixed_dictionaries`` for several).
     test : callable
-        Raises :class:`~gradspec.conformance._model.ClauseViolation` on a bad example.
+        Raises `gradspec.conformance._model.ClauseViolation` on a bad example.
     max_examples : int, optional
         Overrides the profile, for checks whose examples are expensive.
     """

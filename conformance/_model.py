@@ -1,12 +1,12 @@
 """The vocabulary shared by the checks, the runner and the reports.
 
 A *clause* is one normative statement of the specification with a stable id. Its *check*
-is a function that receives a :class:`CheckContext` and either returns normally (the
+is a function that receives a `CheckContext` and either returns normally (the
 adapter satisfies the clause on every example it was shown), records an *acceptable*
-deviation with a named flag, or raises :class:`ClauseViolation` carrying a
-:class:`Failure` that explains, for a student, what went wrong and how to reproduce it.
+deviation with a named flag, or raises `ClauseViolation` carrying a
+`Failure` that explains, for a student, what went wrong and how to reproduce it.
 
-The runner (``_runner.py``) turns those into a :class:`ClauseResult` per clause and dtype.
+The runner (``_runner.py``) turns those into a `ClauseResult` per clause and dtype.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Failure:
 
 
 class ClauseViolation(AssertionError):
-    """Raised by a check when the adapter violates its clause. Carries the :class:`Failure`.
+    """Raised by a check when the adapter violates its clause. Carries the `Failure`.
 
     It subclasses AssertionError so that Hypothesis treats it as a failing example and
     shrinks it.
@@ -101,8 +101,8 @@ class ClauseViolation(AssertionError):
 class CheckContext:
     """What a check receives: the adapter, the dtype under test and the run's settings.
 
-    A check records each example it verified with :meth:`record` (the examples count and the
-    worst error in the report come from these), and an accepted deviation with :meth:`flag`.
+    A check records each example it verified with `record` (the examples count and the
+    worst error in the report come from these), and an accepted deviation with `flag`.
     """
 
     adapter: Any  # conformance._adapter.LoadedAdapter (kept loose to avoid an import cycle)

@@ -9,7 +9,7 @@ line; the program answers each with one line. The program can be written in any 
    answers ``{"id": 0, "result": {"protocol": 1, "name": "...", "members": [...],
    "dtypes": ["float32", "float64"]}}``. Members it does not list are *not provided*.
 2. Calls. ``{"id": n, "member": "linear", "args": {"W": array, "x": array, "b": array}}``
-   with the encoding of :mod:`gradspec.conformance._wire`; the answer is
+   with the encoding of `gradspec.conformance._wire`; the answer is
    ``{"id": n, "result": ...}`` or, when the member rejects its input (a bad graph, say),
    ``{"id": n, "error": "message"}``.
 3. End. The suite closes the program's stdin; the program exits.
@@ -178,7 +178,7 @@ class PipeAdapter:
         runs). One pair of surrounding quotes is removed (``'"node a.js"'``).
     timeout : float, optional
         Seconds to wait for each answer (the handshake included). Default: the environment
-        variable ``GRADSPEC_PIPE_TIMEOUT``, else :data:`DEFAULT_TIMEOUT`.
+        variable ``GRADSPEC_PIPE_TIMEOUT``, else `DEFAULT_TIMEOUT`.
     cwd : str, optional
         Working folder of the program.
 

@@ -1,6 +1,6 @@
 """Machine-readable reports of a run: JSON and JUnit XML, both written atomically.
 
-JSON report (``schema_version`` 1; :data:`REPORT_SCHEMA` is the same as a JSON Schema)::
+JSON report (``schema_version`` 1; `REPORT_SCHEMA` is the same as a JSON Schema)::
 
     {
       "schema_version": 1,
@@ -26,7 +26,7 @@ JSON report (``schema_version`` 1; :data:`REPORT_SCHEMA` is the same as a JSON S
 
 Outcomes are ``"pass"``, ``"acceptable"``, ``"fail"`` and ``"not provided"``. The clause row
 combines its dtypes (worst outcome, examples added up); ``dtypes`` keeps each one. A failure
-has every field of :class:`~gradspec.conformance._model.Failure` plus ``text``, the message
+has every field of `gradspec.conformance._model.Failure` plus ``text``, the message
 exactly as the CLI prints it. Arrays become nested lists; NaN and infinities, which JSON
 cannot hold, become the strings ``"nan"``, ``"inf"`` and ``"-inf"``; any other object its
 ``repr``.

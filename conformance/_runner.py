@@ -1,9 +1,9 @@
-"""Running the clauses against one adapter and collecting a :class:`SuiteReport`.
+"""Running the clauses against one adapter and collecting a `SuiteReport`.
 
 The runner is the only place that decides an outcome. A check only reports what it saw
-(examples recorded, flags, or a :class:`~gradspec.conformance._model.ClauseViolation`); the
+(examples recorded, flags, or a `gradspec.conformance._model.ClauseViolation`); the
 runner turns that, and anything else that escapes the check, into a
-:class:`~gradspec.conformance._model.ClauseResult`. Nothing a check or an adapter does can
+`gradspec.conformance._model.ClauseResult`. Nothing a check or an adapter does can
 crash a run: every exception becomes a failing result that says what happened.
 
 Rules, per clause and dtype:
@@ -97,7 +97,7 @@ class SuiteReport:
     select: str | None = None
 
     def by_clause(self) -> list[ClauseResult]:
-        """One combined row per clause (see :func:`combine`), in clause order."""
+        """One combined row per clause (see `combine`), in clause order."""
         order: dict[str, list[ClauseResult]] = {}
         for result in self.results:
             order.setdefault(result.clause_id, []).append(result)
@@ -226,7 +226,7 @@ def run_suite(
     Parameters
     ----------
     adapter : LoadedAdapter
-        From :func:`~gradspec.conformance.load_adapter`.
+        From `gradspec.conformance.load_adapter`.
     profile : {"quick", "default", "thorough"}
         How many examples each clause draws.
     seed : int
@@ -234,7 +234,7 @@ def run_suite(
     strict : bool
         Require the reference's conventions: acceptable results become failures.
     select : str, optional
-        Restrict the run (see :func:`select_clauses`).
+        Restrict the run (see `select_clauses`).
     progress : callable, optional
         ``progress(result, done, total)`` after each clause and dtype.
     clauses : sequence of Clause, optional

@@ -1,12 +1,12 @@
 """Building test-vector cases: exact expected results and the tolerance of each clause.
 
 Shared by the generator (``tools/gen_vectors.py``, which chooses the inputs) and by
-:mod:`gradspec.conformance._counterexamples` (which turns a failure found by the suite into a
+`gradspec.conformance._counterexamples` (which turns a failure found by the suite into a
 case), so that a case means the same thing wherever it comes from.
 
 Expected values are exact, rounded once to the case's dtype:
 
-- elementwise members: :mod:`gradspec.reference.oracle` (mpmath, 160 bits or more);
+- elementwise members: `gradspec.reference.oracle` (mpmath, 160 bits or more);
 - ``linear`` and ``linear_backward``: exact rational arithmetic (every float is a dyadic
   rational), then one rounding;
 - ``backprop`` and ``jacobian``: the graph evaluated forward and backward in mpmath at 200
@@ -497,7 +497,7 @@ def build_case(
     name : str
         A short label of the inputs' group (``edges``, ``fan-out``...), part of the id.
     flags : sequence of str
-        Edge cases the inputs hit, from :data:`FLAGS`.
+        Edge cases the inputs hit, from `FLAGS`.
     note : str
         One sentence for people reading the file.
     """

@@ -1,7 +1,7 @@
 """Validating a vector file against ``vectors/schema.json``, with or without ``jsonschema``.
 
 gradspec does not depend on ``jsonschema``. When it is installed it does the validation;
-otherwise :func:`validate` covers the subset of JSON Schema that ``schema.json`` uses:
+otherwise `validate` covers the subset of JSON Schema that ``schema.json`` uses:
 ``type``, ``enum``, ``const``, ``pattern``, ``minimum``, ``minItems``, ``maxItems``,
 ``required``, ``properties``, ``additionalProperties``, ``items``, ``anyOf`` and local
 ``$ref`` to ``#/$defs/...``.

@@ -4,7 +4,7 @@ A *vector file* (``conformance/vectors/*.json``, format described by ``schema.js
 it and by the docs page *Portable conformance*) holds *cases*: one call of one contract member
 with fixed inputs, the exact expected result and the tolerance, so that an implementation in
 any language can be checked without Python. This module is the Python runner of those files;
-``gradspec vectors --adapter SPEC`` calls :func:`run_vectors`.
+``gradspec vectors --adapter SPEC`` calls `run_vectors`.
 
 Judging one element ``a`` of a result against its expected value ``e``:
 

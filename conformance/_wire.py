@@ -12,7 +12,7 @@ Programs in any language read and write these objects, so the rules are few and 
   Readers also accept JSON numbers, and ``"base64"`` (the little-endian bytes) instead of
   ``"data"``.
 - **Arguments** of a member call are one JSON object keyed by the contract's parameter names
-  (:data:`PARAMETERS`): ``z``, ``W``, ``x``, ``b``, ``grad_z`` are arrays, ``graph`` is the
+  (`PARAMETERS`): ``z``, ``W``, ``x``, ``b``, ``grad_z`` are arrays, ``graph`` is the
   contract's graph dict as is, ``inputs`` maps input names to arrays, ``wrt`` is a string and
   ``negative_slope`` a decimal string.
 - A **result** is an array (elementwise members, ``linear``, ``jacobian``), a list of three

@@ -1,7 +1,7 @@
 """The clause registry: the one source of truth for the checks, the reports and the docs.
 
-Every clause of the specification is one :class:`~gradspec.conformance._model.Clause` in
-:data:`CLAUSES`, with its stable id, the statement in words and in LaTeX, the section of the
+Every clause of the specification is one `gradspec.conformance._model.Clause` in
+`CLAUSES`, with its stable id, the statement in words and in LaTeX, the section of the
 lecture notes it comes from, the adapter members it needs, its tolerance and its check.
 """
 

@@ -2,9 +2,9 @@
 
 The distribution has two parts, each an import package of its own:
 
-- :mod:`gradspec.reference`: the reference implementation (activations, linear layer,
+- `gradspec.reference`: the reference implementation (activations, linear layer,
   Jacobians, backprop engine, gradient check), accurate enough to be ground truth.
-- :mod:`gradspec.conformance`: the property-based conformance suite that any other
+- `gradspec.conformance`: the property-based conformance suite that any other
   implementation plugs into through an adapter.
 """
 

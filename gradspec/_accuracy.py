@@ -1,7 +1,7 @@
 """The reference's accuracy, measured against the exact oracle (``gradspec accuracy``).
 
 For each activation and derivative and each dtype, the reference is evaluated on a sample of
-the whole finite range and compared with :func:`gradspec.reference.oracle.ulp_error`; the
+the whole finite range and compared with `gradspec.reference.oracle.ulp_error`; the
 figure reported is the worst error in ULPs of that dtype, and the input where it occurs.
 """
 

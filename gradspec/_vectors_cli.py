@@ -1,6 +1,6 @@
 """``gradspec vectors``: check an adapter against the portable test vectors.
 
-Kept apart from ``cli.py``, which wires it with :func:`add_parser` and :func:`run`.
+Kept apart from ``cli.py``, which wires it with `add_parser` and `run`.
 Exit status: 0 when no case failed (acceptable allowed) and at least one ran, 1 otherwise,
 2 when the adapter cannot be loaded or a vector file is invalid.
 """

@@ -5,22 +5,23 @@ names), so the conformance suite can load it as the ``reference`` adapter.
 
 Public surface, by family:
 
-- activations and derivatives: :func:`sigmoid`, :func:`tanh`, :func:`hardtanh`, :func:`relu`,
-  :func:`leaky_relu`, :func:`swish` and ``*_derivative`` for each;
-- the layer: :func:`linear`, :func:`linear_backward`;
+- activations and derivatives: `sigmoid`, `tanh`, `hardtanh`, `relu`,
+  `leaky_relu`, `swish` and ``*_derivative`` for each;
+- the layer: `linear`, `linear_backward`;
 - the useful Jacobians and the way between Jacobian form and the shape convention:
-  :func:`activation_jacobian`, :func:`linear_jacobian_x`, :func:`linear_jacobian_b`,
-  :func:`linear_jacobian_W`, :func:`dot_jacobian`, :func:`jacobian_to_gradient`,
-  :func:`gradient_to_jacobian`, :func:`vector_jacobian_product`;
-- why networks are non-linear: :func:`collapse_linear_stack`, :func:`apply_linear_stack`;
-- the backprop engine on the contract's graph format: :func:`backprop`, :func:`jacobian`,
-  and :class:`GraphError` for every graph it refuses;
+  `activation_jacobian`, `linear_jacobian_x`, `linear_jacobian_b`,
+  `linear_jacobian_W`, `dot_jacobian`, `jacobian_to_gradient`,
+  `gradient_to_jacobian`, `vector_jacobian_product`;
+- why networks are non-linear: `collapse_linear_stack`, `apply_linear_stack`;
+- the backprop engine on the contract's graph format: `backprop`, `jacobian`,
+  and `GraphError` for every graph it refuses;
 - the gradient check (central differences with a documented step rule and estimated error
-  bounds): :func:`check_gradient`, :func:`check_jacobian`, :func:`numerical_jacobian`, with
-  their results :class:`GradientCheck` and :class:`Kink`;
-- the exact oracle, :mod:`gradspec.reference.oracle` (mpmath, rounded once).
+  bounds): `check_gradient`, `check_jacobian`, `numerical_jacobian`, with
+  their results `GradientCheck` and `Kink`;
+- the exact oracle, `gradspec.reference.oracle` (mpmath, rounded once).
 """
 
+from . import oracle
 from ._activations import (
     hardtanh,
     hardtanh_derivative,
@@ -79,6 +80,7 @@ __all__ = [
     "linear_jacobian_x",
     "name",
     "numerical_jacobian",
+    "oracle",
     "relu",
     "relu_derivative",
     "sigmoid",

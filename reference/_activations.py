@@ -4,30 +4,30 @@ Every function takes an array of any shape (0-d and empty included) and returns 
 of the same shape and dtype: float32 in gives float32 out, float64 gives float64, and Python
 numbers, lists and integer arrays are read as float64. Inputs are never modified. No
 floating-point warning is raised for any input, finite or infinite; NaN gives NaN (the
-derivatives included) and :math:`\pm\infty` gives the mathematical limit.
+derivatives included) and \(\pm\infty\) gives the mathematical limit.
 
-Accuracy, measured against the exact values of :mod:`gradspec.reference.oracle`: at most
+Accuracy, measured against the exact values of `gradspec.reference.oracle`: at most
 1 ULP in float32 (about 0.5, a single rounding) and a few ULPs in float64, tails and
 subnormal results included, where the textbook formulas return 0 or lose every digit.
 
 How (the *Notes* of each function give its formula and why it is stable):
 
-- The smooth functions are written in terms of :math:`t = e^{-|z|}`, which never overflows,
-  so :math:`1 + t \in [1, 2]` carries no cancellation. Formulas that subtract nearly equal
-  numbers, :math:`\sigma(1 - \sigma)` and :math:`1 - \tanh^2`, are never used: they return 0
-  where the true derivative is tiny but representable (:math:`\sigma'(40)`,
-  :math:`\tanh'(30)`).
+- The smooth functions are written in terms of \(t = e^{-|z|}\), which never overflows,
+  so \(1 + t \in [1, 2]\) carries no cancellation. Formulas that subtract nearly equal
+  numbers, \(\sigma(1 - \sigma)\) and \(1 - \tanh^2\), are never used: they return 0
+  where the true derivative is tiny but representable (\(\sigma'(40)\),
+  \(\tanh'(30)\)).
 - Where a result is subnormal, a product with a subnormal factor would lose bits, so the
-  tail is computed from :math:`e^{z + 64}` (the shift is exact) and scaled back by a
+  tail is computed from \(e^{z + 64}\) (the shift is exact) and scaled back by a
   constant in one final rounding.
 - float32 inputs are computed in float64 and rounded once, which costs about 0.5 ULP.
-- Work is done in blocks of :data:`_BLOCK` elements with preallocated buffers, so the
+- Work is done in blocks of `_BLOCK` elements with preallocated buffers, so the
   intermediate arrays stay in cache; this is what keeps the stable forms as fast as the
   textbook NumPy formulas.
 
 Kinks: the derivative at a kink is a one-sided value, as in PyTorch:
-:math:`\mathrm{relu}'(0) = 0`, :math:`\mathrm{leaky\_relu}'(0) = s` (the negative slope)
-and :math:`\mathrm{hardtanh}'(\pm 1) = 0`. ``relu(-0.0)`` may return either zero.
+\(\mathrm{relu}'(0) = 0\), \(\mathrm{leaky\_relu}'(0) = s\) (the negative slope)
+and \(\mathrm{hardtanh}'(\pm 1) = 0\). ``relu(-0.0)`` may return either zero.
 """
 
 from __future__ import annotations
@@ -57,15 +57,15 @@ __all__ = [
 #: Elements per block: a few float64 buffers of this size fit in a core's L2 cache.
 _BLOCK = 32768
 
-#: The exact shift of the subnormal tails: for :math:`x \le -32`, :math:`x + 64` is exact.
+#: The exact shift of the subnormal tails: for \(x \le -32\), \(x + 64\) is exact.
 _SHIFT = 64.0
-#: :math:`e^{-64}` rounded to float64 (one rounding, relative error below 2**-53).
+#: \(e^{-64}\) rounded to float64 (one rounding, relative error below 2**-53).
 _EXP_MINUS_SHIFT = float(np.exp(-_SHIFT))
 
 #: Below this input swish and swish' are computed by their tail forms (their results, and
-#: :math:`e^{z}`, are subnormal or close to it beyond about -701).
+#: \(e^{z}\), are subnormal or close to it beyond about -701).
 _SWISH_TAIL = -700.0
-#: Above this :math:`|z|`, :math:`e^{-2|z|}` may be subnormal and tanh' takes its tail form.
+#: Above this \(|z|\), \(e^{-2|z|}\) may be subnormal and tanh' takes its tail form.
 _TANH_DERIVATIVE_TAIL = 350.0
 #: For float32 inputs, clamping |z| to this in float64 changes no float32 result of
 #: sigmoid, swish or swish' (they round to 0 or 1 beyond |z| = 104) and keeps exp finite.
@@ -134,7 +134,7 @@ def _blockwise(
 
 
 def _exp_minus_abs(z: np.ndarray, t: np.ndarray, factor: float = -1.0) -> np.ndarray:
-    """Write :math:`e^{factor |z|}` into ``t`` (``factor < 0``: never overflows)."""
+    """Write \\(e^{factor |z|}\\) into ``t`` (``factor < 0``: never overflows)."""
     np.abs(z, out=t)
     np.multiply(t, factor, out=t)
     return np.exp(t, out=t)
@@ -154,7 +154,7 @@ def _fix_tail(z: np.ndarray, out: np.ndarray, mask: np.ndarray, tail: Callable) 
 
 
 def _shifted_exp(x: np.ndarray) -> np.ndarray:
-    """:math:`e^{x + 64}` for :math:`x \\le -32`, where the shift is exact."""
+    """\\(e^{x + 64}\\) for \\(x \\le -32\\), where the shift is exact."""
     return np.exp(x + _SHIFT)
 
 
@@ -182,7 +182,7 @@ def _sigmoid_float32_kernel(z, out, scratch, mask):
 
 
 def sigmoid(z: ArrayLike) -> np.ndarray:
-    r"""The logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, elementwise.
+    r"""The logistic sigmoid \(\sigma(z) = 1 / (1 + e^{-z})\), elementwise.
 
     Parameters
     ----------
@@ -192,7 +192,7 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        Values in :math:`[0, 1]`; 0 and 1 at :math:`\mp\infty`, NaN at NaN.
+        Values in \([0, 1]\); 0 and 1 at \(\mp\infty\), NaN at NaN.
 
     Raises
     ------
@@ -201,15 +201,17 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With :math:`t = e^{-|z|} \in (0, 1]`,
+    With \(t = e^{-|z|} \in (0, 1]\),
 
-    .. math:: \sigma(z) = \frac{1}{1 + t} \ (z \ge 0), \qquad
-              \sigma(z) = \frac{t}{1 + t} \ (z < 0).
+    \[
+        \sigma(z) = \frac{1}{1 + t} \ (z \ge 0), \qquad
+        \sigma(z) = \frac{t}{1 + t} \ (z < 0).
+    \]
 
-    :math:`t` never overflows and :math:`1 + t \in [1, 2]`, so each branch is three
-    correctly rounded operations with no cancellation. For :math:`z < -708` the result is
-    :math:`t` itself (subnormal, rounded once by the exponential), not 0 as with
-    :math:`1 / (1 + e^{-z})`, whose :math:`e^{-z}` overflows.
+    \(t\) never overflows and \(1 + t \in [1, 2]\), so each branch is three
+    correctly rounded operations with no cancellation. For \(z < -708\) the result is
+    \(t\) itself (subnormal, rounded once by the exponential), not 0 as with
+    \(1 / (1 + e^{-z})\), whose \(e^{-z}\) overflows.
 
     Examples
     --------
@@ -230,7 +232,7 @@ def _sigmoid_derivative_kernel(z, out, scratch, mask):
 
 
 def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
-    r"""The derivative of the sigmoid, :math:`\sigma'(z) = \sigma(z)\,\sigma(-z)`, elementwise.
+    r"""The derivative of the sigmoid, \(\sigma'(z) = \sigma(z)\,\sigma(-z)\), elementwise.
 
     Parameters
     ----------
@@ -240,7 +242,7 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        Values in :math:`(0, 1/4]`; 0 at :math:`\pm\infty`, NaN at NaN.
+        Values in \((0, 1/4]\); 0 at \(\pm\infty\), NaN at NaN.
 
     Raises
     ------
@@ -249,15 +251,17 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With :math:`t = e^{-|z|}`,
+    With \(t = e^{-|z|}\),
 
-    .. math:: \sigma'(z) = \frac{t}{(1 + t)^2}.
+    \[
+        \sigma'(z) = \frac{t}{(1 + t)^2}.
+    \]
 
-    The textbook :math:`\sigma(z)(1 - \sigma(z))` subtracts from 1 a number that rounds to 1
-    for :math:`z > 37`, and returns 0 where the true value is still about :math:`e^{-z}`
-    (:math:`\sigma'(40) \approx 4.2 \cdot 10^{-18}`): errors of :math:`10^{15}` ULPs. Here
-    :math:`t` is exact up to one rounding, :math:`1 + t \in [1, 2]` cancels nothing, and in
-    the far tail (:math:`t < 2^{-53}`) the result is :math:`t` itself, subnormals included.
+    The textbook \(\sigma(z)(1 - \sigma(z))\) subtracts from 1 a number that rounds to 1
+    for \(z > 37\), and returns 0 where the true value is still about \(e^{-z}\)
+    (\(\sigma'(40) \approx 4.2 \cdot 10^{-18}\)): errors of \(10^{15}\) ULPs. Here
+    \(t\) is exact up to one rounding, \(1 + t \in [1, 2]\) cancels nothing, and in
+    the far tail (\(t < 2^{-53}\)) the result is \(t\) itself, subnormals included.
 
     Examples
     --------
@@ -277,7 +281,7 @@ def _tanh_kernel(z, out, scratch, mask):
 
 
 def tanh(z: ArrayLike) -> np.ndarray:
-    r"""The hyperbolic tangent :math:`\tanh z = (e^z - e^{-z}) / (e^z + e^{-z})`, elementwise.
+    r"""The hyperbolic tangent \(\tanh z = (e^z - e^{-z}) / (e^z + e^{-z})\), elementwise.
 
     Parameters
     ----------
@@ -287,7 +291,7 @@ def tanh(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        Values in :math:`[-1, 1]`; :math:`\pm 1` at :math:`\pm\infty`, NaN at NaN.
+        Values in \([-1, 1]\); \(\pm 1\) at \(\pm\infty\), NaN at NaN.
 
     Raises
     ------
@@ -296,11 +300,11 @@ def tanh(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    The textbook quotient overflows for :math:`|z| > 710` (inf/inf is NaN) and cancels near
+    The textbook quotient overflows for \(|z| > 710\) (inf/inf is NaN) and cancels near
     0. NumPy's float64 ``tanh`` is accurate to about 1 ULP over the whole range (measured
     against the oracle), so it is used as is; float32 inputs go through float64 and are
     rounded once, because NumPy's float32 ``tanh`` is off by more than 1 ULP.
-    :math:`\tanh z = 2\sigma(2z) - 1` holds mathematically but loses accuracy near 0.
+    \(\tanh z = 2\sigma(2z) - 1\) holds mathematically but loses accuracy near 0.
 
     Examples
     --------
@@ -330,7 +334,7 @@ def _tanh_derivative_kernel(z, out, scratch, mask):
 
 
 def tanh_derivative(z: ArrayLike) -> np.ndarray:
-    r"""The derivative of tanh, :math:`\tanh'(z) = 1 / \cosh^2 z`, elementwise.
+    r"""The derivative of tanh, \(\tanh'(z) = 1 / \cosh^2 z\), elementwise.
 
     Parameters
     ----------
@@ -340,7 +344,7 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        Values in :math:`(0, 1]`; 0 at :math:`\pm\infty`, NaN at NaN.
+        Values in \((0, 1]\); 0 at \(\pm\infty\), NaN at NaN.
 
     Raises
     ------
@@ -349,14 +353,16 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With :math:`t = e^{-2|z|}`,
+    With \(t = e^{-2|z|}\),
 
-    .. math:: \tanh'(z) = \frac{4t}{(1 + t)^2} = 4\,\sigma'(2z).
+    \[
+        \tanh'(z) = \frac{4t}{(1 + t)^2} = 4\,\sigma'(2z).
+    \]
 
-    The textbook :math:`1 - \tanh^2 z` returns 0 for :math:`|z| > 19` where the true value
-    is about :math:`4e^{-2|z|}` (:math:`\tanh'(30) \approx 3.5 \cdot 10^{-26}`). Here nothing
-    cancels. For :math:`|z| > 350`, :math:`t` may be subnormal and :math:`4t` would
-    quadruple its rounding error, so the tail is :math:`e^{-2|z| + 64} \cdot 4e^{-64}`: the
+    The textbook \(1 - \tanh^2 z\) returns 0 for \(|z| > 19\) where the true value
+    is about \(4e^{-2|z|}\) (\(\tanh'(30) \approx 3.5 \cdot 10^{-26}\)). Here nothing
+    cancels. For \(|z| > 350\), \(t\) may be subnormal and \(4t\) would
+    quadruple its rounding error, so the tail is \(e^{-2|z| + 64} \cdot 4e^{-64}\): the
     shift by 64 is exact, and the product rounds once.
 
     Examples
@@ -373,7 +379,7 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
 
 
 def hardtanh(z: ArrayLike) -> np.ndarray:
-    r"""Hard tanh: :math:`-1` for :math:`z < -1`, :math:`z` on :math:`[-1, 1]`, 1 for :math:`z > 1`.
+    r"""Hard tanh: \(-1\) for \(z < -1\), \(z\) on \([-1, 1]\), 1 for \(z > 1\).
 
     Parameters
     ----------
@@ -383,7 +389,7 @@ def hardtanh(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        :math:`\min(\max(z, -1), 1)`, exact; NaN at NaN.
+        \(\min(\max(z, -1), 1)\), exact; NaN at NaN.
 
     Raises
     ------
@@ -393,7 +399,7 @@ def hardtanh(z: ArrayLike) -> np.ndarray:
     Notes
     -----
     The lecture notes print the middle branch as 0; that is a typo (erratum): hard tanh is
-    the identity on :math:`[-1, 1]`, a piecewise-linear tanh.
+    the identity on \([-1, 1]\), a piecewise-linear tanh.
 
     Examples
     --------
@@ -406,7 +412,7 @@ def hardtanh(z: ArrayLike) -> np.ndarray:
 
 
 def hardtanh_derivative(z: ArrayLike) -> np.ndarray:
-    r"""The derivative of hard tanh: 1 on :math:`(-1, 1)`, 0 elsewhere (0 at the kinks ±1).
+    r"""The derivative of hard tanh: 1 on \((-1, 1)\), 0 elsewhere (0 at the kinks ±1).
 
     Parameters
     ----------
@@ -416,7 +422,7 @@ def hardtanh_derivative(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        1.0 where :math:`|z| < 1`, 0.0 where :math:`|z| \ge 1` (infinities included), NaN at
+        1.0 where \(|z| < 1\), 0.0 where \(|z| \ge 1\) (infinities included), NaN at
         NaN.
 
     Raises
@@ -426,10 +432,10 @@ def hardtanh_derivative(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    Kink convention (PyTorch's): :math:`\mathrm{hardtanh}'(\pm 1) = 0`, the outer one-sided
-    derivative; any value in :math:`[0, 1]` is a valid subgradient there. Computed as
-    :math:`H(1 - |z|)` with the step :math:`H` taken as 0 at 0; :math:`1 - |z|` is exact
-    near the kinks and positive for every :math:`|z| < 1`.
+    Kink convention (PyTorch's): \(\mathrm{hardtanh}'(\pm 1) = 0\), the outer one-sided
+    derivative; any value in \([0, 1]\) is a valid subgradient there. Computed as
+    \(H(1 - |z|)\) with the step \(H\) taken as 0 at 0; \(1 - |z|\) is exact
+    near the kinks and positive for every \(|z| < 1\).
 
     Examples
     --------
@@ -481,7 +487,7 @@ def _leaky_relu_derivative_kernel(slope: float) -> _Kernel:
 
 
 def relu(z: ArrayLike) -> np.ndarray:
-    r"""The rectified linear unit :math:`\max(z, 0)`, elementwise.
+    r"""The rectified linear unit \(\max(z, 0)\), elementwise.
 
     Parameters
     ----------
@@ -509,7 +515,7 @@ def relu(z: ArrayLike) -> np.ndarray:
 
 
 def relu_derivative(z: ArrayLike) -> np.ndarray:
-    r"""The derivative of relu: 1 for :math:`z > 0`, 0 for :math:`z \le 0` (0 at the kink).
+    r"""The derivative of relu: 1 for \(z > 0\), 0 for \(z \le 0\) (0 at the kink).
 
     Parameters
     ----------
@@ -528,9 +534,9 @@ def relu_derivative(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    Kink convention (PyTorch's): :math:`\mathrm{relu}'(0) = 0`, the left derivative; any
-    value in :math:`[0, 1]` is a valid subgradient there. Computed as the step
-    :math:`H(z) = \operatorname{sign}(\max(z, 0))`, which keeps NaN (a comparison would turn
+    Kink convention (PyTorch's): \(\mathrm{relu}'(0) = 0\), the left derivative; any
+    value in \([0, 1]\) is a valid subgradient there. Computed as the step
+    \(H(z) = \operatorname{sign}(\max(z, 0))\), which keeps NaN (a comparison would turn
     it into 0) and is several times faster than ``numpy.heaviside``.
 
     Examples
@@ -558,21 +564,21 @@ def _leaky_relu_kernel(slope: float) -> _Kernel:
 
 
 def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
-    r"""Leaky relu: :math:`z` for :math:`z > 0`, :math:`s z` otherwise, elementwise.
+    r"""Leaky relu: \(z\) for \(z > 0\), \(s z\) otherwise, elementwise.
 
     Parameters
     ----------
     z : array_like, any shape
         Inputs (float32 or float64; numbers, lists and integer arrays are read as float64).
     negative_slope : float, optional
-        The slope :math:`s \ge 0` for :math:`z \le 0`; default 0.01.
+        The slope \(s \ge 0\) for \(z \le 0\); default 0.01.
 
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        :math:`s z` correctly rounded for :math:`z \le 0` (float32: within 0.5 ULP plus
-        :math:`2^{-29}`), :math:`z` otherwise; NaN at NaN, :math:`-\infty` at
-        :math:`-\infty` (0 when :math:`s = 0`).
+        \(s z\) correctly rounded for \(z \le 0\) (float32: within 0.5 ULP plus
+        \(2^{-29}\)), \(z\) otherwise; NaN at NaN, \(-\infty\) at
+        \(-\infty\) (0 when \(s = 0\)).
 
     Raises
     ------
@@ -584,8 +590,8 @@ def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
 
     Notes
     -----
-    :math:`\mathrm{leaky\_relu}(z) = \max(z, s z)` for :math:`s \le 1` and
-    :math:`\min(z, s z)` for :math:`s > 1`: one product and one comparison, no branch
+    \(\mathrm{leaky\_relu}(z) = \max(z, s z)\) for \(s \le 1\) and
+    \(\min(z, s z)\) for \(s > 1\): one product and one comparison, no branch
     arrays.
 
     Examples
@@ -600,19 +606,19 @@ def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
 
 
 def leaky_relu_derivative(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
-    r"""The derivative of leaky relu: 1 for :math:`z > 0`, :math:`s` for :math:`z \le 0`.
+    r"""The derivative of leaky relu: 1 for \(z > 0\), \(s\) for \(z \le 0\).
 
     Parameters
     ----------
     z : array_like, any shape
         Inputs (float32 or float64; numbers, lists and integer arrays are read as float64).
     negative_slope : float, optional
-        The slope :math:`s \ge 0` for :math:`z \le 0`; default 0.01.
+        The slope \(s \ge 0\) for \(z \le 0\); default 0.01.
 
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        1.0 or :math:`s` rounded to the dtype; NaN at NaN.
+        1.0 or \(s\) rounded to the dtype; NaN at NaN.
 
     Raises
     ------
@@ -624,9 +630,9 @@ def leaky_relu_derivative(z: ArrayLike, negative_slope: float = 0.01) -> np.ndar
 
     Notes
     -----
-    Kink convention (PyTorch's): :math:`\mathrm{leaky\_relu}'(0) = s`, the left derivative.
-    Computed from the step :math:`H = H(z) \in \{0, 1\}` (NaN at NaN) as :math:`\max(H, s)`
-    for :math:`s \le 1` and :math:`H + (1 - H)\,s` otherwise: exact, since one term is 0.
+    Kink convention (PyTorch's): \(\mathrm{leaky\_relu}'(0) = s\), the left derivative.
+    Computed from the step \(H = H(z) \in \{0, 1\}\) (NaN at NaN) as \(\max(H, s)\)
+    for \(s \le 1\) and \(H + (1 - H)\,s\) otherwise: exact, since one term is 0.
 
     Examples
     --------
@@ -674,7 +680,7 @@ def _swish_float32_kernel(z, out, scratch, mask):
 
 
 def swish(z: ArrayLike) -> np.ndarray:
-    r"""Swish (SiLU) :math:`z\,\sigma(z) = z / (1 + e^{-z})`, elementwise.
+    r"""Swish (SiLU) \(z\,\sigma(z) = z / (1 + e^{-z})\), elementwise.
 
     Parameters
     ----------
@@ -684,7 +690,7 @@ def swish(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        :math:`+\infty` at :math:`+\infty`, 0 at :math:`-\infty`, NaN at NaN.
+        \(+\infty\) at \(+\infty\), 0 at \(-\infty\), NaN at NaN.
 
     Raises
     ------
@@ -693,17 +699,19 @@ def swish(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With :math:`t = e^{-|z|}`,
+    With \(t = e^{-|z|}\),
 
-    .. math:: \mathrm{swish}(z) = \frac{z}{1 + t} \ (z \ge 0), \qquad
-              \mathrm{swish}(z) = \frac{z\,t}{1 + t} \ (z < 0).
+    \[
+        \mathrm{swish}(z) = \frac{z}{1 + t} \ (z \ge 0), \qquad
+        \mathrm{swish}(z) = \frac{z\,t}{1 + t} \ (z < 0).
+    \]
 
-    Nothing cancels and nothing overflows. For :math:`z < -700`, :math:`t` is subnormal or
-    nearly, and :math:`z t` would multiply its rounding error by :math:`|z|` (hundreds of
-    ULPs at :math:`z = -724`); there the result is :math:`(z e^{z + 64}) \cdot e^{-64}`:
-    the shift is exact, :math:`z e^{z+64}` is a normal number, and the product with the
-    constant rounds once. At :math:`-\infty` the limit 0 is returned (:math:`z t` would be
-    :math:`-\infty \cdot 0`).
+    Nothing cancels and nothing overflows. For \(z < -700\), \(t\) is subnormal or
+    nearly, and \(z t\) would multiply its rounding error by \(|z|\) (hundreds of
+    ULPs at \(z = -724\)); there the result is \((z e^{z + 64}) \cdot e^{-64}\):
+    the shift is exact, \(z e^{z+64}\) is a normal number, and the product with the
+    constant rounds once. At \(-\infty\) the limit 0 is returned (\(z t\) would be
+    \(-\infty \cdot 0\)).
 
     Examples
     --------
@@ -755,7 +763,7 @@ def _swish_derivative_float32_kernel(z, out, scratch, mask):
 
 
 def swish_derivative(z: ArrayLike) -> np.ndarray:
-    r"""The derivative of swish, :math:`\sigma(z)\,(1 + z\,\sigma(-z))`, elementwise.
+    r"""The derivative of swish, \(\sigma(z)\,(1 + z\,\sigma(-z))\), elementwise.
 
     Parameters
     ----------
@@ -765,7 +773,7 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, the shape and dtype of ``z``
-        1 at :math:`+\infty`, 0 at :math:`-\infty`, NaN at NaN.
+        1 at \(+\infty\), 0 at \(-\infty\), NaN at NaN.
 
     Raises
     ------
@@ -774,19 +782,21 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With :math:`t = e^{-|z|}`,
+    With \(t = e^{-|z|}\),
 
-    .. math:: \mathrm{swish}'(z) = \frac{1 + t(1 + z)}{(1 + t)^2} \ (z \ge 0), \qquad
-              \mathrm{swish}'(z) = \frac{t\,((1 + z) + t)}{(1 + t)^2} \ (z < 0),
+    \[
+        \mathrm{swish}'(z) = \frac{1 + t(1 + z)}{(1 + t)^2} \ (z \ge 0), \qquad
+        \mathrm{swish}'(z) = \frac{t\,((1 + z) + t)}{(1 + t)^2} \ (z < 0),
+    \]
 
-    evaluated branch-free as :math:`(t(1+z) + \max(t^2, H(z))) / (1 + t)^2`. The
-    derivative crosses zero at :math:`z_0 \approx -1.2785`, where
-    :math:`1 + z\sigma(-z)` cancels. In the form used, :math:`1 + z` is exact there
+    evaluated branch-free as \((t(1+z) + \max(t^2, H(z))) / (1 + t)^2\). The
+    derivative crosses zero at \(z_0 \approx -1.2785\), where
+    \(1 + z\sigma(-z)\) cancels. In the form used, \(1 + z\) is exact there
     (Sterbenz), so the only error that survives the cancellation is the rounding of
-    :math:`t`, scaled by :math:`t^2`: the absolute error stays within a few ULPs of
-    :math:`\sigma(z)` (the relative error cannot be small so close to a root). The tail
-    :math:`z < -700` is :math:`((1+z) e^{z+64}) \cdot e^{-64}`, rounded once, as in
-    :func:`swish`.
+    \(t\), scaled by \(t^2\): the absolute error stays within a few ULPs of
+    \(\sigma(z)\) (the relative error cannot be small so close to a root). The tail
+    \(z < -700\) is \(((1+z) e^{z+64}) \cdot e^{-64}\), rounded once, as in
+    `swish`.
 
     Examples
     --------

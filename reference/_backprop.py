@@ -1,6 +1,6 @@
-"""Reverse-mode differentiation of a computation graph: :func:`backprop` and :func:`jacobian`.
+"""Reverse-mode differentiation of a computation graph: `backprop` and `jacobian`.
 
-The engine has two phases, each a plain loop over the order that :func:`check_graph` found:
+The engine has two phases, each a plain loop over the order that `check_graph` found:
 evaluate every node forward, then walk the nodes in reverse and apply the chain rule, asking
 each op's table entry in ``_rules.py`` for its vector-Jacobian product. The engine knows no op
 by name.
@@ -36,7 +36,7 @@ def backprop(graph: dict[str, Any], inputs: dict[str, np.ndarray]) -> tuple[Any,
     output : ndarray, shape ()
         The output node's value, in the inputs' dtype.
     gradients : dict of str to ndarray
-        For **every** graph input, :math:`\partial\,\mathrm{output} / \partial\,\mathrm{input}`
+        For **every** graph input, \(\partial\,\mathrm{output} / \partial\,\mathrm{input}\)
         with exactly the input's shape and dtype (the shape convention); zeros for an input the
         output does not depend on.
 
@@ -44,14 +44,14 @@ def backprop(graph: dict[str, Any], inputs: dict[str, np.ndarray]) -> tuple[Any,
     ------
     GraphError
         Before any numeric work, if the graph or the inputs are invalid (see
-        :func:`check_graph`) or the output is not a scalar (use :func:`jacobian` then).
+        `check_graph`) or the output is not a scalar (use `jacobian` then).
 
     Notes
     -----
     Forward, each node's value is computed from its arguments' values in topological order.
-    Backward, with :math:`\bar v = \partial\,\mathrm{output} / \partial v` and
-    :math:`\bar{\mathrm{output}} = 1`, each node :math:`y = f(a_1, \dots, a_k)`, in reverse
-    order, adds :math:`\mathrm{vjp}_j(\bar y)` to :math:`\bar a_j` for every argument. A value
+    Backward, with \(\bar v = \partial\,\mathrm{output} / \partial v\) and
+    \(\bar{\mathrm{output}} = 1\), each node \(y = f(a_1, \dots, a_k)\), in reverse
+    order, adds \(\mathrm{vjp}_j(\bar y)\) to \(\bar a_j\) for every argument. A value
     used by several nodes (fan-out) thus receives the sum of the gradients from every use.
 
     Floating-point exceptions give their IEEE results (inf, nan) without a warning.
@@ -94,9 +94,9 @@ def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> 
     Parameters
     ----------
     graph : dict
-        As for :func:`backprop`; the output may have any shape.
+        As for `backprop`; the output may have any shape.
     inputs : dict of str to ndarray
-        As for :func:`backprop`.
+        As for `backprop`.
     wrt : str
         The name of the graph input to differentiate with respect to.
 
@@ -105,7 +105,7 @@ def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> 
     J : ndarray, shape (output.size, inputs[wrt].size)
         Row ``i`` is the gradient of element ``i`` of the flattened output (C order) with
         respect to the flattened input. A scalar output gives one row, ``(1, n)``; reshaping
-        it to ``inputs[wrt].shape`` gives what :func:`backprop` returns.
+        it to ``inputs[wrt].shape`` gives what `backprop` returns.
 
     Raises
     ------
@@ -114,8 +114,8 @@ def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> 
 
     Notes
     -----
-    One forward pass, then one backward pass per output element :math:`i` with the one-hot
-    seed :math:`e_i`: the VJP :math:`e_i^\top J` is exactly row :math:`i`. The backward passes
+    One forward pass, then one backward pass per output element \(i\) with the one-hot
+    seed \(e_i\): the VJP \(e_i^\top J\) is exactly row \(i\). The backward passes
     visit only the nodes that both depend on ``wrt`` and feed the output.
 
     Examples

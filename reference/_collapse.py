@@ -2,12 +2,12 @@ r"""Why networks are non-linear: a stack of linear layers is one linear layer.
 
 Two layers without an activation between them compose to one:
 
-.. math::
-
+\[
     W_2 (W_1 x + b_1) + b_2 = (W_2 W_1) x + (W_2 b_1 + b_2).
+\]
 
 By induction any depth collapses, so depth adds no representational power unless an
-activation sits between the layers. :func:`collapse_linear_stack` computes the equivalent
+activation sits between the layers. `collapse_linear_stack` computes the equivalent
 layer; the tests check that a stack without activations equals its collapse and that a stack
 with one does not.
 """
@@ -49,16 +49,16 @@ def collapse_linear_stack(
     Parameters
     ----------
     layers : sequence of (W, b) pairs
-        Layer :math:`k` has ``W`` of shape :math:`(m_k, n_k)` and ``b`` of shape
-        :math:`(m_k,)`, with :math:`n_{k+1} = m_k`. Applied first to last.
+        Layer \(k\) has ``W`` of shape \((m_k, n_k)\) and ``b`` of shape
+        \((m_k,)\), with \(n_{k+1} = m_k\). Applied first to last.
 
     Returns
     -------
     W : ndarray, shape (m_last, n_first)
-        :math:`W_L \cdots W_2 W_1`.
+        \(W_L \cdots W_2 W_1\).
     b : ndarray, shape (m_last,)
-        :math:`b` built by pushing each bias through the layers after it:
-        :math:`b \leftarrow W_k b + b_k`.
+        \(b\) built by pushing each bias through the layers after it:
+        \(b \leftarrow W_k b + b_k\).
 
     Raises
     ------

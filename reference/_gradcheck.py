@@ -1,15 +1,15 @@
 r"""Gradient checks: compare an analytic gradient or Jacobian with central differences of f.
 
-Two public checks share one engine. :func:`check_gradient` takes a scalar function and its
-gradient, :func:`check_jacobian` a vector-valued function and its Jacobian. Both measure f
+Two public checks share one engine. `check_gradient` takes a scalar function and its
+gradient, `check_jacobian` a vector-valued function and its Jacobian. Both measure f
 along *lines* through x: one line per element of x (``mode="full"``, the classic element by
 element check) or one line per random direction (``mode="projection"``, a dot-product test
-whose cost does not depend on the size of x). :func:`numerical_jacobian` returns the plain
+whose cost does not depend on the size of x). `numerical_jacobian` returns the plain
 central-difference Jacobian of the notes.
 
 The tolerance of every comparison is an error bound estimated from f itself (the size of a
 Richardson correction plus a rounding bound), never a fixed number; see the Notes of
-:func:`check_gradient`.
+`check_gradient`.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Kink:
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """The outcome of :func:`check_gradient` or :func:`check_jacobian`.
+    """The outcome of `check_gradient` or `check_jacobian`.
 
     ``bool(result)`` is ``result.ok``; ``str(result)`` is a summary meant for a student.
 
@@ -378,7 +378,7 @@ def _compare_line(
     the four points is the numeric value, and its distance from the plain central difference
     estimates the central difference's truncation error, a conservative bound for the cubic's.
     A failing or irregular comparison gets a second look (one more evaluation, see
-    :func:`_diagnose`) when ``second_look`` is set; the caller stops asking once the check
+    `_diagnose`) when ``second_look`` is set; the caller stops asking once the check
     has surely failed.
     """
     line.evaluate((-1, 1, 2))
@@ -642,43 +642,43 @@ def check_gradient(
 
     Notes
     -----
-    **The numeric slope.** Along a line :math:`x + s\,d` through x, f is evaluated at
-    :math:`s = -1, 0, 1, 2`. The central difference
-    :math:`c_1 = (f(x+d) - f(x-d))/2` is the notes' :math:`f'(x) \approx (f(x+h)-f(x-h))/2h`;
-    the slope of the cubic through the four points, :math:`c_3`, is one order more
+    **The numeric slope.** Along a line \(x + s\,d\) through x, f is evaluated at
+    \(s = -1, 0, 1, 2\). The central difference
+    \(c_1 = (f(x+d) - f(x-d))/2\) is the notes' \(f'(x) \approx (f(x+h)-f(x-h))/2h\);
+    the slope of the cubic through the four points, \(c_3\), is one order more
     accurate. Their difference estimates the central difference's truncation error
-    :math:`h^2 |f'''| / 6`, which bounds the (smaller) error of :math:`c_3`.
+    \(h^2 |f'''| / 6\), which bounds the (smaller) error of \(c_3\).
 
     **The step.** The error of a central difference is about
-    :math:`h^2 |f'''| / 6 + \epsilon |f| / h` (truncation plus rounding, :math:`\epsilon`
-    the machine epsilon); the two balance when :math:`h \sim \epsilon^{1/3}` times the scale
-    on which f varies. Hence, per element, :math:`h_i = \epsilon^{1/3} \max(1, |x_i|)`
-    (:math:`6 \cdot 10^{-6}` in float64, :math:`5 \cdot 10^{-3}` in float32, never
-    :math:`10^{-6}` in float32). :math:`x_i + h_i` is rarely representable, so the step
-    actually taken, :math:`(x_i + h_i) - x_i`, is what the formulas use, and the reported
+    \(h^2 |f'''| / 6 + \epsilon |f| / h\) (truncation plus rounding, \(\epsilon\)
+    the machine epsilon); the two balance when \(h \sim \epsilon^{1/3}\) times the scale
+    on which f varies. Hence, per element, \(h_i = \epsilon^{1/3} \max(1, |x_i|)\)
+    (\(6 \cdot 10^{-6}\) in float64, \(5 \cdot 10^{-3}\) in float32, never
+    \(10^{-6}\) in float32). \(x_i + h_i\) is rarely representable, so the step
+    actually taken, \((x_i + h_i) - x_i\), is what the formulas use, and the reported
     ``step``. In projection mode the direction is a unit Gaussian vector u and the step along
-    it is :math:`h = \epsilon^{1/3} \max(1, \lVert x \rVert_2)`: the line's length scale is the
+    it is \(h = \epsilon^{1/3} \max(1, \lVert x \rVert_2)\): the line's length scale is the
     distance of x from the origin (in one dimension this is the rule above).
 
     **The tolerance** is estimated, not fixed:
-    :math:`2\,(\text{truncation estimate} + 2\rho + \gamma)`, where
-    :math:`\rho = 16 \epsilon (\max|f| + \lVert J \odot x \rVert_2)` bounds the rounding of
+    \(2\,(\text{truncation estimate} + 2\rho + \gamma)\), where
+    \(\rho = 16 \epsilon (\max|f| + \lVert J \odot x \rVert_2)\) bounds the rounding of
     f (a backward-stable f computes f at a point a few ulps from x, which moves f by about
-    :math:`\epsilon \lVert J \odot x \rVert_2`; summing many terms that cancel makes this
-    larger than :math:`\epsilon |f|`), and :math:`\gamma` bounds the rounding of the
+    \(\epsilon \lVert J \odot x \rVert_2\); summing many terms that cancel makes this
+    larger than \(\epsilon |f|\)), and \(\gamma\) bounds the rounding of the
     checked gradient itself (16 epsilons of its dtype times its largest entry).
 
     **A second look.** A comparison that fails, or whose truncation estimate is a sizeable part
     of the slope (above 0.1% and well above rounding), is evaluated once more, at
-    :math:`s = -2`. With five points, two signs say f is not smooth within the step: the
-    second-order one-sided slopes :math:`(-3f_0 + 4f_1 - f_2)/2h` and
-    :math:`(3f_0 - 4f_{-1} + f_{-2})/2h`, which for a smooth f differ only by a fourth
+    \(s = -2\). With five points, two signs say f is not smooth within the step: the
+    second-order one-sided slopes \((-3f_0 + 4f_1 - f_2)/2h\) and
+    \((3f_0 - 4f_{-1} + f_{-2})/2h\), which for a smooth f differ only by a fourth
     difference, jump apart; or the Richardson correction stays a sizeable part of the slope.
     Then f has a kink within the step (a central difference across relu's 0 reads 0.5): it is
-    reported with the one-sided slopes :math:`(f(x) - f(x-h))/h` and
-    :math:`(f(x+h) - f(x))/h`, and an analytic value within the range of slopes measured there
+    reported with the one-sided slopes \((f(x) - f(x-h))/h\) and
+    \((f(x+h) - f(x))/h\), and an analytic value within the range of slopes measured there
     is accepted as a subgradient. Otherwise the symmetric Richardson value
-    :math:`(4 c_1 - c_2)/3` decides, against its own estimated error (:math:`c_2` is the
+    \((4 c_1 - c_2)/3\) decides, against its own estimated error (\(c_2\) is the
     central difference with a doubled step, whose third-derivative error is four times
     larger, so the combination cancels it). Once one comparison has surely failed, later
     ones get no second look: for a smooth f, a failing projection check costs at most
@@ -701,7 +701,7 @@ def check_gradient(
     result (``sum(tanh(linspace(-1, 1, n)))``: measured 1 in 100 projection checks at
     n = 10^4, 8 in 100 at n = 10^5, none at n = 10^3). Projection mode catches a wrong
     gradient g' unless every random direction is nearly orthogonal to
-    :math:`g' - g`: more probes make a miss less likely; where f has a kink along a probe,
+    \(g' - g\): more probes make a miss less likely; where f has a kink along a probe,
     only "between the one-sided slopes" can be confirmed.
 
     Examples
@@ -740,7 +740,7 @@ def check_jacobian(
 ) -> GradientCheck:
     """Check that ``jac`` is the Jacobian of the vector-valued function ``f`` at ``x``.
 
-    The same check as :func:`check_gradient` (see its Notes), for an f with array output.
+    The same check as `check_gradient` (see its Notes), for an f with array output.
     Every output element is compared, along every line, with its own tolerance.
 
     Parameters
@@ -753,7 +753,7 @@ def check_jacobian(
     x : ndarray, any shape, float32 or float64
         Where to check.
     mode, probes, seed
-        As in :func:`check_gradient`. In projection mode each probe compares the whole vector
+        As in `check_gradient`. In projection mode each probe compares the whole vector
         ``J u`` with f's derivative along u.
 
     Returns
@@ -764,7 +764,7 @@ def check_jacobian(
     Raises
     ------
     TypeError, ValueError
-        As in :func:`check_gradient`; jac of the wrong shape is a ValueError.
+        As in `check_gradient`; jac of the wrong shape is a ValueError.
 
     Examples
     --------
@@ -796,22 +796,22 @@ def numerical_jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
     Returns
     -------
     J : ndarray, shape (f(x).size, x.size), float64
-        Column j is :math:`(f(x + h_j e_j) - f(x - h_j e_j)) / (h_j^+ + h_j^-)`, with the
-        steps actually taken :math:`h_j^\pm = \pm((x_j \pm h_j) - x_j)`.
+        Column j is \((f(x + h_j e_j) - f(x - h_j e_j)) / (h_j^+ + h_j^-)\), with the
+        steps actually taken \(h_j^\pm = \pm((x_j \pm h_j) - x_j)\).
 
     Raises
     ------
     TypeError, ValueError
         If f is not callable, x is not a finite real array, or f fails (as in
-        :func:`check_gradient`).
+        `check_gradient`).
 
     Notes
     -----
-    The step is :math:`h_j = \epsilon^{1/3} \max(1, |x_j|)`, the balance of the truncation
-    error :math:`h^2 |f'''| / 6` and the rounding error :math:`\epsilon |f| / h` (see
-    :func:`check_gradient`). ``2 * x.size + 1`` evaluations of f. Float32 input is
+    The step is \(h_j = \epsilon^{1/3} \max(1, |x_j|)\), the balance of the truncation
+    error \(h^2 |f'''| / 6\) and the rounding error \(\epsilon |f| / h\) (see
+    `check_gradient`). ``2 * x.size + 1`` evaluations of f. Float32 input is
     differentiated in float64 when f accepts float64 and answers in float64; otherwise with
-    float32 steps. For a tolerance-aware comparison use :func:`check_gradient`.
+    float32 steps. For a tolerance-aware comparison use `check_gradient`.
 
     Examples
     --------

@@ -1,9 +1,9 @@
 """Reading and checking a computation graph, before any numeric work.
 
-:func:`check_graph` turns the contract's JSON-compatible graph dict and the input arrays into a
-:class:`Plan`: the nodes in a topological order, the shape of every value and the common
+`check_graph` turns the contract's JSON-compatible graph dict and the input arrays into a
+`Plan`: the nodes in a topological order, the shape of every value and the common
 dtype. Every way a graph or its inputs can be wrong is found here and raised as one
-:class:`GraphError` whose message names the node, what was wrong and what was expected.
+`GraphError` whose message names the node, what was wrong and what was expected.
 Nothing here computes a value of the graph, so a bad graph never costs a forward pass.
 """
 
@@ -75,7 +75,7 @@ class Plan:
 
 
 def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
-    """Check ``graph`` and ``inputs`` completely and return the :class:`Plan` to evaluate.
+    """Check ``graph`` and ``inputs`` completely and return the `Plan` to evaluate.
 
     The checks run from the cheapest to the most informed: the dict's structure, each node's
     op, argument count and attributes, the names (duplicates, inputs shadowed, dangling

@@ -3,18 +3,18 @@ r"""The notes' "useful Jacobians", in Jacobian form, and the way to the shape co
 Two ways of writing the same derivatives appear in the notes:
 
 *Jacobian form*
-    The derivative of an output of size :math:`p` with respect to an input of size :math:`q`
-    is a :math:`p \times q` matrix whose row :math:`i` is the gradient of output element
-    :math:`i` (both flattened in C order). A scalar output gives one row.
+    The derivative of an output of size \(p\) with respect to an input of size \(q\)
+    is a \(p \times q\) matrix whose row \(i\) is the gradient of output element
+    \(i\) (both flattened in C order). A scalar output gives one row.
 *Shape convention*
     The gradient of a scalar with respect to a parameter has the parameter's shape. This is
     what backprop passes around: ``grad_W`` is an (m, n) matrix, not a row of m n numbers.
 
 For a scalar output the two carry the same numbers: reshaping the Jacobian row to the
-parameter's shape gives the shape-convention gradient (:func:`jacobian_to_gradient`). For a
-vector output, the shape-convention gradient of :math:`s = g^\top y` is the vector-Jacobian
-product :math:`g^\top J` reshaped (:func:`vector_jacobian_product`), which is what every
-backward rule computes without ever building :math:`J`.
+parameter's shape gives the shape-convention gradient (`jacobian_to_gradient`). For a
+vector output, the shape-convention gradient of \(s = g^\top y\) is the vector-Jacobian
+product \(g^\top J\) reshaped (`vector_jacobian_product`), which is what every
+backward rule computes without ever building \(J\).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _ACTIVATIONS = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
 
 
 def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01) -> np.ndarray:
-    r"""Jacobian of an elementwise activation :math:`a = f(z)` at a vector ``z``.
+    r"""Jacobian of an elementwise activation \(a = f(z)\) at a vector ``z``.
 
     Parameters
     ----------
@@ -54,14 +54,14 @@ def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01
     Returns
     -------
     ndarray, shape (n, n)
-        :math:`\operatorname{diag}(f'(z))`.
+        \(\operatorname{diag}(f'(z))\).
 
     Notes
     -----
-    :math:`a_i = f(z_i)` depends on :math:`z_i` alone, so
-    :math:`\partial a_i / \partial z_j = f'(z_i)` when :math:`i = j` and exactly 0 otherwise:
+    \(a_i = f(z_i)\) depends on \(z_i\) alone, so
+    \(\partial a_i / \partial z_j = f'(z_i)\) when \(i = j\) and exactly 0 otherwise:
     the Jacobian is diagonal. That is why backprop through an activation is an elementwise
-    product, :math:`\delta_z = \delta_a \odot f'(z)`, and never a matrix product.
+    product, \(\delta_z = \delta_a \odot f'(z)\), and never a matrix product.
 
     Examples
     --------
@@ -86,7 +86,7 @@ def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01
 
 
 def linear_jacobian_x(W: ArrayLike) -> np.ndarray:
-    r"""Jacobian of :math:`z = W x + b` with respect to :math:`x`: the matrix :math:`W` itself.
+    r"""Jacobian of \(z = W x + b\) with respect to \(x\): the matrix \(W\) itself.
 
     Parameters
     ----------
@@ -95,11 +95,11 @@ def linear_jacobian_x(W: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, shape (m, n)
-        :math:`\partial z / \partial x = W` (a copy).
+        \(\partial z / \partial x = W\) (a copy).
 
     Notes
     -----
-    :math:`z_i = \sum_k W_{ik} x_k + b_i`, so :math:`\partial z_i / \partial x_k = W_{ik}`.
+    \(z_i = \sum_k W_{ik} x_k + b_i\), so \(\partial z_i / \partial x_k = W_{ik}\).
     """
     W = as_float_array(W, name="W", func="linear_jacobian_x")
     check_ndim(W, (2,), name="W", func="linear_jacobian_x")
@@ -107,7 +107,7 @@ def linear_jacobian_x(W: ArrayLike) -> np.ndarray:
 
 
 def linear_jacobian_b(W: ArrayLike) -> np.ndarray:
-    r"""Jacobian of :math:`z = W x + b` with respect to :math:`b`: the identity.
+    r"""Jacobian of \(z = W x + b\) with respect to \(b\): the identity.
 
     Parameters
     ----------
@@ -117,7 +117,7 @@ def linear_jacobian_b(W: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, shape (m, m)
-        :math:`\partial z / \partial b = I_m`.
+        \(\partial z / \partial b = I_m\).
     """
     W = as_float_array(W, name="W", func="linear_jacobian_b")
     check_ndim(W, (2,), name="W", func="linear_jacobian_b")
@@ -125,7 +125,7 @@ def linear_jacobian_b(W: ArrayLike) -> np.ndarray:
 
 
 def linear_jacobian_W(W: ArrayLike, x: ArrayLike) -> np.ndarray:
-    r"""Jacobian of :math:`z = W x + b` with respect to :math:`W`, flattened in C order.
+    r"""Jacobian of \(z = W x + b\) with respect to \(W\), flattened in C order.
 
     Parameters
     ----------
@@ -136,13 +136,13 @@ def linear_jacobian_W(W: ArrayLike, x: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, shape (m, m * n)
-        Row :math:`i` holds :math:`x^\top` in the columns of :math:`W_{i,:}` and zeros
-        elsewhere: :math:`\partial z_i / \partial W_{jk} = \delta_{ij} x_k`.
+        Row \(i\) holds \(x^\top\) in the columns of \(W_{i,:}\) and zeros
+        elsewhere: \(\partial z_i / \partial W_{jk} = \delta_{ij} x_k\).
 
     Notes
     -----
-    In the shape convention, the gradient of :math:`s = g^\top z` with respect to W is the
-    (m, n) outer product :math:`g x^\top`; it equals
+    In the shape convention, the gradient of \(s = g^\top z\) with respect to W is the
+    (m, n) outer product \(g x^\top\); it equals
     ``vector_jacobian_product(linear_jacobian_W(W, x), g, W.shape)``.
 
     Examples
@@ -168,7 +168,7 @@ def linear_jacobian_W(W: ArrayLike, x: ArrayLike) -> np.ndarray:
 
 
 def dot_jacobian(h: ArrayLike) -> np.ndarray:
-    r"""Jacobian of :math:`u^\top h` with respect to :math:`u`: the row :math:`h^\top`.
+    r"""Jacobian of \(u^\top h\) with respect to \(u\): the row \(h^\top\).
 
     Parameters
     ----------
@@ -177,9 +177,9 @@ def dot_jacobian(h: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray, shape (1, n)
-        :math:`\partial (u^\top h) / \partial u = h^\top` in Jacobian form. In the shape
-        convention the same derivative is written :math:`h`, shape (n,): see
-        :func:`jacobian_to_gradient`.
+        \(\partial (u^\top h) / \partial u = h^\top\) in Jacobian form. In the shape
+        convention the same derivative is written \(h\), shape (n,): see
+        `jacobian_to_gradient`.
     """
     h = as_float_array(h, name="h", func="dot_jacobian")
     check_ndim(h, (1,), name="h", func="dot_jacobian")
@@ -192,7 +192,7 @@ def jacobian_to_gradient(jacobian: ArrayLike, shape: tuple[int, ...]) -> np.ndar
     Parameters
     ----------
     jacobian : ndarray, shape (1, prod(shape))
-        Jacobian form of :math:`\partial s / \partial p` for a scalar :math:`s`.
+        Jacobian form of \(\partial s / \partial p\) for a scalar \(s\).
     shape : tuple of int
         The parameter's shape.
 
@@ -228,21 +228,21 @@ def gradient_to_jacobian(gradient: ArrayLike) -> np.ndarray:
 def vector_jacobian_product(
     jacobian: ArrayLike, grad_output: ArrayLike, input_shape: tuple[int, ...]
 ) -> np.ndarray:
-    r"""Shape-convention gradient of :math:`s = g^\top y` from the Jacobian of :math:`y`.
+    r"""Shape-convention gradient of \(s = g^\top y\) from the Jacobian of \(y\).
 
     Parameters
     ----------
     jacobian : ndarray, shape (y.size, prod(input_shape))
-        Jacobian form of :math:`\partial y / \partial p`.
+        Jacobian form of \(\partial y / \partial p\).
     grad_output : ndarray, shape of y
-        :math:`g`, the gradient flowing back into :math:`y`.
+        \(g\), the gradient flowing back into \(y\).
     input_shape : tuple of int
         The parameter's shape.
 
     Returns
     -------
     ndarray, shape ``input_shape``
-        :math:`(g^\top J)` reshaped: the chain rule in the shape convention.
+        \((g^\top J)\) reshaped: the chain rule in the shape convention.
     """
     func = "vector_jacobian_product"
     jacobian = as_float_array(jacobian, name="jacobian", func=func)

@@ -36,7 +36,7 @@ def _validate_layer(
 
 
 def linear(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.ndarray:
-    r"""Apply the layer :math:`z = W x + b` to one example or a batch.
+    r"""Apply the layer \(z = W x + b\) to one example or a batch.
 
     Parameters
     ----------
@@ -50,7 +50,7 @@ def linear(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.ndarray:
     Returns
     -------
     z : ndarray, shape (m,) or (B, m)
-        :math:`z = W x + b`; for a batch, row ``i`` is :math:`W x_i + b`. Same dtype as the
+        \(z = W x + b\); for a batch, row ``i`` is \(W x_i + b\). Same dtype as the
         inputs.
 
     Raises
@@ -76,9 +76,9 @@ def linear(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.ndarray:
 def linear_backward(
     W: ArrayLike, x: ArrayLike, b: ArrayLike, grad_z: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Gradients of :math:`s = \sum_i g_i z_i` with respect to W, x and b.
+    r"""Gradients of \(s = \sum_i g_i z_i\) with respect to W, x and b.
 
-    Here :math:`z = W x + b` and :math:`g` is ``grad_z``, the gradient flowing back into z.
+    Here \(z = W x + b\) and \(g\) is ``grad_z``, the gradient flowing back into z.
     Each result has exactly the shape of its parameter (the shape convention).
 
     Parameters
@@ -92,16 +92,16 @@ def linear_backward(
     Returns
     -------
     grad_W : ndarray, shape (m, n)
-        :math:`\sum_i g_i x_i^\top`, summed over the batch.
+        \(\sum_i g_i x_i^\top\), summed over the batch.
     grad_x : ndarray, shape of x
-        :math:`W^\top g_i` for each example (computed as ``grad_z @ W``).
+        \(W^\top g_i\) for each example (computed as ``grad_z @ W``).
     grad_b : ndarray, shape (m,)
-        :math:`\sum_i g_i`, summed over the batch.
+        \(\sum_i g_i\), summed over the batch.
 
     Notes
     -----
-    For one example, :math:`\partial s / \partial W_{jk} = g_j x_k`, so the gradient is the
-    outer product :math:`g x^\top`; in Jacobian form it would be a row of m n entries instead.
+    For one example, \(\partial s / \partial W_{jk} = g_j x_k\), so the gradient is the
+    outer product \(g x^\top\); in Jacobian form it would be a row of m n entries instead.
     The bias is shared by every example of a batch, so its gradient sums over the batch, and
     so does the weights'.
 

@@ -1,11 +1,11 @@
 r"""The ops a computation graph may use, in one table: arguments, attributes, shape, value, VJP.
 
 The graph engine (``_graph.py`` and ``_backprop.py``) knows no op by name. Everything it needs
-about an op is in its :class:`Op` entry of :data:`OPS`:
+about an op is in its `Op` entry of `OPS`:
 
 - ``params``: the names of its arguments, in order (used in error messages);
 - ``attributes``: the optional node attributes it accepts, with defaults and a checker;
-- ``shape``: the output shape from the argument shapes, raising :class:`ShapeMismatch` with
+- ``shape``: the output shape from the argument shapes, raising `ShapeMismatch` with
   a message in terms of ``params`` when they do not fit (run before any numeric work);
 - ``forward``: the value, from the argument arrays and the attributes;
 - ``vjp``: the vector-Jacobian product. Given ``g``, the gradient of the final scalar with
@@ -14,10 +14,10 @@ about an op is in its :class:`Op` entry of :data:`OPS`:
 
 Notes
 -----
-For an op :math:`y = f(a_1, \dots, a_k)` and a final scalar :math:`s`, the chain rule gives
-:math:`\partial s / \partial a_j = \sum_i g_i \, \partial y_i / \partial a_j` with
-:math:`g = \partial s / \partial y`. Each ``vjp`` computes that sum directly, never the
-Jacobian :math:`\partial y / \partial a_j` itself. Elementwise ops have a diagonal Jacobian,
+For an op \(y = f(a_1, \dots, a_k)\) and a final scalar \(s\), the chain rule gives
+\(\partial s / \partial a_j = \sum_i g_i \, \partial y_i / \partial a_j\) with
+\(g = \partial s / \partial y\). Each ``vjp`` computes that sum directly, never the
+Jacobian \(\partial y / \partial a_j\) itself. Elementwise ops have a diagonal Jacobian,
 so their VJP is ``g * f'(a)``.
 
 A VJP may return ``g`` itself or a read-only view of it (``add``, ``sum``). The engine

@@ -4,8 +4,8 @@ The oracle computes with mpmath at a precision far beyond float64 and then needs
 rounding to float32 or float64. ``float(mpf)`` rounds to float64 only, so going to float32
 through it rounds twice, and its handling of results below the normal range is not something
 to rely on. This module rounds explicitly with integer arithmetic instead: the value
-:math:`m 2^e` is scaled to the quantum of its binade (or to the subnormal quantum
-:math:`2^{-1074}` / :math:`2^{-149}` below the normal range) and rounded to nearest, ties to
+\\(m 2^e\\) is scaled to the quantum of its binade (or to the subnormal quantum
+\\(2^{-1074}\\) / \\(2^{-149}\\) below the normal range) and rounded to nearest, ties to
 even, with overflow to infinity as IEEE 754 prescribes.
 """
 
@@ -44,7 +44,7 @@ class FloatFormat:
 
     @property
     def quantum_exponent_min(self) -> int:
-        """Exponent of the smallest subnormal number: :math:`2^{e_{min} - p + 1}`."""
+        """Exponent of the smallest subnormal number: \\(2^{e_{min} - p + 1}\\)."""
         return self.emin - self.precision + 1
 
 
@@ -55,7 +55,7 @@ _FORMATS = {
 
 
 def float_format(dtype: Any) -> FloatFormat:
-    """Return the :class:`FloatFormat` of float32 or float64; refuse any other dtype."""
+    """Return the `FloatFormat` of float32 or float64; refuse any other dtype."""
     try:
         key = np.dtype(dtype)
     except TypeError:
@@ -71,7 +71,7 @@ def float_format(dtype: Any) -> FloatFormat:
 
 
 def _binade_exponent(value: mpmath.mpf) -> int:
-    """Return :math:`\\lfloor \\log_2 |x| \\rfloor` of a nonzero finite mpf, exactly."""
+    """Return \\(\\lfloor \\log_2 |x| \\rfloor\\) of a nonzero finite mpf, exactly."""
     man, exp = value.man_exp
     return exp + int(man).bit_length() - 1
 
@@ -100,11 +100,11 @@ def round_to_format(value: mpmath.mpf, fmt: FloatFormat) -> float:
 
     Notes
     -----
-    With :math:`|x| = m 2^e` (m an odd integer) and :math:`q` the quantum exponent
-    :math:`\\max(\\lfloor\\log_2|x|\\rfloor, e_{min}) - p + 1`, the result is
-    :math:`N 2^q` with :math:`N` the integer nearest :math:`m 2^{e-q}`, ties to even. The
+    With \\(|x| = m 2^e\\) (m an odd integer) and \\(q\\) the quantum exponent
+    \\(\\max(\\lfloor\\log_2|x|\\rfloor, e_{min}) - p + 1\\), the result is
+    \\(N 2^q\\) with \\(N\\) the integer nearest \\(m 2^{e-q}\\), ties to even. The
     quantum is clamped below at the subnormal quantum, which is what makes subnormal
-    results come out right; a carry to :math:`N = 2^p` simply moves to the next binade.
+    results come out right; a carry to \\(N = 2^p\\) simply moves to the next binade.
     """
     if mpmath.isnan(value):
         return float("nan")
@@ -143,8 +143,8 @@ def round_to_format(value: mpmath.mpf, fmt: FloatFormat) -> float:
 def ulp_at(value: mpmath.mpf, fmt: FloatFormat) -> mpmath.mpf:
     """Return the spacing of ``fmt`` at the exact value ``value``, as an exact mpf.
 
-    The spacing at :math:`x` is :math:`2^{\\max(\\lfloor\\log_2|x|\\rfloor, e_{min}) - p + 1}`
-    (the spacing of the binade that contains :math:`x`); at 0 it is the smallest subnormal,
+    The spacing at \\(x\\) is \\(2^{\\max(\\lfloor\\log_2|x|\\rfloor, e_{min}) - p + 1}\\)
+    (the spacing of the binade that contains \\(x\\)); at 0 it is the smallest subnormal,
     and beyond the largest finite number it is the spacing of the top binade.
     """
     if value == 0:

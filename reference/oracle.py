@@ -3,21 +3,21 @@ r"""Exact values of the activations and their derivatives, rounded once to float
 This is the yardstick of the conformance suite's value clauses and of the benchmarks: every
 function is evaluated with mpmath at a precision far beyond float64 (160 bits, more where a
 result cancels), then rounded **once** to the requested dtype with explicit integer
-arithmetic (round to nearest, ties to even, subnormals quantized to :math:`2^{-1074}` or
-:math:`2^{-149}`, overflow to infinity). Errors of an implementation are measured against the
+arithmetic (round to nearest, ties to even, subnormals quantized to \(2^{-1074}\) or
+\(2^{-149}\), overflow to infinity). Errors of an implementation are measured against the
 unrounded exact value, in ULPs of the implementation's dtype.
 
-Conventions (the same as :mod:`gradspec.reference`):
+Conventions (the same as `gradspec.reference`):
 
 - the functions are evaluated at the input values exactly as given (a float64 input is not
   rounded to float32 first when a float32 result is asked for);
 - ``negative_slope`` is the exact binary value of the Python float passed (``0.01`` means
-  :math:`0.01000000000000000020816\ldots`), not the decimal it was written as;
-- kinks: :math:`\mathrm{relu}'(0) = 0`, :math:`\mathrm{leaky\_relu}'(0) = s` (the negative
-  slope) and :math:`\mathrm{hardtanh}'(\pm 1) = 0`, as PyTorch;
+  \(0.01000000000000000020816\ldots\)), not the decimal it was written as;
+- kinks: \(\mathrm{relu}'(0) = 0\), \(\mathrm{leaky\_relu}'(0) = s\) (the negative
+  slope) and \(\mathrm{hardtanh}'(\pm 1) = 0\), as PyTorch;
 - mpmath has a single zero, so an exact zero result is +0 whatever the sign of the input
-  (``tanh(-0.0)`` gives +0 here; :func:`ulp_error` counts +0 and -0 as equal);
-- at :math:`\pm\infty` the mathematical limits (``swish(-inf)`` is 0, ``swish_derivative``
+  (``tanh(-0.0)`` gives +0 here; `ulp_error` counts +0 and -0 as equal);
+- at \(\pm\infty\) the mathematical limits (``swish(-inf)`` is 0, ``swish_derivative``
   gives 0 and 1), and NaN gives NaN.
 
 Values are cached per (function, slope, input), so measuring several implementations on the
@@ -214,7 +214,7 @@ def exact_mpf(name: str, z: float, *, negative_slope: float = 0.01) -> mpmath.mp
     Parameters
     ----------
     name : str
-        One of :data:`FUNCTIONS`.
+        One of `FUNCTIONS`.
     z : float
         The input; NaN and ±inf are allowed.
     negative_slope : float, optional
@@ -243,9 +243,9 @@ def exact(
     Parameters
     ----------
     name : str
-        One of :data:`FUNCTIONS`, e.g. ``"swish_derivative"``.
+        One of `FUNCTIONS`, e.g. ``"swish_derivative"``.
     z : array_like, any shape
-        The inputs (float32, float64, or anything :func:`numpy.asarray` reads as real
+        The inputs (float32, float64, or anything `numpy.asarray` reads as real
         numbers). They are used exactly as given.
     dtype : {float32, float64}, optional
         The dtype to round to; by default the dtype of ``z`` (float64 for Python numbers).
@@ -309,7 +309,7 @@ def ulp_error(
     Parameters
     ----------
     name : str
-        One of :data:`FUNCTIONS`.
+        One of `FUNCTIONS`.
     z : array_like
         The inputs, exactly as they were given to the implementation.
     actual : array_like, float32 or float64, shape broadcastable with ``z``
@@ -320,15 +320,15 @@ def ulp_error(
     scale : str, optional
         Measure the error in ULPs of the larger in magnitude of ``name``'s exact value and
         function ``scale``'s exact value at ``z``: ``scale="sigmoid"`` for
-        ``swish_derivative``, whose value crosses zero near :math:`z_0 \approx -1.2785`
-        while its terms are the size of :math:`\sigma(z)`, so that a relative measure is
+        ``swish_derivative``, whose value crosses zero near \(z_0 \approx -1.2785\)
+        while its terms are the size of \(\sigma(z)\), so that a relative measure is
         meaningless there. Away from the root the value itself is the larger and the measure
         is the usual one.
 
     Returns
     -------
     error : ndarray of float64, the broadcast shape
-        :math:`|a - f(z)| / \mathrm{ulp}(f(z))` with :math:`f(z)` the exact, unrounded value,
+        \(|a - f(z)| / \mathrm{ulp}(f(z))\) with \(f(z)\) the exact, unrounded value,
         so a correctly rounded result scores at most 0.5 and the error of rounding the oracle
         does not pollute the figure. NaN where NaN is expected, or an infinity where the exact
         value is (or overflows to) that infinity, scores 0; any other NaN or infinity scores
@@ -336,7 +336,7 @@ def ulp_error(
 
     Notes
     -----
-    :math:`\mathrm{ulp}(x) = 2^{\max(\lfloor \log_2 |x| \rfloor,\, e_{min}) - p + 1}`, the
+    \(\mathrm{ulp}(x) = 2^{\max(\lfloor \log_2 |x| \rfloor,\, e_{min}) - p + 1}\), the
     spacing of the binade that holds the exact value (the subnormal spacing below the normal
     range, the smallest subnormal at 0). An exact zero therefore makes any nonzero result
     score a huge error, as it should.

@@ -5,7 +5,7 @@ Run from the repository root after changing an activation in the reference::
     python tools/gen_plots.py
 
 It writes one PNG per activation into ``docs/assets/plots/`` (640 x 360 pixels). The curves
-are computed by :mod:`gradspec.reference` itself, so the pictures show what the reference
+are computed by `gradspec.reference` itself, so the pictures show what the reference
 does, kink conventions included. The output is deterministic for a given matplotlib version
 (no timestamp or version string is embedded in the files).
 """
@@ -110,7 +110,7 @@ def draw(plot: Plot, path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write every picture in :data:`PLOTS`; print the paths written."""
+    """Write every picture in `PLOTS`; print the paths written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ Usage::
 
 The inputs are fixed here (hand-picked edges and values from a seeded 64-bit LCG, the same on
 every platform and NumPy version); expected values and tolerances come from
-:func:`gradspec.conformance._vector_build.build_case`. Ids hash the member and its inputs, so
+`gradspec.conformance._vector_build.build_case`. Ids hash the member and its inputs, so
 regenerating gives the same ids. Each file holds one case per line, so a diff shows which
 cases changed.
 """

@@ -1,9 +1,9 @@
 """Reading a computation graph of the adapter contract, for the shipped library adapters.
 
 PyTorch and JAX have no notion of the contract's JSON graphs, so the adapters check a graph
-with the reference's own checker (:func:`gradspec.reference._graph.check_graph`: names, ops,
+with the reference's own checker (`gradspec.reference._graph.check_graph`: names, ops,
 arity, attributes, cycles, one dtype, shapes) and then run each node, in the topological order
-it found, with the library's own op (:func:`evaluate`). Every derivative is left to the
+it found, with the library's own op (`evaluate`). Every derivative is left to the
 library.
 
 The checker runs before the library sees anything because the libraries broadcast:

@@ -10,19 +10,19 @@ Every entry is a class, loadable like any adapter::
 
     gradspec check --adapter gradspec.conformance.buggy:TanhDerivativeMissingSquare
 
-or from Python with :func:`load`. ``benchmarks/kill_rate.py`` runs the whole suite on every
+or from Python with `load`. ``benchmarks/kill_rate.py`` runs the whole suite on every
 entry and prints which clauses caught it.
 
-How an entry is built: :class:`ReferenceAdapter` delegates every member to
-:mod:`gradspec.reference`; an activation, robustness or linear bug subclasses it and
+How an entry is built: `ReferenceAdapter` delegates every member to
+`gradspec.reference`; an activation, robustness or linear bug subclasses it and
 overrides one member. The reference's graph engine cannot be broken one step at a time from
-outside, so the graph bugs break :class:`HandWrittenEngine`, a correct engine written the
+outside, so the graph bugs break `HandWrittenEngine`, a correct engine written the
 way a student writes one, with each step (ordering, accumulation, attributes, checks,
 Jacobian layout) a method of its own.
 
 Catalog
 -------
-One row per entry, in the order of :data:`CATALOG`; each entry's ``expected_clauses``
+One row per entry, in the order of `CATALOG`; each entry's ``expected_clauses``
 (the clauses that must reject it) are on its class.
 
 | entry | the bug |
@@ -64,7 +64,7 @@ One row per entry, in the order of :data:`CATALOG`; each entry's ``expected_clau
 
 Not bugs
 --------
-The suite must *accept* these (:data:`NOT_BUGS`, each with a ``note`` saying why): a
+The suite must *accept* these (`NOT_BUGS`, each with a ``note`` saying why): a
 catalog that rejected valid choices would prove the suite over-strict, not strong.
 
 | entry | why it is valid |

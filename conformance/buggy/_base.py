@@ -1,6 +1,6 @@
 """The unbroken adapter every bug of the catalog starts from: the reference, member for member.
 
-Each buggy adapter subclasses :class:`ReferenceAdapter` (or the hand-written engine built on
+Each buggy adapter subclasses `ReferenceAdapter` (or the hand-written engine built on
 it) and overrides exactly one member, so whatever the suite rejects comes from that one
 member. A catalog entry describes itself with three class attributes:
 
@@ -22,7 +22,7 @@ __all__ = ["ReferenceAdapter", "unbroken"]
 
 
 class ReferenceAdapter:
-    """Every contract member, delegated to :mod:`gradspec.reference`.
+    """Every contract member, delegated to `gradspec.reference`.
 
     The suite instantiates it with no arguments, like any adapter class. It passes every
     clause the reference passes; the catalog's tests use it to show that a failure comes

@@ -5,22 +5,22 @@ of the catalog break this one instead: an engine written the way a student write
 (a dict of values, Kahn's topological sort, a chain-rule loop), with each step a method.
 Unbroken it satisfies every graph clause; each graph bug overrides exactly one step.
 
-The steps, in the order :meth:`HandWrittenEngine.backprop` runs them:
+The steps, in the order `HandWrittenEngine.backprop` runs them:
 
-1. :meth:`~HandWrittenEngine._index` reads the node list into a dict by name, refusing
+1. `HandWrittenEngine._index` reads the node list into a dict by name, refusing
    duplicate names;
-2. :meth:`~HandWrittenEngine._plan` checks every node (known op, argument count, names that
-   exist) and orders them with :meth:`~HandWrittenEngine._topological` (refusing cycles);
+2. `HandWrittenEngine._plan` checks every node (known op, argument count, names that
+   exist) and orders them with `HandWrittenEngine._topological` (refusing cycles);
 3. the forward pass checks each node's argument shapes
-   (:meth:`~HandWrittenEngine._check_shapes`) and evaluates it, reading attributes through
-   :meth:`~HandWrittenEngine._attributes`;
-4. the backward pass walks the order in reverse, asks :meth:`~HandWrittenEngine._vjp` for
-   each argument's share and adds it with :meth:`~HandWrittenEngine._accumulate`;
-5. :meth:`~HandWrittenEngine._input_gradients` returns one gradient per graph input.
+   (`HandWrittenEngine._check_shapes`) and evaluates it, reading attributes through
+   `HandWrittenEngine._attributes`;
+4. the backward pass walks the order in reverse, asks `HandWrittenEngine._vjp` for
+   each argument's share and adds it with `HandWrittenEngine._accumulate`;
+5. `HandWrittenEngine._input_gradients` returns one gradient per graph input.
 
-:meth:`~HandWrittenEngine.jacobian` runs the backward pass once per output element, seeded
-with that element's one-hot vector (:meth:`~HandWrittenEngine._seed`), and stacks the rows
-(:meth:`~HandWrittenEngine._stack_rows`).
+`HandWrittenEngine.jacobian` runs the backward pass once per output element, seeded
+with that element's one-hot vector (`HandWrittenEngine._seed`), and stacks the rows
+(`HandWrittenEngine._stack_rows`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Wrong graph engines: each breaks one step of :class:`~._engine.HandWrittenEngine`.
+"""Wrong graph engines: each breaks one step of `._engine.HandWrittenEngine`.
 
 The steps are the ones micrograd-style engines get wrong: the order of evaluation, the sum
 over the uses of a value, the attributes of a node, what the graph checks look at, and the

@@ -51,7 +51,7 @@ def graph_tolerances(
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Absolute tolerances of the output and of each gradient: ``C eps M``.
 
-    ``M`` comes from :func:`~gradspec.conformance.checks._graphs.error_magnitudes` (a running
+    ``M`` comes from `gradspec.conformance.checks._graphs.error_magnitudes` (a running
     error bound in absolute values) and ``C = 4 (N + d + 2)`` counts the roundings along a
     path (N nodes, d the largest dimension).
     """
@@ -509,7 +509,7 @@ REJECTS: dict[str, list[tuple[str, dict[str, Any], dict[str, tuple[int, ...]]]]]
 
 
 def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
-    """Each bad graph of :data:`REJECTS` makes backprop raise."""
+    """Each bad graph of `REJECTS` makes backprop raise."""
 
     def check(ctx: CheckContext) -> None:
         rng = np.random.default_rng(ctx.seed)

@@ -161,7 +161,7 @@ def _argument(z: np.ndarray, how: str) -> np.ndarray:
 
 
 def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
-    """The check of an identity clause of :data:`IDENTITIES`."""
+    """The check of an identity clause of `IDENTITIES`."""
     identity = IDENTITIES[clause_id]
 
     def verify(ctx: CheckContext, z: np.ndarray, slope: float | None) -> None:

@@ -48,7 +48,7 @@ KINKS: dict[str, Kink] = {
 
 
 def kink_check(clause_id: str) -> Callable[[CheckContext], None]:
-    """The check of a kink clause of :data:`KINKS`."""
+    """The check of a kink clause of `KINKS`."""
     kink = KINKS[clause_id]
 
     def check(ctx: CheckContext) -> None:
