@@ -69,9 +69,8 @@ def render_section(section: str) -> str:
     if not clauses:
         return header + NO_CLAUSE + "\n"
     count = f"{len(clauses)} clause{'s' if len(clauses) != 1 else ''}"
-    intro = (
-        f"## Clauses\n\nThis section states {count}. Each is checked by the conformance suite.\n\n"
-    )
+    # The including page supplies the "Clauses" heading; the fragment starts with its text.
+    intro = f"This section states {count}. Each is checked by the conformance suite.\n\n"
     return header + intro + "\n".join(render_clause(c) for c in clauses)
 
 

@@ -76,17 +76,22 @@ def render(reports: dict[str, dict[str, Any]], catalog: dict[str, Any]) -> str:
         "## Conformance of the shipped adapters",
         "",
         "| adapter | profile | seed | pass | acceptable | fail | not provided | examples "
-        "| seconds | date | versions |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| seconds | date |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, report in reports.items():
         s = report["summary"]
         lines.append(
             f"| {name} | {report['profile']} | {report['seed']} | {s['pass']} | "
             f"{s['acceptable']} | {s['fail']} | {s['not_provided']} | {s['examples']} | "
-            f"{report['seconds']:.0f} | {report['started'][:10]} | gradspec "
-            f"{report['gradspec_version']}, {_versions(report)} |"
+            f"{report['seconds']:.0f} | {report['started'][:10]} |"
         )
+    lines += ["", "Versions, per run (libraries loaded in the process at the end of the run):", ""]
+    lines += [
+        f"- {name}: gradspec {report['gradspec_version']}, {_versions(report)}; "
+        f"Python {report['python']}, {report['platform']}"
+        for name, report in reports.items()
+    ]
     lines += ["", "### By clause", "", "| clause | " + " | ".join(reports) + " |"]
     lines.append("|---|" + "---|" * len(reports))
     ids = [c["id"] for c in next(iter(reports.values()))["clauses"]]
