@@ -380,10 +380,11 @@ _EXAMPLE = re.compile(r"example=(?P<value>.*?),?(\s*#[^\n]*)?\s*\)\s*$", re.DOTA
 
 def _example_note(error: BaseException) -> str | None:
     # Hypothesis attaches the shrunk example to the exception as a note
-    # ("Falsifying example: _property(\n    example=...,\n)"); it is the best input we
-    # can show when the exception did not come with a Failure of its own.
+    # ("Falsifying example: _property(\n    example=...,\n)"; newer releases say "Failing
+    # test case:"); it is the best input we can show when the exception did not come with a
+    # Failure of its own.
     for note in getattr(error, "__notes__", None) or []:
-        if note.startswith("Falsifying example"):
+        if note.startswith(("Falsifying example", "Failing test case")):
             match = _EXAMPLE.search(note)
             text = match.group("value") if match else note.split(":", 1)[1]
             return _Verbatim(" ".join(text.split()))
