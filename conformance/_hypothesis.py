@@ -17,7 +17,7 @@ from ._model import CheckContext
 
 T = TypeVar("T")
 
-__all__ = ["run_property"]
+__all__ = ["data_check", "run_property"]
 
 
 def run_property(
@@ -57,3 +57,22 @@ def run_property(
         test(example)
 
     _property()
+
+
+def data_check(
+    test: Callable[[CheckContext, st.DataObject], Any],
+) -> Callable[[CheckContext], None]:
+    """A clause check that runs ``test(ctx, data)`` as a property drawing interactively.
+
+    For checks whose later draws depend on earlier ones (shapes, then arrays of those
+    shapes), so they take Hypothesis's ``data`` object instead of one fixed strategy.
+    """
+
+    def check(ctx: CheckContext) -> None:
+        run_property(ctx, st.data(), lambda data: test(ctx, data))
+
+    # Named after the factory that built ``test``, so the docs' "checked by" line points at
+    # the clause's own check rather than at this helper.
+    check.__module__ = test.__module__
+    check.__qualname__ = f"{test.__qualname__.rpartition('.')[0] or test.__qualname__}.check"
+    return check

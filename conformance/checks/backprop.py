@@ -20,7 +20,7 @@ from hypothesis.extra import numpy as hnp
 
 from .._adapter import AdapterCallError
 from .._compare import call, fail, reproducer
-from .._hypothesis import run_property
+from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._pipe import PipeError
 from .._strategies import graphs
@@ -130,10 +130,7 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
             graph_args(graph, inputs, wrt),
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def order_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -179,10 +176,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
                 hint=hint,
             )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -280,10 +274,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
                     "overwrite a gradient that another use already wrote)",
                 )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 # --- collapse of a linear stack -------------------------------------------------------------
@@ -361,10 +352,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint=hint,
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 # --- graphs that must be rejected ----------------------------------------------------------------

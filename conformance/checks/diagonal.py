@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .._compare import fail, reproducer
-from .._hypothesis import run_property
+from .._hypothesis import data_check
 from .._model import CheckContext
 from .._strategies import ACTIVATION_OPS
 from ._calls import call_jacobian, graph_args
@@ -76,7 +76,4 @@ def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
             repro=reproducer(ctx.adapter.spec, "jacobian", graph_args(graph, inputs, "a")),
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)

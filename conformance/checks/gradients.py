@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .._compare import checked_call, fail, reproducer, worst_index
-from .._hypothesis import run_property
+from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._strategies import graphs, layer_arrays, layer_shapes
 from ._common import as_result, call_elementwise
@@ -251,10 +251,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
             reproducer=reproducer(ctx.adapter.spec, "backprop", args),
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def _unpack(

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
 
 from .._compare import checked_call, fail, reproducer
-from .._hypothesis import run_property
+from .._hypothesis import data_check
 from .._model import CheckContext
 from .._strategies import layer_arrays, layer_shapes
 from ._common import as_result, judge_array
@@ -62,10 +61,7 @@ def forward_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint=_forward_hint(W, x, b, z),
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def _forward_hint(W: np.ndarray, x: np.ndarray, b: np.ndarray, z: np.ndarray) -> str | None:
@@ -126,10 +122,7 @@ def batch_check(clause_id: str) -> Callable[[CheckContext], None]:
             args,
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def unpack_backward(
@@ -183,7 +176,4 @@ def backward_check(clause_id: str, *, batch: bool) -> Callable[[CheckContext], N
             tol = 2 * (length + 2) * eps * mag
             judge_array(ctx, clause_id, label, grad, exp, tol, "linear_backward", args, hint=hint)
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)

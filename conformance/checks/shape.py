@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .._compare import checked_call, fail, reproducer
-from .._hypothesis import run_property
+from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._strategies import graphs, layer_arrays, layer_shapes
 from ._calls import call_backprop, call_jacobian, graph_args
@@ -79,10 +79,7 @@ def linear_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
                 )
         ctx.record()
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -126,10 +123,7 @@ def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
         call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
         ctx.record()
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -158,10 +152,7 @@ def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
             "shape-convention gradient",
         )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
 
 
 def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -218,7 +209,4 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
                 summary="the Jacobian of u^T h with respect to u must be the row h^T",
             )
 
-    def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
-
-    return check
+    return data_check(test)
