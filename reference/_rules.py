@@ -32,20 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._activations import (
-    hardtanh,
-    hardtanh_derivative,
-    leaky_relu,
-    leaky_relu_derivative,
-    relu,
-    relu_derivative,
-    sigmoid,
-    sigmoid_derivative,
-    swish,
-    swish_derivative,
-    tanh,
-    tanh_derivative,
-)
+from ._activations import UNCHECKED, leaky_relu_derivative_unchecked, leaky_relu_unchecked
 from ._linear import linear, linear_backward
 from ._validation import check_negative_slope
 
@@ -142,17 +129,25 @@ def _matmul_vjp(g: np.ndarray, A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray
     return grad_A, A.T @ g
 
 
-def _elementwise(
-    function: Callable[[np.ndarray], np.ndarray],
-    derivative: Callable[[np.ndarray], np.ndarray],
-) -> Op:
-    """An op y = f(a) applied elementwise: its Jacobian is diagonal, so the VJP is g f'(a)."""
+def _elementwise(name: str) -> Op:
+    """An op y = f(a) applied elementwise: its Jacobian is diagonal, so the VJP is g f'(a).
+
+    The engine has checked every array (float32 or float64) and silenced floating-point
+    warnings, so it calls the activations' kernels directly: the same results as the public
+    functions, without their per-call checks (which dominate on a chain of tiny arrays).
+    """
+    function, derivative = UNCHECKED[name], UNCHECKED[f"{name}_derivative"]
     return Op(
         params=("a",),
         shape=_elementwise_shape,
         forward=function,
-        vjp=lambda g, a: (g * derivative(a),),
+        vjp=lambda g, a: (_times(g, derivative(a)),),
     )
+
+
+def _times(g: np.ndarray, derivative: np.ndarray) -> np.ndarray:
+    """``g * derivative``, written into ``derivative`` (a fresh array the VJP owns)."""
+    return np.multiply(g, derivative, out=derivative)
 
 
 def _check_slope(value: Any) -> float:
@@ -187,16 +182,18 @@ OPS: Mapping[str, Op] = {
         # Every element contributes with weight 1: the gradient is g repeated, a read-only view.
         vjp=lambda g, a: (np.broadcast_to(g, a.shape),),
     ),
-    "sigmoid": _elementwise(sigmoid, sigmoid_derivative),
-    "tanh": _elementwise(tanh, tanh_derivative),
-    "hardtanh": _elementwise(hardtanh, hardtanh_derivative),
-    "relu": _elementwise(relu, relu_derivative),
-    "swish": _elementwise(swish, swish_derivative),
+    "sigmoid": _elementwise("sigmoid"),
+    "tanh": _elementwise("tanh"),
+    "hardtanh": _elementwise("hardtanh"),
+    "relu": _elementwise("relu"),
+    "swish": _elementwise("swish"),
     "leaky_relu": Op(
         params=("a",),
         shape=_elementwise_shape,
-        forward=leaky_relu,
-        vjp=lambda g, a, negative_slope: (g * leaky_relu_derivative(a, negative_slope),),
+        forward=lambda a, negative_slope: leaky_relu_unchecked(negative_slope)(a),
+        vjp=lambda g, a, negative_slope: (
+            _times(g, leaky_relu_derivative_unchecked(negative_slope)(a)),
+        ),
         attributes={"negative_slope": Attribute(default=0.01, check=_check_slope)},
     ),
 }

@@ -18,14 +18,21 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from gradspec.reference import (
+    hardtanh,
     hardtanh_derivative,
+    leaky_relu,
     leaky_relu_derivative,
+    relu,
     relu_derivative,
+    sigmoid,
     sigmoid_derivative,
+    swish,
     swish_derivative,
+    tanh,
     tanh_derivative,
 )
-from gradspec.reference._backprop import backprop, jacobian
+from gradspec.reference._backprop import _forward, backprop, jacobian
+from gradspec.reference._graph import check_graph
 
 ELEMENTWISE = ("sigmoid", "tanh", "hardtanh", "relu", "swish", "leaky_relu")
 ALL_OPS = ("linear", "matmul", "add", "mul", "dot", "sum", *ELEMENTWISE)
@@ -413,3 +420,35 @@ def test_a_value_used_ten_thousand_times():
     }
     _, gradients = backprop(graph, {"x": np.array([1.0, 2.0])})
     np.testing.assert_array_equal(gradients["x"], [n + 1, n + 1])
+
+
+ACTIVATIONS = {
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "hardtanh": hardtanh,
+    "relu": relu,
+    "swish": swish,
+    "leaky_relu": lambda z: leaky_relu(z, negative_slope=0.2),
+}
+
+
+@pytest.mark.parametrize("op", ELEMENTWISE)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_engine_computes_activations_bit_for_bit_like_the_public_functions(op, dtype):
+    # The engine calls the activations' kernels without the public functions' checks; the
+    # values and derivatives must still be the same bits, tails, kinks and NaN included.
+    info = np.finfo(dtype)
+    ordinary = [0.0, -0.0, 1.0, -1.0, 0.5, -1.2785, 30.0, -40.0, 360.0, -724.0, -1e4, 1e4]
+    extreme = [info.smallest_subnormal, -info.tiny, info.max, -info.max, np.inf, -np.inf, np.nan]
+    z = np.array([*ordinary, *extreme], dtype=dtype)
+    node = {"name": "a", "op": op, "args": ["z"]}
+    if op == "leaky_relu":
+        node["negative_slope"] = 0.2
+    graph = {"inputs": ["z"], "nodes": [node, {"name": "s", "op": "sum", "args": ["a"]}]}
+    graph["output"] = "s"
+    with np.errstate(all="ignore"):
+        values = _forward(check_graph(graph, {"z": z}, func="test"))
+        _, gradients = backprop(graph, {"z": z})
+    np.testing.assert_array_equal(values["a"], ACTIVATIONS[op](z))
+    np.testing.assert_array_equal(gradients["z"], ACTIVATION_DERIVATIVES[op](z))
+    assert values["a"].dtype == gradients["z"].dtype == dtype
