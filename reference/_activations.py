@@ -416,22 +416,36 @@ def _tanh_derivative_tail(z: np.ndarray) -> np.ndarray:
     return _shifted_exp(-2.0 * np.abs(z)) * (4.0 * _EXP_MINUS_SHIFT)
 
 
-def _tanh_derivative_kernel(z, out, scratch, mask):
+def _tanh_derivative_main(z, out, scratch, mask=None):
+    """4t / (1 + t)^2 with t = e^{-2|z|}; with ``mask``, also mark the tail |z| > 350."""
     t, denominator = scratch[0], scratch[1]
     np.abs(z, out=t)
     np.multiply(t, _MINUS_TWO, out=t)
     np.exp(t, out=t)  # t = e^{-2|z|}
-    # |z| > 350 exactly when t < e^{-700} (±inf included, NaN not): the tail, where t may be
-    # subnormal. Both forms are accurate near the boundary, so its rounding does not matter.
-    np.less(t, _TANH_DERIVATIVE_TAIL_T, out=mask)
+    if mask is not None:
+        # |z| > 350 exactly when t < e^{-700} (±inf included, NaN not): the tail, where t may
+        # be subnormal. Both forms are accurate near the boundary, so its rounding is harmless.
+        np.less(t, _TANH_DERIVATIVE_TAIL_T, out=mask)
     np.add(t, _ONE, out=denominator)
     np.multiply(denominator, denominator, out=denominator)
     np.multiply(t, _FOUR, out=t)
     np.divide(t, denominator, out=out)
+
+
+def _tanh_derivative_kernel(z, out, scratch, mask):
+    _tanh_derivative_main(z, out, scratch, mask)
     _fix_tail(z, out, mask, _tanh_derivative_tail)
 
 
-_TANH_DERIVATIVE = _Elementwise(_tanh_derivative_kernel, scratch=2)
+def _tanh_derivative_float32_kernel(z, out, scratch, mask):
+    # float32 inputs, in float64: the tail form is not needed, since tanh'(z) rounds to 0 in
+    # float32 from |z| = 52.5 on, where t = e^{-105} is still a normal float64.
+    _tanh_derivative_main(z, out, scratch)
+
+
+_TANH_DERIVATIVE = _Elementwise(
+    _tanh_derivative_kernel, scratch=2, float32_kernel=_tanh_derivative_float32_kernel
+)
 
 
 def tanh_derivative(z: ArrayLike) -> np.ndarray:
