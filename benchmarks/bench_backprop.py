@@ -95,6 +95,24 @@ def numpy_forward_backward(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarra
     return grads
 
 
+def backward_matmuls(inputs: dict[str, np.ndarray]) -> Callable[[], None]:
+    """The eight matrix products every backward pass of this MLP must do, and nothing else.
+
+    Per layer, dW_k = h_{k-1}^T g_k and dh_{k-1} = g_k W_k^T: each as many flops as the
+    forward's h_{k-1} W_k. Their time over the forward time bounds the MLP ratio from below:
+    (forward + backward) / forward >= 1 + (these products) / forward, whatever the engine.
+    """
+    _, hs = numpy_forward(inputs)
+    g = np.random.default_rng(1).standard_normal(hs[-1].shape)
+
+    def run() -> None:
+        for k in range(LAYERS, 0, -1):
+            hs[k - 1].T @ g
+            g @ inputs[f"W{k}"].T
+
+    return run
+
+
 def torch_inputs(inputs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     return {name: torch.tensor(a, requires_grad=True) for name, a in inputs.items()}
 
@@ -158,6 +176,7 @@ def main() -> None:
             "numpy fwd+bwd": lambda: numpy_forward_backward(inputs),
             "torch fwd": lambda: torch_forward(t),
             "torch fwd+bwd": lambda: torch_forward_backward(t),
+            "backward matmuls": backward_matmuls(inputs),
         },
         repeats,
     )
@@ -166,6 +185,11 @@ def main() -> None:
     for who in ("engine", "numpy", "torch"):
         fwd, both = m[f"{who} fwd"], m[f"{who} fwd+bwd"]
         print(f"{who:10}{fwd * 1e3:10.2f}ms{both * 1e3:10.2f}ms{both / fwd:8.2f}")
+    floor = 1 + m["backward matmuls"] / m["engine fwd"]
+    print(
+        f"the backward's 8 matrix products alone: {m['backward matmuls'] * 1e3:.2f} ms, so no "
+        f"engine with this forward can get below a ratio of {floor:.2f}"
+    )
     print("goal: engine ratio <= 2.5")
     print(
         f"engine / hand-written NumPy, fwd+bwd: {m['engine fwd+bwd'] / m['numpy fwd+bwd']:.2f}; "

@@ -174,6 +174,7 @@ def measure_backprop(*, rounds: int, log: Callable[[str], None]) -> dict:
         "numpy fwd+bwd": lambda: bb.numpy_forward_backward(inputs),
         "torch fwd": lambda: bb.torch_forward(t),
         "torch fwd+bwd": lambda: bb.torch_forward_backward(t),
+        "backward matmuls": bb.backward_matmuls(inputs),
     }
     contenders.update(_jax_mlp(inputs))
     m = interleaved_medians(contenders, rounds, warmup=2)
@@ -186,6 +187,10 @@ def measure_backprop(*, rounds: int, log: Callable[[str], None]) -> dict:
         log(f"  MLP {who:10s} fwd {fwd * 1e3:8.2f} ms  fwd+bwd {both * 1e3:8.2f} ms  "
             f"ratio {both / fwd:5.2f}")  # fmt: skip
     engine_both = m["engine fwd+bwd"]["median"]
+    matmuls = m["backward matmuls"]["median"]
+    floor = 1 + matmuls / m["engine fwd"]["median"]
+    log(f"  MLP backward's 8 matrix products alone {matmuls * 1e3:.2f} ms: "
+        f"no engine with this forward gets below a ratio of {floor:.2f}")  # fmt: skip
 
     graph, inputs = bb.chain_problem()
     x = bb.torch.tensor(inputs["x"], requires_grad=True)
@@ -212,6 +217,8 @@ def measure_backprop(*, rounds: int, log: Callable[[str], None]) -> dict:
             "engine_over_numpy": engine_both / m["numpy fwd+bwd"]["median"],
             "engine_over_torch": engine_both / m["torch fwd+bwd"]["median"],
             "engine_over_jax_jit": engine_both / m["jax jit fwd+bwd"]["median"],
+            "backward_matmuls_ms": matmuls * 1e3,
+            "floor_ratio": floor,
             "goal_ratio": GOALS["mlp_ratio"],
         },
         "chain": {
@@ -419,6 +426,8 @@ def _backprop_rows(section: dict) -> list[tuple[str, str, str, str]]:
         else:
             goal_text, verdict = "-", "-"
         rows.append((f"MLP (fwd+bwd)/fwd: {row['who']}", goal_text, f"{row['ratio']:.2f}", verdict))
+    rows.append(("MLP floor: 1 + backward matmuls / engine fwd", "-",
+                 f"{mlp['floor_ratio']:.2f}", "-"))  # fmt: skip
     rows.append(("MLP fwd+bwd time: engine / PyTorch", "-", f"{mlp['engine_over_torch']:.2f}", "-"))
     goal = chain["goal_us_per_node"]
     rows.append((f"chain of {chain['nodes']} nodes: engine us/node", f"<= {goal:g}",

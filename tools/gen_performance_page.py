@@ -327,6 +327,13 @@ def _backprop_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         f"over PyTorch: {mlp['engine_over_torch']:.2f}; over JAX (jit): "
         f"{mlp['engine_over_jax_jit']:.2f}.",
         "",
+        f"The backward pass must do two matrix products per layer (for the weight and for the "
+        f"layer's input), each costing as much as the forward's one: those eight products alone "
+        f"took {mlp['backward_matmuls_ms']:.2f} ms, so no implementation with the engine's "
+        f"forward can reach a ratio below **{mlp['floor_ratio']:.2f}** on this machine. The "
+        f"goal of {mlp['goal_ratio']} assumed elementwise work weighs more against the "
+        "products than it does here.",
+        "",
         f"A chain of {chain['nodes']:,} `tanh` nodes on a 2-vector (graph check, forward and "
         f"backward): **{chain['engine_us_per_node']:.2f} us per node** for the engine "
         f"(goal at most {chain['goal_us_per_node']:g}), of which "
