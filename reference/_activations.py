@@ -97,7 +97,8 @@ _MINUS_CLAMP = _float64_constant(-_CLAMP)
 _MINUS_CLAMP_FLOAT32 = _float64_constant(-_CLAMP_FLOAT32)
 
 
-#: A kernel computes one block: (z, out, scratch buffers, boolean scratch), all 1-D.
+#: A kernel computes one block: (z, out, scratch buffers, boolean scratch), all 1-D (a kernel
+#: with no scratch and no mask receives ``z`` and ``out`` whole, of any shape).
 _Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray], None]
 
 
@@ -131,10 +132,16 @@ class _Elementwise:
         engine's usual case) runs the kernel once, on scratch buffers of its own size and
         without copies: a 2-element call costs little more than the kernel's ufunc calls.
         """
+        convert = not self.native and z.dtype != _FLOAT64
+        if not (convert or self.scratch or self.mask):
+            # One ufunc-like call with no scratch (tanh in float64, relu, hardtanh, leaky
+            # relu): blocks would gain nothing, so the kernel gets the arrays whole.
+            out = np.empty(z.shape, dtype=z.dtype)
+            self.kernel(z, out, [], None)
+            return out
         flat_in = z.ravel()  # a copy only when z is not contiguous; z itself is never written
         total = flat_in.size
         flat_out = np.empty(total, dtype=z.dtype)
-        convert = not self.native and z.dtype != _FLOAT64
         if total <= _BLOCK and not convert:  # one block, no conversion: the kernel, once
             scratch = [np.empty(total, dtype=z.dtype) for _ in range(self.scratch)]
             mask = np.empty(total, dtype=bool) if self.mask else None
