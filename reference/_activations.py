@@ -141,12 +141,13 @@ class _Elementwise:
             return out
         flat_in = z.ravel()  # a copy only when z is not contiguous; z itself is never written
         total = flat_in.size
-        flat_out = np.empty(total, dtype=z.dtype)
+        out = np.empty(z.shape, dtype=z.dtype)  # returned itself: callers get an array that
+        flat_out = out.reshape(-1)  # owns its data (the engine hands such arrays out as is)
         if total <= _BLOCK and not convert:  # one block, no conversion: the kernel, once
             scratch = [np.empty(total, dtype=z.dtype) for _ in range(self.scratch)]
             mask = np.empty(total, dtype=bool) if self.mask else None
             self.kernel(flat_in, flat_out, scratch, mask)
-            return flat_out.reshape(z.shape)
+            return out
         size = min(total, _BLOCK)
         kernel = (self.float32_kernel or self.kernel) if convert else self.kernel
         work_dtype = _FLOAT64 if convert else z.dtype
@@ -167,7 +168,7 @@ class _Elementwise:
                 np.copyto(in64[:n], block_in)
                 kernel(in64[:n], out64[:n], scratch, mask)
                 np.copyto(block_out, out64[:n], casting="same_kind")  # the one rounding
-        return flat_out.reshape(z.shape)
+        return out
 
 
 def _quietly(function: _Elementwise, z: np.ndarray) -> np.ndarray:
