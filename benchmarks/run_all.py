@@ -90,7 +90,7 @@ GOALS = {
 def measure_throughput(*, size: int, rounds: int, log: Callable[[str], None]) -> dict:
     """Reference vs naive NumPy vs PyTorch kernels, per function and dtype (medians, ms)."""
     import numpy as np
-    from bench_activations import NAIVE, _torch_functions
+    from bench_activations import NAIVE, _torch_functions, float32_round_trip
 
     from gradspec import reference
 
@@ -122,10 +122,21 @@ def measure_throughput(*, size: int, rounds: int, log: Callable[[str], None]) ->
                     f"  {name:22s} {row['dtype']:8s} ref/naive {row['ref_over_naive']:5.2f}  "
                     f"ref/torch {row.get('ref_over_torch', math.nan):5.2f}"
                 )
+    # What computing float32 in float64 costs before any arithmetic: the conversions alone,
+    # against NumPy's float32 tanh (one SIMD pass, the cheapest naive formula).
+    z32 = base.astype(np.float32)
+    trip = interleaved_medians(
+        {"round trip": lambda: float32_round_trip(z32), "tanh": lambda: np.tanh(z32)}, rounds
+    )
+    round_trip_ms, tanh_ms = trip["round trip"]["median"] * 1e3, trip["tanh"]["median"] * 1e3
+    log(f"  float32 -> float64 -> float32 alone {round_trip_ms:.2f} ms, "
+        f"{round_trip_ms / tanh_ms:.2f}x NumPy's float32 tanh")  # fmt: skip
     return {
         "size": size,
         "rounds": rounds,
         "input": "z = 4 N(0, 1), seed 0",
+        "float32_round_trip_ms": round_trip_ms,
+        "float32_round_trip_over_numpy_tanh": round_trip_ms / tanh_ms,
         "torch_threads": torch.get_num_threads() if torch is not None else None,
         "goal_ref_over_naive": GOALS["throughput_ref_over_naive"],
         "rows": rows,

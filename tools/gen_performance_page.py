@@ -303,7 +303,45 @@ def _throughput_part(doc: dict, images: dict[str, str], prefix: str) -> list[str
     out += _table(
         ["function", "dtype", "reference ms", "naive ms", "PyTorch ms", "ref / naive",
          "ref / PyTorch"], rows)  # fmt: skip
+    out += _throughput_misses(doc)
     return out + _figure(images, "throughput", "time ratios per activation", prefix)
+
+
+def _throughput_misses(doc: dict) -> list[str]:
+    """Which rows miss the goal and, for float32, what the float64 route costs by itself."""
+    t = doc["throughput"]
+    goal = t["goal_ref_over_naive"]
+    missed = [r for r in t["rows"] if r["ref_over_naive"] > goal]
+    if not missed:
+        return [f"Every case meets the goal of {goal}x.", ""]
+    listed = ", ".join(
+        f"`{r['function']}` {r['dtype']} ({r['ref_over_naive']:.2f}x)" for r in missed
+    )
+    out = [f"Over the goal of {goal}x: {listed}.", ""]
+    if "float32_round_trip_ms" in t and any(r["dtype"] == "float32" for r in missed):
+        naive_errors = []
+        for r in missed:
+            found = doc.get("accuracy", {}).get("results", {}).get(r["function"], {})
+            naive = found.get(r["dtype"], {}).get("numpy naive")
+            if naive is not None:
+                naive_errors.append(f"`{r['function']}` {_ulps(naive['max'])}")
+        errors = (
+            f" (the naive float32 formulas' worst errors in the accuracy table above: "
+            f"{', '.join(naive_errors)} ULP)"
+            if naive_errors
+            else ""
+        )
+        out += [
+            "The reference computes float32 inputs in float64 and rounds once, because that "
+            f"is what keeps every float32 result within 1 ULP{errors}. The naive formulas run "
+            "NumPy's float32 loops instead, with twice the elements per vector instruction. "
+            "Converting float32 to float64 and back, block by block as the reference does and "
+            f"with no arithmetic at all, took {t['float32_round_trip_ms']:.2f} ms here: "
+            f"{t['float32_round_trip_over_numpy_tanh']:.2f}x NumPy's whole float32 `tanh`, "
+            "before a single function value is computed.",
+            "",
+        ]
+    return out
 
 
 def _backprop_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
