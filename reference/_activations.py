@@ -642,9 +642,9 @@ def relu_derivative(z: ArrayLike) -> np.ndarray:
     Notes
     -----
     Kink convention (PyTorch's): \(\mathrm{relu}'(0) = 0\), the left derivative; any
-    value in \([0, 1]\) is a valid subgradient there. Computed as the step
-    \(H(z) = \operatorname{sign}(\max(z, 0))\), which keeps NaN (a comparison would turn
-    it into 0) and is several times faster than ``numpy.heaviside``.
+    value in \([0, 1]\) is a valid subgradient there. Computed as the comparison
+    \(z > 0\) read as 1.0 or 0.0, with NaN put back where \(z\) is NaN (a comparison
+    alone would turn it into 0).
 
     Examples
     --------
