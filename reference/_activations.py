@@ -73,7 +73,8 @@ def _float64_constant(value: float) -> np.ndarray:
     return constant
 
 
-_ZERO, _ONE, _FOUR = _float64_constant(0.0), _float64_constant(1.0), _float64_constant(4.0)
+_ZERO, _ONE, _TWO = _float64_constant(0.0), _float64_constant(1.0), _float64_constant(2.0)
+_FOUR = _float64_constant(4.0)
 _MINUS_TWO = _float64_constant(-2.0)
 
 #: The exact shift of the subnormal tails: for \(x \le -32\), \(x + 64\) is exact.
@@ -201,6 +202,19 @@ def _fix_tail(z: np.ndarray, out: np.ndarray, mask: np.ndarray, tail: Callable) 
         out[mask] = tail(z[mask])
 
 
+def _one_plus_t_squared(t: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Write \\((1 + t)^2\\) into ``out``, evaluated as \\(1 + t(2 + t)\\).
+
+    Squaring the rounded \\(1 + t\\) doubles its rounding error; in this form the small
+    term carries its own errors and only the last addition rounds at the result's scale.
+    Measured against the oracle, it takes about 1 ULP off the worst float64 errors of
+    sigmoid', tanh' and swish' (for one more ufunc pass).
+    """
+    np.add(t, _TWO, out=out)
+    np.multiply(out, t, out=out)
+    return np.add(out, _ONE, out=out)
+
+
 def _shifted_exp(x: np.ndarray) -> np.ndarray:
     """\\(e^{x + 64}\\) for \\(x \\le -32\\), where the shift is exact."""
     return np.exp(x + _SHIFT)
@@ -323,9 +337,7 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
 def _sigmoid_derivative_kernel(z, out, scratch, mask):
     t, denominator = scratch[0], scratch[1]
     _exp_minus_abs(z, t)
-    np.add(t, _ONE, out=denominator)
-    np.multiply(denominator, denominator, out=denominator)
-    np.divide(t, denominator, out=out)
+    np.divide(t, _one_plus_t_squared(t, denominator), out=out)
 
 
 _SIGMOID_DERIVATIVE = _Elementwise(_sigmoid_derivative_kernel, scratch=2)
@@ -362,6 +374,8 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
     (\(\sigma'(40) \approx 4.2 \cdot 10^{-18}\)): errors of \(10^{15}\) ULPs. Here
     \(t\) is exact up to one rounding, \(1 + t \in [1, 2]\) cancels nothing, and in
     the far tail (\(t < 2^{-53}\)) the result is \(t\) itself, subnormals included.
+    The denominator is evaluated as \(1 + t(2 + t)\), which rounds less than squaring
+    a rounded \(1 + t\).
 
     Examples
     --------
@@ -434,8 +448,7 @@ def _tanh_derivative_main(z, out, scratch, mask=None):
         # |z| > 350 exactly when t < e^{-700} (±inf included, NaN not): the tail, where t may
         # be subnormal. Both forms are accurate near the boundary, so its rounding is harmless.
         np.less(t, _TANH_DERIVATIVE_TAIL_T, out=mask)
-    np.add(t, _ONE, out=denominator)
-    np.multiply(denominator, denominator, out=denominator)
+    _one_plus_t_squared(t, denominator)
     np.multiply(t, _FOUR, out=t)
     np.divide(t, denominator, out=out)
 
@@ -484,7 +497,7 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
 
     The textbook \(1 - \tanh^2 z\) returns 0 for \(|z| > 19\) where the true value
     is about \(4e^{-2|z|}\) (\(\tanh'(30) \approx 3.5 \cdot 10^{-26}\)). Here nothing
-    cancels. For \(|z| > 350\), \(t\) may be subnormal and \(4t\) would
+    cancels, and the denominator is evaluated as \(1 + t(2 + t)\). For \(|z| > 350\), \(t\) may be subnormal and \(4t\) would
     quadruple its rounding error, so the tail is \(e^{-2|z| + 64} \cdot 4e^{-64}\): the
     shift by 64 is exact, and the product rounds once.
 
@@ -849,9 +862,7 @@ def _swish_derivative_kernel(z, out, scratch, mask):
     np.multiply(t, t, out=other)
     np.maximum(other, _step(clamped, out, mask), out=other)
     np.add(numerator, other, out=numerator)
-    np.add(t, _ONE, out=t)
-    np.multiply(t, t, out=t)
-    np.divide(numerator, t, out=out)
+    np.divide(numerator, _one_plus_t_squared(t, other), out=out)
     np.less(clamped, _SWISH_TAIL, out=mask)
     _fix_tail(z, out, mask, _swish_derivative_tail)
 
@@ -904,7 +915,7 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
         \mathrm{swish}'(z) = \frac{t\,((1 + z) + t)}{(1 + t)^2} \ (z < 0),
     \]
 
-    evaluated branch-free as \((t(1+z) + \max(t^2, H(z))) / (1 + t)^2\). The
+    evaluated branch-free as \((t(1+z) + \max(t^2, H(z))) / (1 + t(2 + t))\). The
     derivative crosses zero at \(z_0 \approx -1.2785\), where
     \(1 + z\sigma(-z)\) cancels. In the form used, \(1 + z\) is exact there
     (Sterbenz), so the only error that survives the cancellation is the rounding of
