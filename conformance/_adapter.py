@@ -127,13 +127,36 @@ class LoadedAdapter:
         return _to_numpy(member, result)
 
     def library_versions(self) -> dict[str, str]:
-        """Versions of the libraries the adapter is likely built on, for reports."""
+        """Versions of the libraries the adapter is built on, for reports.
+
+        NumPy always; PyTorch, JAX (with jaxlib) and SciPy when the adapter's own module uses
+        them, not merely because something else in the process imported them.
+        """
         versions = {"numpy": np.__version__}
+        used = _libraries_used_by(self.obj)
+        if "jax" in used:
+            used.add("jaxlib")  # JAX's compiled half, versioned on its own
         for library in ("torch", "jax", "jaxlib", "scipy"):
             module = sys.modules.get(library)
-            if module is not None and hasattr(module, "__version__"):
+            if library in used and module is not None and hasattr(module, "__version__"):
                 versions[library] = str(module.__version__)
         return versions
+
+
+def _libraries_used_by(obj: Any) -> set[str]:
+    """Top-level package names of the modules and functions in the adapter module's globals."""
+    module = obj if inspect.ismodule(obj) else sys.modules.get(type(obj).__module__)
+    if module is None:
+        return set()
+    used = set()
+    for value in vars(module).values():
+        if inspect.ismodule(value):
+            name = value.__name__
+        else:
+            name = getattr(value, "__module__", None)
+        if isinstance(name, str):
+            used.add(name.split(".")[0])
+    return used
 
 
 def _declared_dtypes(obj: Any, spec: str) -> tuple[str, ...]:

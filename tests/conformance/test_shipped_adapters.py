@@ -22,3 +22,12 @@ def test_library_adapter_conforms(spec):
     outcomes = {r.outcome for r in report.results}
     assert Outcome.PASS in outcomes
     assert Outcome.NOT_PROVIDED not in outcomes  # both adapters provide every member
+
+
+def test_reports_name_only_the_libraries_each_adapter_uses():
+    # Both libraries are loaded in this process; each report must still list only its own.
+    torch_adapter, jax_adapter = load_adapter("torch"), load_adapter("jax")
+    reference_adapter = load_adapter("reference")
+    assert set(torch_adapter.library_versions()) == {"numpy", "torch"}
+    assert set(jax_adapter.library_versions()) == {"numpy", "jax", "jaxlib"}
+    assert set(reference_adapter.library_versions()) == {"numpy"}
