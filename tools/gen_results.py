@@ -86,7 +86,7 @@ def render(reports: dict[str, dict[str, Any]], catalog: dict[str, Any]) -> str:
             f"{s['acceptable']} | {s['fail']} | {s['not_provided']} | {s['examples']} | "
             f"{report['seconds']:.0f} | {report['started'][:10]} |"
         )
-    lines += ["", "Versions, per run (libraries loaded in the process at the end of the run):", ""]
+    lines += ["", "Versions, per run (the libraries each adapter is built on):", ""]
     lines += [
         f"- {name}: gradspec {report['gradspec_version']}, {_versions(report)}; "
         f"Python {report['python']}, {report['platform']}"
