@@ -497,9 +497,10 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
 
     The textbook \(1 - \tanh^2 z\) returns 0 for \(|z| > 19\) where the true value
     is about \(4e^{-2|z|}\) (\(\tanh'(30) \approx 3.5 \cdot 10^{-26}\)). Here nothing
-    cancels, and the denominator is evaluated as \(1 + t(2 + t)\). For \(|z| > 350\), \(t\) may be subnormal and \(4t\) would
-    quadruple its rounding error, so the tail is \(e^{-2|z| + 64} \cdot 4e^{-64}\): the
-    shift by 64 is exact, and the product rounds once.
+    cancels, and the denominator is evaluated as \(1 + t(2 + t)\). For \(|z| > 350\),
+    \(t\) may be subnormal and \(4t\) would quadruple its rounding error, so the tail is
+    \(e^{-2|z| + 64} \cdot 4e^{-64}\): the shift by 64 is exact, and the product rounds
+    once.
 
     Examples
     --------
