@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
+from _common import interleaved_medians
 
 from gradspec import reference
 
@@ -97,17 +96,19 @@ def _torch_functions() -> tuple[object, dict[str, Callable]] | None:
     return torch, table
 
 
-def _median_times(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
-    """Median wall time of each contender over interleaved rounds, in milliseconds."""
-    for run in contenders.values():  # warm-up: first-touch page faults, lazy imports
-        run()
-    samples: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            run()
-            samples[name].append((time.perf_counter() - start) * 1e3)
-    return {name: statistics.median(times) for name, times in samples.items()}
+def activation_contenders(
+    name: str, z: np.ndarray, tz: object | None, torch_table: dict[str, Callable]
+) -> dict[str, Callable[[], object]]:
+    """What to time for one function on ``z``: the reference, the naive formula, PyTorch.
+
+    ``tz`` is ``z`` as a tensor (None without PyTorch); ``torch_table`` is the second item
+    of `_torch_functions`.
+    """
+    ours, naive = getattr(reference, name), NAIVE[name]
+    contenders = {"reference": lambda: ours(z), "naive": lambda: naive(z)}
+    if tz is not None:
+        contenders["torch"] = lambda: torch_table[name](tz)
+    return contenders
 
 
 def _describe_machine(torch: object | None) -> str:
@@ -142,17 +143,12 @@ def main() -> None:
         for dtype in (np.float32, np.float64):
             z = base.astype(dtype)
             tz = torch.from_numpy(z) if torch is not None else None
-            for name, naive in NAIVE.items():
-                ours = getattr(reference, name)
-                contenders = {
-                    "reference": lambda f=ours, z=z: f(z),
-                    "naive": lambda f=naive, z=z: f(z),
-                }
+            for name in NAIVE:
+                contenders = activation_contenders(name, z, tz, torch_table)
                 if name == "tanh":
                     contenders["textbook"] = lambda z=z: TEXTBOOK_TANH(z)
-                if torch is not None:
-                    contenders["torch"] = lambda f=torch_table[name], tz=tz: f(tz)
-                t = _median_times(contenders, args.rounds)
+                timed = interleaved_medians(contenders, args.rounds)
+                t = {who: v["wall_median"] * 1e3 for who, v in timed.items()}  # ms
                 line = (
                     f"{name:24s}{np.dtype(dtype).name:9s}{t['reference']:10.2f}"
                     f"{t['naive']:9.2f}{t['reference'] / t['naive']:7.2f}"

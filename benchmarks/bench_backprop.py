@@ -39,12 +39,11 @@ for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[variable] = THREADS
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _common import interleaved_medians  # noqa: E402
 
 from gradspec.reference._backprop import _forward, backprop  # noqa: E402
 from gradspec.reference._graph import check_graph  # noqa: E402
@@ -149,15 +148,9 @@ def engine_forward(graph: dict, inputs: dict[str, np.ndarray]) -> object:
 
 
 def medians(contestants: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {name: [] for name in contestants}
-    for function in contestants.values():  # warm-up
-        function()
-    for _ in range(repeats):
-        for name, function in contestants.items():
-            start = time.perf_counter()
-            function()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+    """Median wall time of each contestant over interleaved repetitions, in seconds."""
+    timed = interleaved_medians(contestants, repeats)
+    return {name: value["wall_median"] for name, value in timed.items()}
 
 
 def main() -> None:

@@ -90,9 +90,7 @@ GOALS = {
 def measure_throughput(*, size: int, rounds: int, log: Callable[[str], None]) -> dict:
     """Reference vs naive NumPy vs PyTorch kernels, per function and dtype (medians, ms)."""
     import numpy as np
-    from bench_activations import NAIVE, _torch_functions, float32_round_trip
-
-    from gradspec import reference
+    from bench_activations import NAIVE, _torch_functions, activation_contenders, float32_round_trip
 
     found = _torch_functions()  # sets PyTorch to one thread, like NumPy's ufuncs
     torch, torch_table = found if found is not None else (None, {})
@@ -102,15 +100,8 @@ def measure_throughput(*, size: int, rounds: int, log: Callable[[str], None]) ->
         for dtype in (np.float32, np.float64):
             z = base.astype(dtype)
             tz = torch.from_numpy(z) if torch is not None else None
-            for name, naive in NAIVE.items():
-                ours = getattr(reference, name)
-                contenders = {
-                    "reference": lambda f=ours, z=z: f(z),
-                    "naive": lambda f=naive, z=z: f(z),
-                }
-                if torch is not None:
-                    contenders["torch"] = lambda f=torch_table[name], tz=tz: f(tz)
-                t = interleaved_medians(contenders, rounds)
+            for name in NAIVE:
+                t = interleaved_medians(activation_contenders(name, z, tz, torch_table), rounds)
                 row = {"function": name, "dtype": np.dtype(dtype).name}
                 row.update({f"{who}_ms": v["median"] * 1e3 for who, v in t.items()})
                 row.update({f"{who}_wall_ms": v["wall_median"] * 1e3 for who, v in t.items()})
