@@ -90,6 +90,17 @@ _ROW_PROPERTIES: dict[str, Any] = {
 }
 
 #: The JSON report's schema (JSON Schema, draft 2020-12 keywords only).
+#: The counts of a report's summary, each a non-negative integer.
+_SUMMARY_COUNTS = (
+    "pass",
+    "acceptable",
+    "fail",
+    "not_provided",
+    "examples",
+    "executed",
+    "exit_status",
+)
+
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "gradspec conformance report",
@@ -129,27 +140,8 @@ REPORT_SCHEMA: dict[str, Any] = {
         "seconds": {"type": "number", "minimum": 0},
         "summary": {
             "type": "object",
-            "required": [
-                "pass",
-                "acceptable",
-                "fail",
-                "not_provided",
-                "examples",
-                "executed",
-                "exit_status",
-            ],
-            "properties": {
-                name: {"type": "integer", "minimum": 0}
-                for name in (
-                    "pass",
-                    "acceptable",
-                    "fail",
-                    "not_provided",
-                    "examples",
-                    "executed",
-                    "exit_status",
-                )
-            },
+            "required": list(_SUMMARY_COUNTS),
+            "properties": {name: {"type": "integer", "minimum": 0} for name in _SUMMARY_COUNTS},
         },
         "clauses": {
             "type": "array",
