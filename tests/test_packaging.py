@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
 from pathlib import Path
 
 import pytest
+import setuptools
 import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +57,11 @@ def test_installs_into_a_fresh_environment(tmp_path, editable):
     install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
     install += ["--no-deps", "--no-build-isolation"]
     install += ["-e", str(ROOT)] if editable else [str(ROOT)]
-    subprocess.run(install, check=True, cwd=tmp_path, capture_output=True)
+    # `pip --python` runs the build inside the new venv, whose system site-packages may hold
+    # an older setuptools than pyproject.toml needs (the base interpreter's, not ours): put
+    # the running interpreter's setuptools first on the build's path.
+    build_env = {**os.environ, "PYTHONPATH": str(Path(setuptools.__file__).parents[1])}
+    subprocess.run(install, check=True, cwd=tmp_path, capture_output=True, env=build_env)
     result = subprocess.run(
         [str(python), "-c", IMPORT_CHECK], cwd=tmp_path, capture_output=True, text=True
     )
