@@ -18,7 +18,8 @@ Public surface, by family:
 - the gradient check (central differences with a documented step rule and estimated error
   bounds): `check_gradient`, `check_jacobian`, `numerical_jacobian`, with
   their results `GradientCheck` and `Kink`;
-- the exact oracle, `gradspec.reference.oracle` (mpmath, rounded once).
+- the exact oracle, `gradspec.reference.oracle` (mpmath, rounded once), and
+  `ulp_distance`, the one count of representable numbers between two arrays.
 """
 
 from . import oracle
@@ -51,6 +52,7 @@ from ._jacobians import (
     vector_jacobian_product,
 )
 from ._linear import linear, linear_backward
+from ._ulp import ulp_distance
 
 #: Display name used in conformance reports.
 name = "gradspec reference"
@@ -89,5 +91,6 @@ __all__ = [
     "swish_derivative",
     "tanh",
     "tanh_derivative",
+    "ulp_distance",
     "vector_jacobian_product",
 ]
