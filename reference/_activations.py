@@ -291,10 +291,11 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
     """
     z, x = _widened(z, "tanh_derivative")
     with _quiet():
-        t = np.exp(-2.0 * np.abs(x))
+        exponent = -2.0 * np.abs(x)
+        t = np.exp(exponent)
         value = 4.0 * t / _one_plus_t_squared(t)
-        tail = np.abs(x) > _TANH_DERIVATIVE_TAIL
-        return _rounded(_subnormal_tail(value, tail, 4.0, -2.0 * np.abs(x)), z)
+        tail = exponent < -2.0 * _TANH_DERIVATIVE_TAIL
+        return _rounded(_subnormal_tail(value, tail, 4.0, exponent), z)
 
 
 # --- hardtanh -----------------------------------------------------------------------------

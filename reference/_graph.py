@@ -37,11 +37,7 @@ class GraphError(ValueError):
 
 
 class Node(NamedTuple):
-    """One checked node: its op's table entry and its attributes with defaults filled in.
-
-    A named tuple rather than a frozen dataclass: a graph makes one per node, and a tuple is
-    several times cheaper to create.
-    """
+    """One checked node: its op's table entry and its attributes with defaults filled in."""
 
     name: str
     op_name: str
@@ -157,8 +153,7 @@ def _read_list(graph: Mapping[str, Any], func: str) -> list[Any]:
 
 
 def _read_node(raw: Any, index: int, func: str) -> Node:
-    # The messages are built only when raised: this runs once per node, and a chain of
-    # 10,000 tiny nodes would otherwise spend more time formatting than computing.
+    # Each message is built only when it is raised: this runs once per node.
     if not isinstance(raw, Mapping) or not ("name" in raw and "op" in raw and "args" in raw):
         where = f"{func}: graph['nodes'][{index}]"
         if not isinstance(raw, Mapping):
