@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -359,18 +359,13 @@ def _diagnose(
     if abs(right2 - left2) <= max(jump_bound, tolerance):
         fourth = abs(f[1.0] - 4 * f[0.5] + 6 * f[0.0] - 4 * f[-0.5] + f[-1.0])
         tolerance = max(tolerance, _SAFETY * d.truncation[k] + _NOISE_FACTOR * fourth / h + noise)
-        ok = verdict.error * length <= tolerance
-        return _Verdict(ok, *_per_length(verdict, length, tolerance), verdict.step)
+        ok = bool(verdict.error * length <= tolerance)
+        return replace(verdict, ok=ok, tolerance=tolerance / length)
     left, right = (f[0.0] - f[-0.5]) / delta, (f[0.5] - f[0.0]) / delta
     slopes = (left, right, left2, right2)
     accepted = bool(min(slopes) - tolerance <= analytic <= max(slopes) + tolerance)
     kink = (left / length, right / length, accepted)
-    return _Verdict(accepted, *_per_length(verdict, length, tolerance), verdict.step, kink)
-
-
-def _per_length(verdict: _Verdict, length: float, tolerance: float) -> tuple[float, ...]:
-    """(analytic, numeric, error, tolerance) of ``verdict`` with a new tolerance in t units."""
-    return verdict.analytic, verdict.numeric, verdict.error, tolerance / length
+    return replace(verdict, ok=accepted, tolerance=tolerance / length, kink=kink)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,6 +432,22 @@ def _index_str(shape: tuple[int, ...], flat: int) -> str:
     return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
 
 
+def _checked_jacobian(
+    g: Callable[..., Any], x: np.ndarray, ev: _Evaluator, *, g_name: str, caller: str, scalar: bool
+) -> tuple[np.ndarray, float]:
+    """The checked gradient or Jacobian at x as an (m, n) float64 array, and its dtype's eps."""
+    m, n = ev.f0.size, x.size
+    raw = _call(g, x, role=g_name, caller=caller)
+    if scalar and raw.shape != x.shape:
+        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
+    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
+        raise ValueError(
+            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
+            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
+        )
+    return np.asarray(raw, dtype=np.float64).reshape(m, n), float(np.finfo(raw.dtype).eps)
+
+
 def _run(
     f: Callable[..., Any],
     g: Callable[..., Any],
@@ -451,22 +462,13 @@ def _run(
     g_name = "grad" if scalar else "jac"
     x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
     ev = _Evaluator(f, x, caller=caller)
-    m, n = ev.f0.size, x.size
+    m = ev.f0.size
     if scalar and m != 1:
         raise ValueError(
             f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
             "For a vector-valued f use check_jacobian."
         )
-    raw = _call(g, x, role=g_name, caller=caller)
-    if scalar and raw.shape != x.shape:
-        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
-    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
-        raise ValueError(
-            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
-            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
-        )
-    jac = np.asarray(raw, dtype=np.float64).reshape(m, n)
-    grad_eps = float(np.finfo(raw.dtype).eps)
+    jac, grad_eps = _checked_jacobian(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
     # Rounding of f beyond |f| itself: a backward-stable f computes f(x') for x' within a few
     # ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes). The floor
     # of 1 plays the role of the 1 in max(1, |x|): values that cancel to nearly 0 (sum(tanh(x))
