@@ -24,7 +24,7 @@ REFERENCE = Path(gradspec.reference.__file__).parent
 PER_FUNCTION = 45
 #: The whole of reference/. Issue 11 asks for 1,000; this ceiling is where the reference
 #: stands now, so that it can only go down: lower it when code goes, never raise it.
-TOTAL = 1550
+TOTAL = 1520
 
 _NOT_CODE = {
     tokenize.COMMENT,
