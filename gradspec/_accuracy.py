@@ -56,6 +56,7 @@ def _edges(dtype: Any) -> list[float]:
         -math.log(smallest) + math.log(-math.log(smallest)),  # swish underflows
         350.0,  # the reference's tail forms: tanh' ...
         700.0,  # ... swish and swish'
+        800.0,  # ... and the clamp of swish and swish'
     ]
 
 
