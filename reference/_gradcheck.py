@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -373,7 +373,7 @@ def _diagnose(
 # --------------------------------------------------------------------------------------------
 
 
-def _lines(ev: _Evaluator, mode: str, probes: int, seed: Any) -> list[tuple[np.ndarray, Any]]:
+def _lines(ev: _Evaluator, mode: str, probes: int, seed: Any) -> Iterator[tuple[np.ndarray, Any]]:
     """The directions d, each with the element it moves (None for a random direction).
 
     The scale of the step is the length of d (see `gradspec.reference._numdiff`): in full
@@ -382,22 +382,18 @@ def _lines(ev: _Evaluator, mode: str, probes: int, seed: Any) -> list[tuple[np.n
     whose line's length scale is the distance of x from the origin.
     """
     x64 = ev.x.astype(np.float64)
-    if mode == "full":
-        lines = []
-        for i, value in enumerate(x64.reshape(-1)):
+    if mode == "full":  # one direction at a time: a list of them would take x.size**2 floats
+        scale = np.maximum(1.0, np.abs(x64.reshape(-1)))
+        for i in range(x64.size):
             d = np.zeros(x64.size)
-            d[i] = max(1.0, abs(value))
-            lines.append((d.reshape(x64.shape), i))
-        return lines
+            d[i] = scale[i]
+            yield d.reshape(x64.shape), i
+        return
     rng = np.random.default_rng(seed)
-    scale = max(1.0, float(np.linalg.norm(x64)))
-    units = [rng.standard_normal(x64.shape) for _ in range(probes)]
-    return [(scale * u / np.linalg.norm(u), None) for u in units]
-
-
-# --------------------------------------------------------------------------------------------
-# Public functions
-# --------------------------------------------------------------------------------------------
+    length = max(1.0, float(np.linalg.norm(x64)))
+    for _ in range(probes):
+        u = rng.standard_normal(x64.shape)
+        yield length * u / np.linalg.norm(u), None
 
 
 def _validate(
@@ -478,8 +474,7 @@ def _run(
     accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
     rows = []  # (failed, ratio, where, x_value, verdict)
     kinks = []
-    lines = _lines(ev, mode, probes, seed)
-    for j, (direction, index) in enumerate(lines):
+    for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
         failed = any(row[0] for row in rows)  # once surely failed, no more second looks
         verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
         for k, v in enumerate(verdicts):
@@ -517,7 +512,7 @@ def _run(
         tolerance=tol,
         step=float(step),
         evaluations=ev.evaluations,
-        checked=len(lines) * m,
+        checked=(x.size if mode == "full" else probes) * m,
         kinks=tuple(kinks),
         precision=ev.precision,
     )

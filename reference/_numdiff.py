@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import as_float_array
+
 __all__ = ["Difference", "central_difference", "relative_step"]
 
 
@@ -118,6 +120,11 @@ def central_difference(
     -------
     Difference
 
+    Raises
+    ------
+    TypeError
+        If f is not callable or x is not an array of real float32/float64 numbers.
+
     Notes
     -----
     Elementwise, each quotient divides by the displacement actually taken,
@@ -143,7 +150,11 @@ def central_difference(
     >>> round(float(along.value), 6), bool(abs(along.value - 6.0) <= along.error)
     (6.0, True)
     """
-    x = np.asarray(x)
+    if not callable(f):
+        raise TypeError(
+            f"central_difference: f must be a function taking an ndarray; got {type(f).__name__}."
+        )
+    x = as_float_array(x, name="x", func="central_difference")
     x64 = x.astype(np.float64)
     if direction is None:
         h = relative_step(x, x.dtype, extrapolate=extrapolate) if step is None else step

@@ -78,3 +78,10 @@ def test_skipping_the_error_estimate_evaluates_f_twice():
     d = central_difference(lambda z: calls.append(1) or z**2, np.array([1.0]), estimate_error=False)
     assert len(calls) == 2 and np.isnan(d.truncation).all()
     assert d.value == pytest.approx(2.0)
+
+
+def test_bad_input_gives_a_clear_error():
+    with pytest.raises(TypeError, match="f must be a function"):
+        central_difference("sin", np.ones(2))
+    with pytest.raises(TypeError, match="x must be a float32 or float64 array"):
+        central_difference(np.sin, np.ones(2, dtype=np.float16))
