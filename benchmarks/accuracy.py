@@ -45,6 +45,7 @@ import mpmath
 import numpy as np
 
 from gradspec import reference
+from gradspec._accuracy import sample as accuracy_sample
 from gradspec.reference import oracle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -105,29 +106,12 @@ KINKS = {
     "leaky_relu_derivative": (0.0,),
     "hardtanh_derivative": (-1.0, 1.0),
 }
-#: Zero root of swish' (where its relative error is meaningless), for the edge values.
-_SWISH_ROOT = -1.2784645427610738
 
 
 def sample(dtype: type[np.floating], *, density: float = 1.0) -> np.ndarray:
-    """The fixed inputs for ``dtype``: sorted, unique, finite, both signs.
+    """The fixed inputs for ``dtype``: `gradspec._accuracy.sample`, the package's one sampler.
 
-    Parameters
-    ----------
-    dtype : {numpy.float32, numpy.float64}
-        The format whose whole finite range is spanned.
-    density : float
-        Multiplies the number of log-spaced points (1.0: about 8,000 points in float64).
-
-    Returns
-    -------
-    ndarray, shape (n,), dtype ``dtype``
-        Magnitudes log-spaced from the smallest subnormal to the largest finite value, a
-        denser log-spaced band over [2^-10, 1000] where the functions change, a uniform
-        band over [-40, 40], and edge values (0, ±1 and their neighbours, the smallest and
-        largest subnormal and normal numbers, the largest finite value, the thresholds where
-        exp overflows or underflows and where sigmoid and tanh round to 1, the zero of
-        swish'), each with both signs.
+    ``density`` multiplies its number of log-spaced points (1.0: 1200, about 7,000 inputs).
 
     Examples
     --------
@@ -137,47 +121,7 @@ def sample(dtype: type[np.floating], *, density: float = 1.0) -> np.ndarray:
     >>> float(z.max()) == float(np.finfo(np.float32).max)
     True
     """
-    info = np.finfo(dtype)
-    smallest = float(info.smallest_subnormal)
-    top = math.log2(float(info.max))
-    low = math.log2(smallest)
-    with np.errstate(over="ignore"):  # the top point may round past the largest value
-        coarse = 2.0 ** np.linspace(low, top, max(2, int(1200 * density)))
-    dense = np.geomspace(2.0**-10, 1000.0, max(2, int(2000 * density)))
-    uniform = np.linspace(0.0, 40.0, max(2, int(500 * density)))
-    big = float(info.max)
-    exp_over = math.log(big)  # exp overflows just above
-    exp_under = -math.log(smallest)  # exp(-z) underflows to 0 just above
-    round_sigmoid = -math.log(float(info.eps) / 2)  # 1 + exp(-z) rounds to 1 above
-    round_tanh = round_sigmoid / 2
-    edges = [
-        0.0,
-        smallest,
-        float(info.smallest_normal) - smallest,
-        float(info.smallest_normal),
-        big,
-        0.5,
-        1.0,
-        abs(_SWISH_ROOT),
-        exp_over,
-        exp_under,
-        round_sigmoid,
-        round_tanh,
-        exp_over / 2,
-    ]
-    with np.errstate(over="ignore"):  # nextafter(largest, inf) overflows to inf,
-        edge_array = np.array(edges).astype(dtype)  # which is dropped just below
-        magnitudes = np.concatenate(
-            [
-                np.concatenate([coarse, dense, uniform]).astype(dtype),
-                edge_array,
-                np.nextafter(edge_array, dtype(np.inf)),
-                np.nextafter(edge_array, dtype(0)),
-            ]
-        )
-    magnitudes = magnitudes[np.isfinite(magnitudes)]
-    values = np.concatenate([magnitudes, -magnitudes])
-    return np.unique(values.astype(dtype))  # sorted; -0.0 and 0.0 collapse to one zero
+    return accuracy_sample(dtype, max(2, int(1200 * density)))
 
 
 class Exact:

@@ -17,8 +17,10 @@ Public surface, by family:
   and `GraphError` for every graph it refuses;
 - the gradient check (central differences with a documented step rule and estimated error
   bounds): `check_gradient`, `check_jacobian`, `numerical_jacobian`, with
-  their results `GradientCheck` and `Kink`;
-- the exact oracle, `gradspec.reference.oracle` (mpmath, rounded once).
+  their results `GradientCheck` and `Kink`, all built on the one finite-difference rule
+  `central_difference` (its step rule `relative_step`, its result `Difference`);
+- the exact oracle, `gradspec.reference.oracle` (mpmath, rounded once), and
+  `ulp_distance`, the one count of representable numbers between two arrays.
 """
 
 from . import oracle
@@ -51,17 +53,21 @@ from ._jacobians import (
     vector_jacobian_product,
 )
 from ._linear import linear, linear_backward
+from ._numdiff import Difference, central_difference, relative_step
+from ._ulp import ulp_distance
 
 #: Display name used in conformance reports.
 name = "gradspec reference"
 
 __all__ = [
+    "Difference",
     "GradientCheck",
     "GraphError",
     "Kink",
     "activation_jacobian",
     "apply_linear_stack",
     "backprop",
+    "central_difference",
     "check_gradient",
     "check_jacobian",
     "collapse_linear_stack",
@@ -81,6 +87,7 @@ __all__ = [
     "name",
     "numerical_jacobian",
     "oracle",
+    "relative_step",
     "relu",
     "relu_derivative",
     "sigmoid",
@@ -89,5 +96,6 @@ __all__ = [
     "swish_derivative",
     "tanh",
     "tanh_derivative",
+    "ulp_distance",
     "vector_jacobian_product",
 ]

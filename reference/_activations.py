@@ -18,12 +18,11 @@ How (the *Notes* of each function give its formula and why it is stable):
   where the true derivative is tiny but representable (\(\sigma'(40)\),
   \(\tanh'(30)\)).
 - Where a result is subnormal, a product with a subnormal factor would lose bits, so the
-  tail is computed from \(e^{z + 64}\) (the shift is exact) and scaled back by a
-  constant in one final rounding.
-- float32 inputs are computed in float64 and rounded once, which costs about 0.5 ULP.
-- Work is done in blocks of `_BLOCK` elements with preallocated buffers, so the
-  intermediate arrays stay in cache; this is what keeps the stable forms as fast as the
-  textbook NumPy formulas.
+  tail is computed by `_subnormal_tail` from \(e^{x + 64}\) (the shift is exact) and scaled
+  back by a constant in one final rounding.
+- The smooth functions compute in float64: a float32 input is widened once and the result
+  rounded once to float32, which costs about 0.5 ULP. The piecewise-linear functions are
+  exact in either dtype and compute in the input's own.
 
 Kinks: the derivative at a kink is a one-sided value, as in PyTorch:
 \(\mathrm{relu}'(0) = 0\), \(\mathrm{leaky\_relu}'(0) = s\) (the negative slope)
@@ -32,8 +31,7 @@ and \(\mathrm{hardtanh}'(\pm 1) = 0\). ``relu(-0.0)`` may return either zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -55,241 +53,71 @@ __all__ = [
     "tanh_derivative",
 ]
 
-#: Elements per block: a few float64 buffers of this size fit in a core's L2 cache.
-_BLOCK = 32768
-_FLOAT64 = np.dtype(np.float64)
-
-
-def _float64_constant(value: float) -> np.ndarray:
-    """``value`` as a read-only float64 0-d array, for kernels that always compute in float64.
-
-    As a ufunc operand it costs about 0.13 us less per call than a Python float (NumPy skips
-    the promotion rules for Python scalars), which is a tenth of a tiny array's whole cost in
-    the graph engine. Not for the native kernels: a float64 array operand would promote
-    float32 inputs.
-    """
-    constant = np.array(value, dtype=np.float64)
-    constant.setflags(write=False)
-    return constant
-
-
-_ZERO, _ONE, _TWO = _float64_constant(0.0), _float64_constant(1.0), _float64_constant(2.0)
-_FOUR = _float64_constant(4.0)
-_MINUS_TWO = _float64_constant(-2.0)
-
 #: The exact shift of the subnormal tails: for \(x \le -32\), \(x + 64\) is exact.
 _SHIFT = 64.0
 #: \(e^{-64}\) rounded to float64 (one rounding, relative error below 2**-53).
 _EXP_MINUS_SHIFT = float(np.exp(-_SHIFT))
-
-#: Below this input swish and swish' are computed by their tail forms (their results, and
-#: \(e^{z}\), are subnormal or close to it beyond about -701).
-_SWISH_TAIL = _float64_constant(-700.0)
+#: Below this input swish and swish' take their tail forms (their results, and \(e^{z}\),
+#: are subnormal or close to it beyond about -701).
+_SWISH_TAIL = -700.0
 #: Above this \(|z|\), \(e^{-2|z|}\) may be subnormal and tanh' takes its tail form.
 _TANH_DERIVATIVE_TAIL = 350.0
-_TANH_DERIVATIVE_TAIL_T = _float64_constant(np.exp(-2.0 * _TANH_DERIVATIVE_TAIL))
-#: For float32 inputs, clamping |z| to this in float64 changes no float32 result of
-#: swish or swish' (they round to 0 or 1 beyond |z| = 104) and keeps exp finite.
-_CLAMP_FLOAT32 = 200.0
-#: Clamping |z| to this changes no float64 result of swish' or of swish for z < 0 (they
-#: round to 1 or 0 well before) and keeps infinities out of the arithmetic.
+#: Clamping \(|z|\) here changes no result of swish' or of swish for z < 0 (they round to
+#: 1 or 0 well before) and keeps \(-\infty \cdot 0\) out of the arithmetic.
 _CLAMP = 800.0
-_MINUS_CLAMP = _float64_constant(-_CLAMP)
-_MINUS_CLAMP_FLOAT32 = _float64_constant(-_CLAMP_FLOAT32)
 
 
-#: A kernel computes one block: (z, out, scratch buffers, boolean scratch), all 1-D (a kernel
-#: with no scratch and no mask receives ``z`` and ``out`` whole, of any shape).
-_Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray], None]
+def _quiet() -> Any:
+    """The floating-point state of every function: underflow and overflow are results here.
 
-
-@dataclass(frozen=True)
-class _Elementwise:
-    """One elementwise function: its kernel, how many scratch buffers it needs, and its dtypes.
-
-    By default the kernel computes in float64 and float32 blocks are converted on the way in
-    and rounded once on the way out; ``float32_kernel``, when given, is used for those
-    blocks instead (still in float64, where float64's wider range lets a simpler formula be
-    exact enough). ``native=True`` runs the kernel in the input's own dtype: for kernels
-    whose results are exact in any dtype. ``mask=False`` says the kernel needs no boolean
-    scratch (it then receives None).
-
-    Calling it skips the argument checks and the ``errstate`` of the public functions: it is
-    for callers that pass a float32 or float64 array and have silenced floating-point warnings
-    themselves (the graph engine, which evaluates thousands of tiny arrays). The kernels are
-    the same, so the results are the same bit for bit.
+    Underflow to subnormals or zero is the correct result in the tails; overflow happens only
+    where infinity is the correctly rounded result (float32 leaky_relu with slope > 1).
     """
-
-    kernel: _Kernel
-    scratch: int = 0
-    float32_kernel: _Kernel | None = None
-    native: bool = False
-    mask: bool = True
-
-    def __call__(self, z: np.ndarray) -> np.ndarray:
-        """Apply the kernel to ``z`` block by block and return the new array of results.
-
-        An array of at most one block in the dtype the kernel computes in (the graph
-        engine's usual case) runs the kernel once, on scratch buffers of its own size and
-        without copies: a 2-element call costs little more than the kernel's ufunc calls.
-        """
-        convert = not self.native and z.dtype != _FLOAT64
-        if not (convert or self.scratch or self.mask):
-            # One ufunc-like call with no scratch (tanh in float64, relu, hardtanh, leaky
-            # relu): blocks would gain nothing, so the kernel gets the arrays whole.
-            out = np.empty(z.shape, dtype=z.dtype)
-            self.kernel(z, out, [], None)
-            return out
-        flat_in = z.ravel()  # a copy only when z is not contiguous; z itself is never written
-        total = flat_in.size
-        out = np.empty(z.shape, dtype=z.dtype)  # returned itself: callers get an array that
-        flat_out = out.reshape(-1)  # owns its data (the engine hands such arrays out as is)
-        if total <= _BLOCK and not convert:  # one block, no conversion: the kernel, once
-            scratch = [np.empty(total, dtype=z.dtype) for _ in range(self.scratch)]
-            mask = np.empty(total, dtype=bool) if self.mask else None
-            self.kernel(flat_in, flat_out, scratch, mask)
-            return out
-        size = min(total, _BLOCK)
-        kernel = (self.float32_kernel or self.kernel) if convert else self.kernel
-        work_dtype = _FLOAT64 if convert else z.dtype
-        scratch = [np.empty(size, dtype=work_dtype) for _ in range(self.scratch)]
-        mask = np.empty(size, dtype=bool) if self.mask else None
-        if convert:
-            in64, out64 = np.empty(size), np.empty(size)
-        for start in range(0, total, _BLOCK):
-            block_in = flat_in[start : start + _BLOCK]
-            block_out = flat_out[start : start + _BLOCK]
-            n = block_in.size
-            if n < size:  # the last, partial block
-                scratch = [array[:n] for array in scratch]
-                mask = None if mask is None else mask[:n]
-            if not convert:
-                kernel(block_in, block_out, scratch, mask)
-            else:
-                np.copyto(in64[:n], block_in)
-                kernel(in64[:n], out64[:n], scratch, mask)
-                np.copyto(block_out, out64[:n], casting="same_kind")  # the one rounding
-        return out
+    return np.errstate(under="ignore", over="ignore")
 
 
-def _quietly(function: _Elementwise, z: np.ndarray) -> np.ndarray:
-    """``function(z)`` without floating-point warnings, for the public functions."""
-    # Underflow to subnormals or zero is the correct result in the tails. Overflow happens
-    # where infinity is the right intermediate (e^{-z} in float32 sigmoid, whose result is
-    # then 0) or the correctly rounded result (float32 leaky_relu with slope > 1 beyond
-    # float32's range). Neither deserves a warning.
-    with np.errstate(under="ignore", over="ignore"):
-        return function(z)
+def _widened(z: ArrayLike, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """The checked input and its float64 value (the input itself when it is float64)."""
+    z = as_float_array(z, name="z", func=func)
+    return z, z.astype(np.float64, copy=False)
 
 
-def _exp_minus_abs(z: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Write \\(e^{-|z|}\\) into ``t`` (never overflows)."""
-    np.abs(z, out=t)
-    np.negative(t, out=t)
-    return np.exp(t, out=t)
+def _rounded(value: Any, z: np.ndarray) -> np.ndarray:
+    """``value`` as an array in the dtype of ``z``: the one rounding of a float32 result."""
+    return np.asarray(value).astype(z.dtype, copy=False)
 
 
-def _step(z: np.ndarray, out: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Write 1.0 where z >= 0 and 0.0 elsewhere (NaN included) into ``out``."""
-    np.greater_equal(z, _ZERO, out=mask)
-    np.copyto(out, mask)
-    return out
-
-
-def _fix_tail(z: np.ndarray, out: np.ndarray, mask: np.ndarray, tail: Callable) -> None:
-    """Overwrite ``out`` where ``mask`` is set with ``tail(z[mask])``: the rare tail inputs."""
-    if np.count_nonzero(mask):  # cheaper than mask.any() on the engine's tiny arrays
-        out[mask] = tail(z[mask])
-
-
-def _one_plus_t_squared(t: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Write \\((1 + t)^2\\) into ``out``, evaluated as \\(1 + t(2 + t)\\).
+def _one_plus_t_squared(t: np.ndarray) -> np.ndarray:
+    """\\((1 + t)^2\\), evaluated as \\(1 + t(2 + t)\\).
 
     Squaring the rounded \\(1 + t\\) doubles its rounding error; in this form the small
-    term carries its own errors and only the last addition rounds at the result's scale.
-    Measured against the oracle, it takes about 1 ULP off the worst float64 errors of
-    sigmoid', tanh' and swish' (for one more ufunc pass).
+    term carries its own errors and only the last addition rounds at the result's scale
+    (about 1 ULP off the worst float64 errors of sigmoid', tanh' and swish').
     """
-    np.add(t, _TWO, out=out)
-    np.multiply(out, t, out=out)
-    return np.add(out, _ONE, out=out)
+    return 1.0 + t * (2.0 + t)
 
 
-def _shifted_exp(x: np.ndarray) -> np.ndarray:
-    """\\(e^{x + 64}\\) for \\(x \\le -32\\), where the shift is exact."""
-    return np.exp(x + _SHIFT)
+def _subnormal_tail(value: np.ndarray, tail: np.ndarray, factor: Any, x: np.ndarray) -> Any:
+    """``value`` with \\(c\\,e^{x}\\) where ``tail`` is set, for \\(x \\le -32\\), rounded once.
 
-
-# --- steps: the derivatives of the piecewise-linear functions ----------------------------
-
-
-def _positive_step(z: np.ndarray, out: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Write 1 where z > 0, +0 where z <= 0 and NaN where z is NaN.
-
-    A comparison turns NaN into 0, so NaN inputs are put back afterwards; NaN is rare, and
-    testing for it is cheaper than ``sign(maximum(z, 0))`` (0.99 ms against 2.24 ms for
-    1e6 float64 elements, measured by the benchmark).
+    \\(c\\,e^{x} = (c\\,e^{x + 64})\\,e^{-64}\\): the shift is exact, \\(c\\,e^{x + 64}\\) is a
+    normal number, and the product with the constant rounds once, into the subnormals
+    where the result is that small (a subnormal \\(e^{x}\\) times \\(c\\) would multiply its
+    rounding error by \\(|c|\\)). ``factor`` is \\(c\\), an array of x's shape or a number.
     """
-    np.greater(z, 0.0, out=mask)
-    np.copyto(out, mask)
-    np.isnan(z, out=mask)
-    if np.count_nonzero(mask):
-        out[mask] = np.nan
-    return out
+    value = np.asarray(value)
+    if tail.any():
+        c = np.broadcast_to(factor, x.shape)[tail]
+        value[tail] = (c * np.exp(x[tail] + _SHIFT)) * _EXP_MINUS_SHIFT
+    return value
 
 
-def _relu_derivative_kernel(z, out, scratch, mask):
-    _positive_step(z, out, mask)
-
-
-def _hardtanh_derivative_kernel(z, out, scratch, mask):
-    # H(1 - |z|): 1 - |z| is exact near the kinks and positive for every |z| < 1.
-    distance = scratch[1]
-    np.abs(z, out=distance)
-    np.subtract(1.0, distance, out=distance)
-    _positive_step(distance, out, mask)
-
-
-def _leaky_relu_derivative_kernel(slope: float) -> _Kernel:
-    def kernel(z, out, scratch, mask):
-        slope_value = z.dtype.type(slope)  # the slope rounded once to the dtype
-        step = scratch[1]
-        _positive_step(z, step, mask)
-        if slope <= 1.0:
-            np.maximum(step, slope_value, out=out)
-            return
-        np.subtract(1.0, step, out=out)
-        np.multiply(out, slope_value, out=out)
-        np.add(out, step, out=out)
-
-    return kernel
+def _step(z: np.ndarray) -> np.ndarray:
+    """1 where z > 0, 0 where z <= 0, NaN at NaN: the sign of relu(z), in z's dtype."""
+    return np.sign(np.maximum(z, 0.0))
 
 
 # --- sigmoid ------------------------------------------------------------------------------
-
-
-def _sigmoid_kernel(z, out, scratch, mask):
-    t, numerator = scratch[0], scratch[1]
-    _exp_minus_abs(z, t)
-    # numerator = t for z < 0 and 1 for z >= 0, branch-free: t <= 1, so max(t, step(z)).
-    np.maximum(t, _step(z, numerator, mask), out=numerator)
-    np.add(t, _ONE, out=t)
-    np.divide(numerator, t, out=out)
-
-
-def _sigmoid_float32_kernel(z, out, scratch, mask):
-    # float32 inputs, computed in float64: 1 / (1 + e^{-z}) cancels nothing and is within 3
-    # float64 roundings of the exact value. For z < -709, e^{-z} overflows to inf and the
-    # result is 0, which is also the correct float32 result there (sigmoid(-104) already
-    # rounds to 0 in float32).
-    t = scratch[0]
-    np.negative(z, out=t)
-    np.exp(t, out=t)
-    np.add(t, _ONE, out=t)
-    np.divide(_ONE, t, out=out)
-
-
-_SIGMOID = _Elementwise(_sigmoid_kernel, scratch=2, float32_kernel=_sigmoid_float32_kernel)
 
 
 def sigmoid(z: ArrayLike) -> np.ndarray:
@@ -330,17 +158,10 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     >>> sigmoid(np.array([-800.0, -720.0, 0.0, 40.0]))
     array([0.0000000e+000, 2.0322308e-313, 5.0000000e-001, 1.0000000e+000])
     """
-    z = as_float_array(z, name="z", func="sigmoid")
-    return _quietly(_SIGMOID, z)
-
-
-def _sigmoid_derivative_kernel(z, out, scratch, mask):
-    t, denominator = scratch[0], scratch[1]
-    _exp_minus_abs(z, t)
-    np.divide(t, _one_plus_t_squared(t, denominator), out=out)
-
-
-_SIGMOID_DERIVATIVE = _Elementwise(_sigmoid_derivative_kernel, scratch=2)
+    z, x = _widened(z, "sigmoid")
+    with _quiet():
+        t = np.exp(-np.abs(x))
+        return _rounded(np.where(x >= 0, 1.0, t) / (1.0 + t), z)
 
 
 def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
@@ -383,18 +204,13 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
     >>> sigmoid_derivative(np.array([0.0, 40.0, -40.0]))
     array([2.50000000e-01, 4.24835426e-18, 4.24835426e-18])
     """
-    z = as_float_array(z, name="z", func="sigmoid_derivative")
-    return _quietly(_SIGMOID_DERIVATIVE, z)
+    z, x = _widened(z, "sigmoid_derivative")
+    with _quiet():
+        t = np.exp(-np.abs(x))
+        return _rounded(t / _one_plus_t_squared(t), z)
 
 
 # --- tanh ---------------------------------------------------------------------------------
-
-
-def _tanh_kernel(z, out, scratch, mask):
-    np.tanh(z, out=out)
-
-
-_TANH = _Elementwise(_tanh_kernel, mask=False)
 
 
 def tanh(z: ArrayLike) -> np.ndarray:
@@ -429,44 +245,9 @@ def tanh(z: ArrayLike) -> np.ndarray:
     >>> tanh(np.array([-1000.0, 0.0, 1e-300]))
     array([-1.e+000,  0.e+000,  1.e-300])
     """
-    z = as_float_array(z, name="z", func="tanh")
-    return _quietly(_TANH, z)
-
-
-def _tanh_derivative_tail(z: np.ndarray) -> np.ndarray:
-    # 4 e^{-2|z|} = e^{-2|z| + 64} (4 e^{-64}): the product rounds once into the subnormals.
-    return _shifted_exp(-2.0 * np.abs(z)) * (4.0 * _EXP_MINUS_SHIFT)
-
-
-def _tanh_derivative_main(z, out, scratch, mask=None):
-    """4t / (1 + t)^2 with t = e^{-2|z|}; with ``mask``, also mark the tail |z| > 350."""
-    t, denominator = scratch[0], scratch[1]
-    np.abs(z, out=t)
-    np.multiply(t, _MINUS_TWO, out=t)
-    np.exp(t, out=t)  # t = e^{-2|z|}
-    if mask is not None:
-        # |z| > 350 exactly when t < e^{-700} (±inf included, NaN not): the tail, where t may
-        # be subnormal. Both forms are accurate near the boundary, so its rounding is harmless.
-        np.less(t, _TANH_DERIVATIVE_TAIL_T, out=mask)
-    _one_plus_t_squared(t, denominator)
-    np.multiply(t, _FOUR, out=t)
-    np.divide(t, denominator, out=out)
-
-
-def _tanh_derivative_kernel(z, out, scratch, mask):
-    _tanh_derivative_main(z, out, scratch, mask)
-    _fix_tail(z, out, mask, _tanh_derivative_tail)
-
-
-def _tanh_derivative_float32_kernel(z, out, scratch, mask):
-    # float32 inputs, in float64: the tail form is not needed, since tanh'(z) rounds to 0 in
-    # float32 from |z| = 52.5 on, where t = e^{-105} is still a normal float64.
-    _tanh_derivative_main(z, out, scratch)
-
-
-_TANH_DERIVATIVE = _Elementwise(
-    _tanh_derivative_kernel, scratch=2, float32_kernel=_tanh_derivative_float32_kernel
-)
+    z, x = _widened(z, "tanh")
+    with _quiet():
+        return _rounded(np.tanh(x), z)
 
 
 def tanh_derivative(z: ArrayLike) -> np.ndarray:
@@ -508,18 +289,16 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
     >>> tanh_derivative(np.array([0.0, 30.0, -360.0]))
     array([1.00000000e+000, 3.50260431e-026, 8.12892321e-313])
     """
-    z = as_float_array(z, name="z", func="tanh_derivative")
-    return _quietly(_TANH_DERIVATIVE, z)
+    z, x = _widened(z, "tanh_derivative")
+    with _quiet():
+        exponent = -2.0 * np.abs(x)
+        t = np.exp(exponent)
+        value = 4.0 * t / _one_plus_t_squared(t)
+        tail = exponent < -2.0 * _TANH_DERIVATIVE_TAIL
+        return _rounded(_subnormal_tail(value, tail, 4.0, exponent), z)
 
 
 # --- hardtanh -----------------------------------------------------------------------------
-
-
-def _hardtanh_kernel(z, out, scratch, mask):
-    np.clip(z, -1.0, 1.0, out=out)
-
-
-_HARDTANH = _Elementwise(_hardtanh_kernel, native=True, mask=False)
 
 
 def hardtanh(z: ArrayLike) -> np.ndarray:
@@ -552,10 +331,7 @@ def hardtanh(z: ArrayLike) -> np.ndarray:
     array([-1.  , -0.5 ,  0.25,  1.  ])
     """
     z = as_float_array(z, name="z", func="hardtanh")
-    return _quietly(_HARDTANH, z)
-
-
-_HARDTANH_DERIVATIVE = _Elementwise(_hardtanh_derivative_kernel, scratch=2, native=True)
+    return _rounded(np.clip(z, -1.0, 1.0), z)
 
 
 def hardtanh_derivative(z: ArrayLike) -> np.ndarray:
@@ -591,17 +367,10 @@ def hardtanh_derivative(z: ArrayLike) -> np.ndarray:
     array([0., 1., 0., 0.])
     """
     z = as_float_array(z, name="z", func="hardtanh_derivative")
-    return _quietly(_HARDTANH_DERIVATIVE, z)
+    return _rounded(_step(1.0 - np.abs(z)), z)
 
 
 # --- relu and leaky relu ------------------------------------------------------------------
-
-
-def _relu_kernel(z, out, scratch, mask):
-    np.maximum(z, 0.0, out=out)
-
-
-_RELU = _Elementwise(_relu_kernel, native=True, mask=False)
 
 
 def relu(z: ArrayLike) -> np.ndarray:
@@ -629,10 +398,7 @@ def relu(z: ArrayLike) -> np.ndarray:
     array([0. , 0. , 3.5])
     """
     z = as_float_array(z, name="z", func="relu")
-    return _quietly(_RELU, z)
-
-
-_RELU_DERIVATIVE = _Elementwise(_relu_derivative_kernel, scratch=1, native=True)
+    return _rounded(np.maximum(z, 0.0), z)
 
 
 def relu_derivative(z: ArrayLike) -> np.ndarray:
@@ -667,21 +433,7 @@ def relu_derivative(z: ArrayLike) -> np.ndarray:
     array([ 0.,  0.,  1., nan])
     """
     z = as_float_array(z, name="z", func="relu_derivative")
-    return _quietly(_RELU_DERIVATIVE, z)
-
-
-def _leaky_relu_kernel(slope: float) -> _Kernel:
-    # For s <= 1 the larger of z and s z is the right branch, for s > 1 the smaller; s = 0 is
-    # relu (0 * -inf would be NaN). The product s z is rounded once (float32: in float64,
-    # then once more to float32, within 0.5 ULP plus 2**-29).
-    def kernel(z, out, scratch, mask):
-        if slope == 0.0:
-            np.maximum(z, 0.0, out=out)
-            return
-        np.multiply(z, slope, out=out)
-        (np.maximum if slope <= 1.0 else np.minimum)(z, out, out=out)
-
-    return kernel
+    return _rounded(_step(z), z)
 
 
 def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
@@ -721,9 +473,12 @@ def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     >>> leaky_relu(np.array([-2.0, 0.0, 3.0]), negative_slope=0.5)
     array([-1.,  0.,  3.])
     """
-    z = as_float_array(z, name="z", func="leaky_relu")
-    slope = check_negative_slope(negative_slope, func="leaky_relu")
-    return _quietly(leaky_relu_unchecked(slope), z)
+    z, x = _widened(z, "leaky_relu")
+    s = check_negative_slope(negative_slope, func="leaky_relu")
+    with _quiet():
+        if s == 0.0:  # relu: s z would be NaN at -inf
+            return _rounded(np.maximum(x, 0.0), z)
+        return _rounded((np.maximum if s <= 1.0 else np.minimum)(x, s * x), z)
 
 
 def leaky_relu_derivative(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
@@ -762,45 +517,12 @@ def leaky_relu_derivative(z: ArrayLike, negative_slope: float = 0.01) -> np.ndar
     array([0.1, 0.1, 1. ])
     """
     z = as_float_array(z, name="z", func="leaky_relu_derivative")
-    slope = check_negative_slope(negative_slope, func="leaky_relu_derivative")
-    return _quietly(leaky_relu_derivative_unchecked(slope), z)
+    s = z.dtype.type(check_negative_slope(negative_slope, func="leaky_relu_derivative"))
+    step = _step(z)
+    return _rounded(step + (1 - step) * s, z)
 
 
 # --- swish --------------------------------------------------------------------------------
-
-
-def _swish_tail(z: np.ndarray) -> np.ndarray:
-    # z e^{z} = (z e^{z + 64}) e^{-64}: z e^{z + 64} is a normal number; one final rounding.
-    z = np.maximum(z, -_CLAMP)
-    return (z * _shifted_exp(z)) * _EXP_MINUS_SHIFT
-
-
-def _swish_kernel(z, out, scratch, mask):
-    t, weight, clamped = scratch
-    # Clamping at -800 keeps -inf * 0 out; swish(-800) already rounds to 0.
-    np.maximum(z, _MINUS_CLAMP, out=clamped)
-    _exp_minus_abs(clamped, t)
-    # weight = sigma(z) (1 + t) = 1 for z >= 0 and t for z < 0, as in sigmoid.
-    np.maximum(t, _step(clamped, weight, mask), out=weight)
-    np.add(t, _ONE, out=t)
-    np.multiply(clamped, weight, out=out)
-    np.divide(out, t, out=out)
-    np.less(clamped, _SWISH_TAIL, out=mask)
-    _fix_tail(z, out, mask, _swish_tail)
-
-
-def _swish_float32_kernel(z, out, scratch, mask):
-    # float32 inputs, in float64: z / (1 + e^{-z}) with z clamped to [-200, inf), where the
-    # result is far below float32's subnormals and rounds to -0 as it should.
-    clamped, t = scratch[0], scratch[1]
-    np.maximum(z, _MINUS_CLAMP_FLOAT32, out=clamped)
-    np.negative(clamped, out=t)
-    np.exp(t, out=t)
-    np.add(t, _ONE, out=t)
-    np.divide(clamped, t, out=out)
-
-
-_SWISH = _Elementwise(_swish_kernel, scratch=3, float32_kernel=_swish_float32_kernel)
 
 
 def swish(z: ArrayLike) -> np.ndarray:
@@ -843,50 +565,12 @@ def swish(z: ArrayLike) -> np.ndarray:
     >>> swish(np.array([-np.inf, -724.0, 2.0]))
     array([-0.00000000e+000, -2.69484424e-312,  1.76159416e+000])
     """
-    z = as_float_array(z, name="z", func="swish")
-    return _quietly(_SWISH, z)
-
-
-def _swish_derivative_tail(z: np.ndarray) -> np.ndarray:
-    # (1 + z) e^{z} = ((1 + z) e^{z + 64}) e^{-64}, rounded once; (1 + t)^2 = 1 here.
-    z = np.maximum(z, -_CLAMP)
-    return ((1.0 + z) * _shifted_exp(z)) * _EXP_MINUS_SHIFT
-
-
-def _swish_derivative_kernel(z, out, scratch, mask):
-    t, numerator, clamped, other = scratch
-    np.clip(z, _MINUS_CLAMP, _CLAMP, out=clamped)  # keeps 0 * inf out; 1, 0 are reached before
-    _exp_minus_abs(clamped, t)
-    # numerator = t (1 + z) + max(t^2, step(z)): 1 + t(1 + z) for z >= 0, t((1 + z) + t) < 0.
-    np.add(clamped, _ONE, out=numerator)
-    np.multiply(numerator, t, out=numerator)
-    np.multiply(t, t, out=other)
-    np.maximum(other, _step(clamped, out, mask), out=other)
-    np.add(numerator, other, out=numerator)
-    np.divide(numerator, _one_plus_t_squared(t, other), out=out)
-    np.less(clamped, _SWISH_TAIL, out=mask)
-    _fix_tail(z, out, mask, _swish_derivative_tail)
-
-
-def _swish_derivative_float32_kernel(z, out, scratch, mask):
-    # float32 inputs, in float64: s (1 + z (1 - s)) with s = sigma(z) and z clamped to
-    # [-200, 200]. The cancellations of this form (1 - s for large z, the bracket near the
-    # root) cost at most about 2**-53 absolute, far below a float32 ULP of sigma(z).
-    clamped, s, other = scratch[:3]
-    np.clip(z, _MINUS_CLAMP_FLOAT32, _CLAMP_FLOAT32, out=clamped)
-    np.negative(clamped, out=s)
-    np.exp(s, out=s)
-    np.add(s, _ONE, out=s)
-    np.divide(_ONE, s, out=s)
-    np.subtract(_ONE, s, out=other)
-    np.multiply(other, clamped, out=other)
-    np.add(other, _ONE, out=other)
-    np.multiply(other, s, out=out)
-
-
-_SWISH_DERIVATIVE = _Elementwise(
-    _swish_derivative_kernel, scratch=4, float32_kernel=_swish_derivative_float32_kernel
-)
+    z, x = _widened(z, "swish")
+    with _quiet():
+        c = np.maximum(x, -_CLAMP)
+        t = np.exp(-np.abs(c))
+        value = c * np.where(c >= 0, 1.0, t) / (1.0 + t)
+        return _rounded(_subnormal_tail(value, x < _SWISH_TAIL, c, c), z)
 
 
 def swish_derivative(z: ArrayLike) -> np.ndarray:
@@ -931,34 +615,9 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
     >>> swish_derivative(np.array([-np.inf, -1.0, 0.0, 50.0]))
     array([-0.        ,  0.07232949,  0.5       ,  1.        ])
     """
-    z = as_float_array(z, name="z", func="swish_derivative")
-    return _quietly(_SWISH_DERIVATIVE, z)
-
-
-# --- for the graph engine -----------------------------------------------------------------
-
-
-def leaky_relu_unchecked(negative_slope: float) -> _Elementwise:
-    """`leaky_relu` with a checked slope, as an `_Elementwise` (no argument checks)."""
-    return _Elementwise(_leaky_relu_kernel(negative_slope), mask=False)
-
-
-def leaky_relu_derivative_unchecked(negative_slope: float) -> _Elementwise:
-    """`leaky_relu_derivative` with a checked slope, as an `_Elementwise` (no checks)."""
-    return _Elementwise(_leaky_relu_derivative_kernel(negative_slope), scratch=2, native=True)
-
-
-#: The activations and derivatives without a slope, by public name, as `_Elementwise`
-#: functions: the graph engine calls these on arrays it has checked, under its own errstate.
-UNCHECKED: dict[str, _Elementwise] = {
-    "sigmoid": _SIGMOID,
-    "sigmoid_derivative": _SIGMOID_DERIVATIVE,
-    "tanh": _TANH,
-    "tanh_derivative": _TANH_DERIVATIVE,
-    "hardtanh": _HARDTANH,
-    "hardtanh_derivative": _HARDTANH_DERIVATIVE,
-    "relu": _RELU,
-    "relu_derivative": _RELU_DERIVATIVE,
-    "swish": _SWISH,
-    "swish_derivative": _SWISH_DERIVATIVE,
-}
+    z, x = _widened(z, "swish_derivative")
+    with _quiet():
+        c = np.clip(x, -_CLAMP, _CLAMP)
+        t = np.exp(-np.abs(c))
+        value = ((c + 1.0) * t + np.where(c >= 0, 1.0, t * t)) / _one_plus_t_squared(t)
+        return _rounded(_subnormal_tail(value, x < _SWISH_TAIL, c + 1.0, c), z)

@@ -1,57 +1,52 @@
 r"""Gradient checks: compare an analytic gradient or Jacobian with central differences of f.
 
-Two public checks share one engine. `check_gradient` takes a scalar function and its
-gradient, `check_jacobian` a vector-valued function and its Jacobian. Both measure f
-along *lines* through x: one line per element of x (``mode="full"``, the classic element by
-element check) or one line per random direction (``mode="projection"``, a dot-product test
-whose cost does not depend on the size of x). `numerical_jacobian` returns the plain
-central-difference Jacobian of the notes.
+Three layers, each on top of the one before:
 
-The tolerance of every comparison is an error bound estimated from f itself (the size of a
-Richardson correction plus a rounding bound), never a fixed number; see the Notes of
-`check_gradient`.
+1. **The core** (`_compare`): along one line \(x + t d\) through x, the plain central
+   difference of `gradspec.reference._numdiff` (its step rule, the step actually taken, its
+   error bound) is compared with what the checked Jacobian predicts, within a tolerance
+   built from that error bound: one verdict per output element.
+2. **The kink diagnosis** (`_diagnose`), only for a comparison that failed or whose
+   truncation estimate is a sizeable part of the slope: from the same samples and f(x), are
+   the one-sided slopes apart? Then f has a kink within the step and any analytic value
+   between them is a valid subgradient.
+3. **The lines** (`_lines`): one per element of x (``mode="full"``, the classic check) or
+   one per random direction (``mode="projection"``, a dot-product test whose cost does not
+   depend on the size of x).
+
+`check_gradient` takes a scalar function and its gradient, `check_jacobian` a vector-valued
+function and its Jacobian; `numerical_jacobian` returns the plain central-difference
+Jacobian of the notes.
 """
 
 from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._numdiff import Difference, central_difference, relative_step
 from ._validation import as_float_array
 
 __all__ = ["GradientCheck", "Kink", "check_gradient", "check_jacobian", "numerical_jacobian"]
 
-#: The estimated error (truncation + rounding) is multiplied by this before comparing.
+#: The truncation estimate is multiplied by this before comparing (it is an estimate).
 _SAFETY = 2.0
 #: f and grad are assumed accurate to this many machine epsilons of their scale (see Notes).
 _ROUNDING_EPS = 16.0
 #: The one-sided slopes must differ by this many estimated errors to count as a kink.
 _KINK_FACTOR = 4.0
-#: A Richardson correction above this fraction of the slope means f is not smooth in the step.
+#: A truncation estimate above this fraction of the slope means f may not be smooth.
 _IRREGULAR = 1e-3
 #: The measured fourth difference of f is multiplied by this to bound its rounding noise.
 _NOISE_FACTOR = 4.0
 #: Smallest denominator of the relative error, so that 0 vs 0 reads 0 instead of nan.
 _TINY = np.finfo(np.float64).tiny
-
-# Stencil weights on the line x + s * d, s = -2..2 (an offset missing from a dict has weight 0).
-# Every weight set sums to zero, so the value f(x) cancels and only differences of f matter.
-_CENTRAL = {1: 0.5, -1: -0.5}  # (f(x+d) - f(x-d)) / 2: error ~ f'''/6
-_CENTRAL_2 = {2: 0.25, -2: -0.25}  # the same with a doubled step: error ~ 4 f'''/6
-_CUBIC = {-1: -1 / 3, 0: -0.5, 1: 1.0, 2: -1 / 6}  # slope of the cubic through s=-1,0,1,2
-_RIGHT = {0: -1.5, 1: 2.0, 2: -0.5}  # one-sided slopes, second order
-_LEFT = {0: 1.5, -1: -2.0, -2: 0.5}
-
-
-def _combine(weights: dict[int, float], table: dict[int, Any]) -> Any:
-    """Return sum(w * table[s]): a stencil applied to f values or to displacements."""
-    return sum(w * table[s] for s, w in weights.items())
 
 
 @dataclass(frozen=True)
@@ -278,84 +273,13 @@ class _Evaluator:
 
 
 # --------------------------------------------------------------------------------------------
-# Lines through x: one per element (full mode) or one per random direction (projection mode)
-# --------------------------------------------------------------------------------------------
-
-
-class _Line:
-    """The points x + s * d (s = -2..2) of one line, the steps actually taken, and f there.
-
-    ``index`` is the flat element moved in full mode (displacements are then scalars), or None
-    for a dense random direction of length ``length``. Displacements are the exact differences
-    point - x, so a step that rounded on the way (x + h is not x plus exactly h) is used as it
-    was actually taken.
-    """
-
-    def __init__(self, ev: _Evaluator, *, index: int | None, d: Any, length: float) -> None:
-        self.ev = ev
-        self.index = index
-        self.d = d
-        self.length = length
-        self.disp: dict[int, Any] = {0: 0.0}
-        self.values: dict[int, np.ndarray] = {0: ev.f0}
-
-    def _point(self, s: int) -> np.ndarray:
-        x, x64 = self.ev.x, self.ev.x64
-        if self.index is None:
-            p = np.asarray(x64 + s * self.d, dtype=x.dtype)
-            self.disp[s] = (np.asarray(p, dtype=np.float64) - x64).reshape(-1)
-            return p
-        p = x.copy()
-        flat = p.reshape(-1)
-        flat[self.index] = float(flat[self.index]) + s * self.d
-        self.disp[s] = float(flat[self.index]) - float(x.reshape(-1)[self.index])
-        return p
-
-    def evaluate(self, offsets: tuple[int, ...]) -> None:
-        for s in offsets:
-            if s not in self.values:
-                self.values[s] = self.ev(self._point(s))
-
-    def predict(self, jac: np.ndarray, weights: dict[int, float]) -> np.ndarray:
-        """What the analytic Jacobian predicts for a stencil: J @ (combined displacement)."""
-        v = _combine(weights, self.disp)
-        return jac @ v if self.index is None else jac[:, self.index] * v
-
-    def spread(self, weights: dict[int, float]) -> float:
-        """1-norm of the combined displacement: how far the gradient's rounding can reach."""
-        return float(np.sum(np.abs(_combine(weights, self.disp))))
-
-    def unit(self, weights: dict[int, float]) -> float:
-        """The length that turns a stencil value into a derivative (the step actually taken)."""
-        return self.length if self.index is None else float(_combine(weights, self.disp))
-
-
-def _element_lines(ev: _Evaluator) -> list[_Line]:
-    """Full mode: one line per element, nominal step h_i = eps^(1/3) * max(1, |x_i|)."""
-    steps = np.cbrt(ev.eps) * np.maximum(1.0, np.abs(ev.x64.reshape(-1)))
-    return [_Line(ev, index=i, d=float(h), length=float(h)) for i, h in enumerate(steps)]
-
-
-def _probe_lines(ev: _Evaluator, probes: int, rng: np.random.Generator) -> list[_Line]:
-    """Projection mode: unit Gaussian directions u, step h = eps^(1/3) * max(1, ||x||_2)."""
-    x64 = ev.x64
-    h = float(np.cbrt(ev.eps) * max(1.0, float(np.linalg.norm(x64))))
-    lines = []
-    for _ in range(probes):
-        u = rng.standard_normal(x64.shape)
-        u /= np.linalg.norm(u)
-        lines.append(_Line(ev, index=None, d=h * u, length=h))
-    return lines
-
-
-# --------------------------------------------------------------------------------------------
-# The comparison along one line
+# 1. The core: one line, one central difference, one verdict per output element
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Verdict:
-    """One output element along one line, in derivative units."""
+    """One output element along one line, in derivative units along the unit direction."""
 
     ok: bool
     analytic: float
@@ -363,113 +287,113 @@ class _Verdict:
     error: float
     tolerance: float
     step: float
-    kink: tuple[float, float, bool] | None  # (left, right, accepted) when f has a kink
+    kink: tuple[float, float, bool] | None = None  # (left, right, accepted) at a kink
 
 
-_RICHARDSON = {1: 2 / 3, -1: -2 / 3, 2: -1 / 12, -2: 1 / 12}  # (4 central - central_2) / 3
-
-
-def _compare_line(
-    line: _Line, jac: np.ndarray, f_scale: np.ndarray, grad_eps: float, *, second_look: bool
+def _compare(
+    ev: _Evaluator,
+    direction: np.ndarray,
+    index: int | None,
+    jac: np.ndarray,
+    accuracy: np.ndarray,
+    grad_eps: float,
+    *,
+    second_look: bool,
 ) -> list[_Verdict]:
-    """Compare f's slope along the line with the Jacobian, one verdict per output element.
+    """The central difference along \\(x + t d\\) against ``jac``, one verdict per output.
 
-    Stage 1 evaluates s = -1, 1, 2 (s = 0 is f(x), shared): the slope of the cubic through
-    the four points is the numeric value, and its distance from the plain central difference
-    estimates the central difference's truncation error, a conservative bound for the cubic's.
-    A failing or irregular comparison gets a second look (one more evaluation, see
-    `_diagnose`) when ``second_look`` is set; the caller stops asking once the check
-    has surely failed.
+    Everything is computed per unit of t, then divided by the length of the direction
+    actually taken. ``index`` is the element moved in full mode (its partial derivative is
+    then reported as is), None for a random direction.
     """
-    line.evaluate((-1, 1, 2))
-    ev = line.ev
-    f_max = np.max(np.abs(np.stack(list(line.values.values()))), axis=0)
-    # The floor of 1 on f's scale plays the role of the 1 in max(1, |x|): values that cancel
-    # to nearly 0 (sum(tanh(x)) over saturated units) still carry the rounding of their terms.
-    rounding = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, f_max) + f_scale)
-    grad_term = _ROUNDING_EPS * grad_eps * np.max(np.abs(jac), axis=1) * line.spread(_CUBIC)
-    f = line.values
-    c1, c3 = _combine(_CENTRAL, f), _combine(_CUBIC, f)
-    a1, a3 = line.predict(jac, _CENTRAL), line.predict(jac, _CUBIC)
-    # (c1 - a1) - (c3 - a3) rather than c1 - c3: the two stencils' displacements differ by the
-    # rounding of x + s*d, and the Jacobian accounts for that difference exactly enough.
-    trunc = np.abs((c1 - a1) - (c3 - a3))
-    # rounding and grad_term are already bounds; only the estimate gets the safety factor.
-    tol = _SAFETY * trunc + 2 * rounding + grad_term
-    err = np.abs(c3 - a3)
-    unit = abs(line.unit(_CUBIC))
-    analytic = a3 / unit if line.index is None else jac[:, line.index]
-    # A correction that is a sizeable part of the slope (and well above rounding) means the
-    # cubic is a poor model of f here, typically a kink: worth a second look even if it passed.
-    irregular = trunc > np.maximum(
-        _IRREGULAR * np.maximum(np.abs(c1), np.abs(c3)),
-        _KINK_FACTOR * (2 * rounding + grad_term),
+    d = central_difference(ev, ev.x, direction=direction, accuracy=accuracy)
+    h = float(relative_step(0.0, ev.dtype))  # the step in t that central_difference took
+    predicted = jac @ d.step.reshape(-1) / h  # J d for the points actually used
+    grad_term = _ROUNDING_EPS * grad_eps * np.max(np.abs(jac), axis=1) * np.sum(np.abs(d.step)) / h
+    tolerance = _SAFETY * d.truncation + 2 * d.rounding + grad_term
+    error = np.abs(d.value - predicted)
+    irregular = d.truncation > np.maximum(
+        _IRREGULAR * np.abs(d.value), _KINK_FACTOR * (d.rounding + grad_term)
     )
+    length = float(np.linalg.norm(d.step)) / h
     verdicts = []
-    for k in range(len(err)):
-        passed = bool(err[k] <= tol[k])  # a nan error fails
-        if (passed and not irregular[k]) or not second_look:
-            verdicts.append(
-                _Verdict(
-                    passed, analytic[k], c3[k] / unit, err[k] / unit, tol[k] / unit, unit, None
-                )
-            )
-        else:
-            verdicts.append(_diagnose(line, jac, k, analytic[k], rounding[k], grad_term[k]))
+    for k in range(error.size):
+        analytic = jac[k, index] if index is not None else predicted[k] / length
+        ok = bool(error[k] <= tolerance[k])  # a nan error fails
+        verdict = _Verdict(
+            ok, analytic, d.value[k] / length, error[k] / length, tolerance[k] / length, h * length
+        )
+        if (not ok or irregular[k]) and second_look:
+            verdict = _diagnose(d, ev.f0[k], k, verdict, length, h, d.rounding[k] + grad_term[k])
+        verdicts.append(verdict)
     return verdicts
 
 
+# --------------------------------------------------------------------------------------------
+# 2. The kink diagnosis, on the same samples and f(x)
+# --------------------------------------------------------------------------------------------
+
+
 def _diagnose(
-    line: _Line, jac: np.ndarray, k: int, analytic: float, rounding: float, grad_term: float
+    d: Difference, f0: float, k: int, verdict: _Verdict, length: float, h: float, noise: float
 ) -> _Verdict:
-    """Second look at a failed or irregular comparison, with all five points s = -2..2.
+    """Second look at a failed or irregular comparison: is f smooth within the step?
 
-    First: is f smooth within the step? If so, the symmetric Richardson value
-    (4 c1 - c2) / 3, which cancels the third-derivative error of the central difference c1
-    (c2, with a doubled step, errs four times as much), decides against its own estimated
-    error. If not, f has a kink near x, and any analytic value within the range of slopes
-    measured there is accepted as a subgradient.
+    From f at \\(t = 0, \\pm h/2, \\pm h\\) (spacing \\(\\delta = h/2\\)): the second-order
+    one-sided slopes \\((-3f_0 + 4f_1 - f_2) / 2\\delta\\) and \\((3f_0 - 4f_{-1} + f_{-2}) /
+    2\\delta\\) agree for a smooth f up to a fourth-derivative term and rounding. If they are
+    far apart, f has a kink within the step (a central difference across relu's 0 reads
+    0.5): it is reported with the first-order slopes \\((f_0 - f_{-1}) / \\delta\\) and
+    \\((f_1 - f_0) / \\delta\\), and an analytic value within the range of the slopes is
+    accepted as a subgradient. If f is smooth, the verdict stands, with the tolerance
+    widened to f's measured noise (its fourth difference) for an f whose rounding exceeds
+    the model (a sum over sorted values has large partial sums).
     """
-    line.evaluate((-2,))
-    f = {s: v[k] for s, v in line.values.items()}
-    rows = jac[k : k + 1]
-    c1, c2 = _combine(_CENTRAL, f), _combine(_CENTRAL_2, f)
-    a1, a2 = line.predict(rows, _CENTRAL)[0], line.predict(rows, _CENTRAL_2)[0]
-    trunc = abs((c1 - a1) - (c2 - a2)) / 3
-    unit = abs(line.unit(_RICHARDSON))
-    tol = (_SAFETY * trunc + 1.5 * rounding + grad_term) / unit
-    cr, ar = _combine(_RICHARDSON, f), line.predict(rows, _RICHARDSON)[0]
-    err = abs(cr - ar) / unit
-    # Is f smooth within the step? For a smooth f the second-order one-sided slopes agree up
-    # to a fourth difference of f, and the Richardson correction is a tiny fraction of the
-    # slope. A jump far beyond that, or a correction that is not small, means f has a kink
-    # (or varies faster than the step can resolve) between x - 2h and x + 2h.
-    right2 = _combine(_RIGHT, f) / line.unit(_RIGHT)
-    left2 = _combine(_LEFT, f) / line.unit(_LEFT)
-    noise = 8 * rounding + grad_term
-    jump_bound = _KINK_FACTOR * (trunc + noise) / unit
-    irregular = trunc > max(_IRREGULAR * max(abs(c1), abs(c2)), _KINK_FACTOR * noise)
-    if not irregular and abs(right2 - left2) <= max(jump_bound, tol):
-        # f is smooth here, so its fourth difference is mostly rounding noise (about 8.4
-        # times the noise of one value): a measured noise level, for the f whose rounding
-        # exceeds the model (a sum over sorted values has large partial sums).
-        fourth = abs(f[2] - 4 * f[1] + 6 * f[0] - 4 * f[-1] + f[-2])
-        tol = max(tol, (_SAFETY * trunc + 1.5 * _NOISE_FACTOR * fourth + grad_term) / unit)
-        return _Verdict(bool(err <= tol), analytic, cr / unit, err, tol, unit, None)
-    # The plain one-sided slopes (f(x) - f(x-h)) / h and (f(x+h) - f(x)) / h are reported;
-    # any value within the range of slopes measured there is a valid subgradient.
-    left = (f[0] - f[-1]) / -line.unit({-1: 1.0})
-    right = (f[1] - f[0]) / line.unit({1: 1.0})
+    f = {s: float(v[k]) for s, v in d.samples.items()} | {0.0: float(f0)}
+    delta = h / 2
+    right2 = (-3 * f[0.0] + 4 * f[0.5] - f[1.0]) / (2 * delta)
+    left2 = (3 * f[0.0] - 4 * f[-0.5] + f[-1.0]) / (2 * delta)
+    tolerance = verdict.tolerance * length  # back to units of t
+    analytic = verdict.analytic * length
+    jump_bound = _KINK_FACTOR * (d.truncation[k] + 16 * noise)
+    if abs(right2 - left2) <= max(jump_bound, tolerance):
+        fourth = abs(f[1.0] - 4 * f[0.5] + 6 * f[0.0] - 4 * f[-0.5] + f[-1.0])
+        tolerance = max(tolerance, _SAFETY * d.truncation[k] + _NOISE_FACTOR * fourth / h + noise)
+        ok = bool(verdict.error * length <= tolerance)
+        return replace(verdict, ok=ok, tolerance=tolerance / length)
+    left, right = (f[0.0] - f[-0.5]) / delta, (f[0.5] - f[0.0]) / delta
     slopes = (left, right, left2, right2)
-    accepted = bool(min(slopes) - tol <= analytic <= max(slopes) + tol)
-    kink = (float(left), float(right), accepted)
-    ok = accepted
-    return _Verdict(ok, analytic, cr / unit, err, tol, unit, kink)
+    accepted = bool(min(slopes) - tolerance <= analytic <= max(slopes) + tolerance)
+    kink = (left / length, right / length, accepted)
+    return replace(verdict, ok=accepted, tolerance=tolerance / length, kink=kink)
 
 
 # --------------------------------------------------------------------------------------------
-# Public functions
+# 3. The lines: one per element (full mode) or one per random direction (projection mode)
 # --------------------------------------------------------------------------------------------
+
+
+def _lines(ev: _Evaluator, mode: str, probes: int, seed: Any) -> Iterator[tuple[np.ndarray, Any]]:
+    """The directions d, each with the element it moves (None for a random direction).
+
+    The scale of the step is the length of d (see `gradspec.reference._numdiff`): in full
+    mode \\(d = \\max(1, |x_i|)\\, e_i\\), the rule \\(h_i = \\epsilon^{1/3} \\max(1, |x_i|)\\);
+    in projection mode \\(d = \\max(1, \\lVert x \\rVert_2)\\, u\\) for a unit Gaussian u,
+    whose line's length scale is the distance of x from the origin.
+    """
+    x64 = ev.x.astype(np.float64)
+    if mode == "full":  # one direction at a time: a list of them would take x.size**2 floats
+        scale = np.maximum(1.0, np.abs(x64.reshape(-1)))
+        for i in range(x64.size):
+            d = np.zeros(x64.size)
+            d[i] = scale[i]
+            yield d.reshape(x64.shape), i
+        return
+    rng = np.random.default_rng(seed)
+    length = max(1.0, float(np.linalg.norm(x64)))
+    for _ in range(probes):
+        u = rng.standard_normal(x64.shape)
+        yield length * u / np.linalg.norm(u), None
 
 
 def _validate(
@@ -504,6 +428,22 @@ def _index_str(shape: tuple[int, ...], flat: int) -> str:
     return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
 
 
+def _checked_jacobian(
+    g: Callable[..., Any], x: np.ndarray, ev: _Evaluator, *, g_name: str, caller: str, scalar: bool
+) -> tuple[np.ndarray, float]:
+    """The checked gradient or Jacobian at x as an (m, n) float64 array, and its dtype's eps."""
+    m, n = ev.f0.size, x.size
+    raw = _call(g, x, role=g_name, caller=caller)
+    if scalar and raw.shape != x.shape:
+        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
+    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
+        raise ValueError(
+            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
+            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
+        )
+    return np.asarray(raw, dtype=np.float64).reshape(m, n), float(np.finfo(raw.dtype).eps)
+
+
 def _run(
     f: Callable[..., Any],
     g: Callable[..., Any],
@@ -518,63 +458,50 @@ def _run(
     g_name = "grad" if scalar else "jac"
     x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
     ev = _Evaluator(f, x, caller=caller)
-    m, n = ev.f0.size, x.size
+    m = ev.f0.size
     if scalar and m != 1:
         raise ValueError(
             f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
             "For a vector-valued f use check_jacobian."
         )
-    raw = _call(g, x, role=g_name, caller=caller)
-    if scalar and raw.shape != x.shape:
-        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
-    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
-        raise ValueError(
-            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
-            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
-        )
-    jac = np.asarray(raw, dtype=np.float64).reshape(m, n)
-    grad_eps = float(np.finfo(raw.dtype).eps)
-    # Rounding scale of f beyond |f| itself: a backward-stable f computes f(x') for x' within
-    # a few ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes).
+    jac, grad_eps = _checked_jacobian(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
+    # Rounding of f beyond |f| itself: a backward-stable f computes f(x') for x' within a few
+    # ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes). The floor
+    # of 1 plays the role of the 1 in max(1, |x|): values that cancel to nearly 0 (sum(tanh(x))
+    # over saturated units) still carry the rounding of their terms.
     with np.errstate(invalid="ignore", over="ignore"):
-        f_scale = np.linalg.norm(np.nan_to_num(jac) * ev.x64.reshape(-1), axis=1)
-    if mode == "full":
-        lines = _element_lines(ev)
-    else:
-        lines = _probe_lines(ev, probes, np.random.default_rng(seed))
-    rows = []  # (ratio, failed, where, x_value, verdict)
+        f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
+    accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
+    rows = []  # (failed, ratio, where, x_value, verdict)
     kinks = []
-    failed = False  # once a comparison has surely failed, no more second looks are paid for
-    for j, line in enumerate(lines):
-        verdicts = _compare_line(line, jac, f_scale, grad_eps, second_look=not failed)
-        failed = failed or not all(v.ok for v in verdicts)
+    for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
+        failed = any(row[0] for row in rows)  # once surely failed, no more second looks
+        verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
         for k, v in enumerate(verdicts):
-            where = _where(line, j, k, x.shape, ev.out_shape, scalar)
-            x_value = None if line.index is None else float(x.reshape(-1)[line.index])
+            place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
+            where = place if scalar else f"f(x){_index_str(ev.out_shape, k)} / {place}"
+            x_value = None if index is None else float(x.reshape(-1)[index])
             if v.kink is not None:
-                left, right, accepted = v.kink
-                kinks.append(Kink(where, x_value, left, right, float(v.analytic), accepted))
-                if accepted:
+                kinks.append(Kink(where, x_value, v.kink[0], v.kink[1], float(v.analytic), v.ok))
+                if v.ok:
                     continue
             ratio = (
                 v.error / v.tolerance if v.tolerance > 0 else (0.0 if v.error == 0 else math.inf)
             )
-            if not math.isfinite(v.error):
-                ratio = math.inf
-            rows.append((not v.ok, ratio, where, x_value, v))
-    ok = not any(r[0] for r in rows)
+            rows.append(
+                (not v.ok, ratio if math.isfinite(v.error) else math.inf, where, x_value, v)
+            )
     if rows:
         _, _, where, x_value, v = max(rows, key=lambda r: (r[0], r[1]))
-        a, num = float(v.analytic), float(v.numeric)
+        a, num, tol, step = float(v.analytic), float(v.numeric), float(v.tolerance), v.step
         abs_err = abs(a - num)
         rel = abs_err / max(abs(a), abs(num), _TINY)
-        tol, step = float(v.tolerance), float(v.step)
     else:  # every comparison was an accepted kink
         kink = kinks[0]
         where, x_value, a = kink.where, kink.x_value, kink.analytic
         num, abs_err, rel, tol, step = (kink.left + kink.right) / 2, 0.0, 0.0, 0.0, 0.0
     return GradientCheck(
-        ok=ok,
+        ok=not any(r[0] for r in rows),
         mode=mode,
         where=where,
         x_value=x_value,
@@ -583,17 +510,12 @@ def _run(
         abs_error=abs_err,
         rel_error=rel,
         tolerance=tol,
-        step=step,
+        step=float(step),
         evaluations=ev.evaluations,
-        checked=len(lines) * m,
+        checked=(x.size if mode == "full" else probes) * m,
         kinks=tuple(kinks),
         precision=ev.precision,
     )
-
-
-def _where(line: _Line, j: int, k: int, x_shape: tuple, out_shape: tuple, scalar: bool) -> str:
-    place = f"probe {j}" if line.index is None else "x" + _index_str(x_shape, line.index)
-    return place if scalar else f"f(x){_index_str(out_shape, k)} / {place}"
 
 
 def check_gradient(
@@ -617,10 +539,9 @@ def check_gradient(
     x : ndarray, any shape, float32 or float64
         Where to check. Must be finite.
     mode : {"full", "projection"}
-        ``"full"`` compares every element: 3 evaluations of f per element, plus 1 at x and 1
-        per element that needs a second look (see Notes). ``"projection"`` compares
-        derivatives along ``probes`` random directions: ``1 + 3 * probes`` evaluations
-        whatever the size of x, plus 1 per probe that needs a second look.
+        ``"full"`` compares every element: 4 evaluations of f per element, plus 1 at x.
+        ``"projection"`` compares derivatives along ``probes`` random directions:
+        ``1 + 4 * probes`` evaluations whatever the size of x.
     probes : int
         Number of random directions in projection mode.
     seed : int, Generator or None
@@ -642,47 +563,39 @@ def check_gradient(
 
     Notes
     -----
-    **The numeric slope.** Along a line \(x + s\,d\) through x, f is evaluated at
-    \(s = -1, 0, 1, 2\). The central difference
-    \(c_1 = (f(x+d) - f(x-d))/2\) is the notes' \(f'(x) \approx (f(x+h)-f(x-h))/2h\);
-    the slope of the cubic through the four points, \(c_3\), is one order more
-    accurate. Their difference estimates the central difference's truncation error
-    \(h^2 |f'''| / 6\), which bounds the (smaller) error of \(c_3\).
+    **The numeric slope** (the core) along a line \(x + t d\) is
+    `gradspec.reference._numdiff.central_difference`: the central difference
+    \(D(h) = (f(x + h d) - f(x - h d)) / 2h\), the notes'
+    \(f'(x) \approx (f(x+h)-f(x-h))/2h\), with its truncation error estimated from the
+    half step, \(\tfrac43 |D(h) - D(h/2)|\). It is compared with what the gradient predicts
+    for the points actually used, \(J\,((x + hd) - (x - hd)) / 2h\).
 
-    **The step.** The error of a central difference is about
-    \(h^2 |f'''| / 6 + \epsilon |f| / h\) (truncation plus rounding, \(\epsilon\)
-    the machine epsilon); the two balance when \(h \sim \epsilon^{1/3}\) times the scale
-    on which f varies. Hence, per element, \(h_i = \epsilon^{1/3} \max(1, |x_i|)\)
-    (\(6 \cdot 10^{-6}\) in float64, \(5 \cdot 10^{-3}\) in float32, never
-    \(10^{-6}\) in float32). \(x_i + h_i\) is rarely representable, so the step
-    actually taken, \((x_i + h_i) - x_i\), is what the formulas use, and the reported
-    ``step``. In projection mode the direction is a unit Gaussian vector u and the step along
-    it is \(h = \epsilon^{1/3} \max(1, \lVert x \rVert_2)\): the line's length scale is the
-    distance of x from the origin (in one dimension this is the rule above).
+    **The step** is that module's rule, \(h = \epsilon^{1/3}\) times the length of d: the
+    balance of the truncation error \(h^2 |f'''| / 6\) and the rounding error
+    \(\epsilon |f| / h\). Per element, \(d = \max(1, |x_i|) e_i\), so the step is
+    \(h_i = \epsilon^{1/3} \max(1, |x_i|)\) (\(6 \cdot 10^{-6}\) in float64,
+    \(5 \cdot 10^{-3}\) in float32, never \(10^{-6}\) in float32); the reported ``step`` is
+    the one actually taken, \(((x_i + h_i) - (x_i - h_i)) / 2\). In projection mode d is a
+    unit Gaussian vector u times \(\max(1, \lVert x \rVert_2)\): the line's length scale is
+    the distance of x from the origin (in one dimension this is the rule above).
 
     **The tolerance** is estimated, not fixed:
-    \(2\,(\text{truncation estimate} + 2\rho + \gamma)\), where
-    \(\rho = 16 \epsilon (\max|f| + \lVert J \odot x \rVert_2)\) bounds the rounding of
-    f (a backward-stable f computes f at a point a few ulps from x, which moves f by about
+    \(2\,\text{truncation estimate} + 2\rho / h + \gamma\), where
+    \(\rho = 16 \epsilon (\max(1, |f(x)|) + \lVert J \odot x \rVert_2)\) bounds the rounding
+    of f (a backward-stable f computes f at a point a few ulps from x, which moves f by about
     \(\epsilon \lVert J \odot x \rVert_2\); summing many terms that cancel makes this
-    larger than \(\epsilon |f|\)), and \(\gamma\) bounds the rounding of the
-    checked gradient itself (16 epsilons of its dtype times its largest entry).
+    larger than \(\epsilon |f|\)), and \(\gamma\) bounds the rounding of the checked
+    gradient itself (16 epsilons of its dtype times its largest entry).
 
-    **A second look.** A comparison that fails, or whose truncation estimate is a sizeable part
-    of the slope (above 0.1% and well above rounding), is evaluated once more, at
-    \(s = -2\). With five points, two signs say f is not smooth within the step: the
-    second-order one-sided slopes \((-3f_0 + 4f_1 - f_2)/2h\) and
-    \((3f_0 - 4f_{-1} + f_{-2})/2h\), which for a smooth f differ only by a fourth
-    difference, jump apart; or the Richardson correction stays a sizeable part of the slope.
-    Then f has a kink within the step (a central difference across relu's 0 reads 0.5): it is
-    reported with the one-sided slopes \((f(x) - f(x-h))/h\) and
-    \((f(x+h) - f(x))/h\), and an analytic value within the range of slopes measured there
-    is accepted as a subgradient. Otherwise the symmetric Richardson value
-    \((4 c_1 - c_2)/3\) decides, against its own estimated error (\(c_2\) is the
-    central difference with a doubled step, whose third-derivative error is four times
-    larger, so the combination cancels it). Once one comparison has surely failed, later
-    ones get no second look: for a smooth f, a failing projection check costs at most
-    ``2 + 3 * probes`` evaluations.
+    **The kink diagnosis.** A comparison that fails, or whose truncation estimate is a
+    sizeable part of the slope (above 0.1% and well above rounding), gets a second look at the
+    same five values \(f(x), f(x \pm h/2), f(x \pm h)\): if the second-order one-sided
+    slopes jump apart, f has a kink within the step (a central difference across relu's 0
+    reads 0.5). It is reported with the one-sided slopes \((f(x) - f(x-\delta))/\delta\)
+    and \((f(x+\delta) - f(x))/\delta\), \(\delta = h/2\), and an analytic value within
+    the range of slopes measured there is accepted as a subgradient. If f is smooth, the
+    verdict stands, its tolerance widened to f's measured noise (the fourth difference of
+    the five values). Once one comparison has surely failed, later ones get no second look.
 
     **Relative error** ``abs(a - n) / max(abs(a), abs(n), tiny)``, reported for the worst
     comparison: the one whose error is the largest fraction of its tolerance.
@@ -695,7 +608,7 @@ def check_gradient(
 
     **Limits.** The rounding bound assumes f is computed about as accurately as a
     backward-stable algorithm would. A failing comparison also measures f's noise (the fourth
-    difference of the five points), but one sample of it can be small by chance. So an f
+    difference of the five values), but one sample of it can be small by chance. So an f
     whose rounding is far larger than that model can still raise false alarms: an f hiding a
     float32 computation behind float64 output, or a long sum whose partial sums dwarf the
     result (``sum(tanh(linspace(-1, 1, n)))``: measured 1 in 100 projection checks at
@@ -722,7 +635,7 @@ def check_gradient(
     (True, 'x[0]', 0.0, 1.0)
     >>> big = np.ones(10**5)
     >>> check_gradient(f, lambda x: 1 - np.tanh(x) ** 2, big, mode="projection").evaluations
-    7
+    9
     """
     return _run(
         f, grad, x, mode=mode, probes=probes, seed=seed, caller="check_gradient", scalar=True
@@ -776,7 +689,7 @@ def check_jacobian(
     ...                np.array([0.1, -0.2])).ok
     True
     >>> check_jacobian(lambda x: W @ x, lambda x: W.T.reshape(3, 2), np.ones(2)).where
-    'f(x)[1] / x[0]'
+    'f(x)[0] / x[1]'
     """
     return _run(
         f, jac, x, mode=mode, probes=probes, seed=seed, caller="check_jacobian", scalar=False
@@ -809,7 +722,7 @@ def numerical_jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
     -----
     The step is \(h_j = \epsilon^{1/3} \max(1, |x_j|)\), the balance of the truncation
     error \(h^2 |f'''| / 6\) and the rounding error \(\epsilon |f| / h\) (see
-    `check_gradient`). ``2 * x.size + 1`` evaluations of f. Float32 input is
+    `check_gradient`), without the half step: ``2 * x.size + 1`` evaluations of f. Float32 input is
     differentiated in float64 when f accepts float64 and answers in float64; otherwise with
     float32 steps. For a tolerance-aware comparison use `check_gradient`.
 
@@ -824,8 +737,9 @@ def numerical_jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
     """
     x = _validate(f, f, x, g_name="f", mode="full", probes=1, caller="numerical_jacobian")
     ev = _Evaluator(f, x, caller="numerical_jacobian")
+    h = float(relative_step(0.0, ev.dtype))
     columns = []
-    for line in _element_lines(ev):
-        line.evaluate((-1, 1))
-        columns.append(_combine(_CENTRAL, line.values) / line.unit(_CENTRAL))
+    for direction, index in _lines(ev, "full", 1, None):
+        d = central_difference(ev, ev.x, direction=direction, estimate_error=False)
+        columns.append(d.value * h / d.step.reshape(-1)[index])  # per step actually taken
     return np.stack(columns, axis=1)

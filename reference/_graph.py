@@ -10,7 +10,7 @@ Nothing here computes a value of the graph, so a bad graph never costs a forward
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -19,7 +19,7 @@ import numpy as np
 from ._rules import OPS, Op, Shape, ShapeMismatch
 from ._validation import SUPPORTED_DTYPES
 
-__all__ = ["GraphError", "Node", "Plan", "check_graph"]
+__all__ = ["GraphError", "Node", "Plan", "check_graph", "topological_order"]
 
 _NODE_KEYS = ("name", "op", "args")
 
@@ -37,11 +37,7 @@ class GraphError(ValueError):
 
 
 class Node(NamedTuple):
-    """One checked node: its op's table entry and its attributes with defaults filled in.
-
-    A named tuple rather than a frozen dataclass: a graph makes one per node, and a tuple is
-    several times cheaper to create.
-    """
+    """One checked node: its op's table entry and its attributes with defaults filled in."""
 
     name: str
     op_name: str
@@ -157,8 +153,7 @@ def _read_list(graph: Mapping[str, Any], func: str) -> list[Any]:
 
 
 def _read_node(raw: Any, index: int, func: str) -> Node:
-    # The messages are built only when raised: this runs once per node, and a chain of
-    # 10,000 tiny nodes would otherwise spend more time formatting than computing.
+    # Each message is built only when it is raised: this runs once per node.
     if not isinstance(raw, Mapping) or not ("name" in raw and "op" in raw and "args" in raw):
         where = f"{func}: graph['nodes'][{index}]"
         if not isinstance(raw, Mapping):
@@ -247,38 +242,48 @@ def _read_output(
 # --- order -----------------------------------------------------------------------------------
 
 
-def _topological_order(nodes: list[Node], func: str) -> list[Node]:
-    """Kahn's algorithm: a node is released once every node it uses has been placed.
+def topological_order(uses: Mapping[str, Sequence[str]]) -> list[str]:
+    """Kahn's algorithm: the names of ``uses`` (name -> the names it uses), each after its uses.
 
-    Iterative, so a chain of any length works. The nodes are first sorted by name, which makes
-    the order, and so every floating-point sum of the backward pass, independent of the order
-    the graph lists its nodes in.
+    A name is released once every name it uses has been placed; names it uses that are not
+    keys (the graph's inputs) are already available. Iterative, so a chain of any length
+    works. Names start in sorted order, which makes the order, and so every floating-point sum
+    of the backward pass, independent of the order a graph lists its nodes in. A cycle leaves
+    its names (and those depending on them) out: the result is then shorter than ``uses``.
+
+    >>> topological_order({"c": ["b", "b"], "b": ["x"], "a": ["b", "c"]})
+    ['b', 'c', 'a']
     """
-    nodes = sorted(nodes, key=lambda node: node.name)
-    by_name = {node.name: node for node in nodes}
-    users: dict[str, list[Node]] = {node.name: [] for node in nodes}
+    users: dict[str, list[str]] = {name: [] for name in uses}
     waiting: dict[str, int] = {}
-    for node in nodes:
-        uses = [arg for arg in node.args if arg in by_name]  # a repeated arg counts twice
-        waiting[node.name] = len(uses)
-        for arg in uses:
-            users[arg].append(node)
-    ready = deque(node for node in nodes if waiting[node.name] == 0)
+    for name in sorted(uses):
+        known = [arg for arg in uses[name] if arg in users]  # a repeated arg counts twice
+        waiting[name] = len(known)
+        for arg in known:
+            users[arg].append(name)
+    ready = deque(name for name in sorted(uses) if waiting[name] == 0)
     order = []
     while ready:
-        node = ready.popleft()
-        order.append(node)
-        for user in users[node.name]:
-            waiting[user.name] -= 1
-            if waiting[user.name] == 0:
+        name = ready.popleft()
+        order.append(name)
+        for user in users[name]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
                 ready.append(user)
+    return order
+
+
+def _topological_order(nodes: list[Node], func: str) -> list[Node]:
+    """The nodes in `topological_order`, or a GraphError naming a cycle."""
+    by_name = {node.name: node for node in nodes}
+    order = topological_order({node.name: node.args for node in nodes})
     if len(order) < len(nodes):
-        cycle = _find_cycle({name for name, count in waiting.items() if count > 0}, by_name)
+        cycle = _find_cycle(set(by_name) - set(order), by_name)
         raise GraphError(
             f"{func}: the graph has a cycle: {' -> '.join(repr(n) for n in cycle)} "
             "(each node is an argument of the next); a graph must be acyclic."
         )
-    return order
+    return [by_name[name] for name in order]
 
 
 def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:

@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ._activations import UNCHECKED, leaky_relu_derivative_unchecked, leaky_relu_unchecked
+from . import _activations
+from ._activations import leaky_relu, leaky_relu_derivative
 from ._linear import linear, linear_backward
 from ._validation import check_negative_slope
 
@@ -132,22 +133,17 @@ def _matmul_vjp(g: np.ndarray, A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray
 def _elementwise(name: str) -> Op:
     """An op y = f(a) applied elementwise: its Jacobian is diagonal, so the VJP is g f'(a).
 
-    The engine has checked every array (float32 or float64) and silenced floating-point
-    warnings, so it calls the activations' kernels directly: the same results as the public
-    functions, without their per-call checks (which dominate on a chain of tiny arrays).
+    Both are the public functions of `gradspec.reference`: the engine computes exactly what
+    a user calling them would get.
     """
-    function, derivative = UNCHECKED[name], UNCHECKED[f"{name}_derivative"]
+    function = getattr(_activations, name)
+    derivative = getattr(_activations, f"{name}_derivative")
     return Op(
         params=("a",),
         shape=_elementwise_shape,
         forward=function,
-        vjp=lambda g, a: (_times(g, derivative(a)),),
+        vjp=lambda g, a: (g * derivative(a),),
     )
-
-
-def _times(g: np.ndarray, derivative: np.ndarray) -> np.ndarray:
-    """``g * derivative``, written into ``derivative`` (a fresh array the VJP owns)."""
-    return np.multiply(g, derivative, out=derivative)
 
 
 def _check_slope(value: Any) -> float:
@@ -190,10 +186,8 @@ OPS: Mapping[str, Op] = {
     "leaky_relu": Op(
         params=("a",),
         shape=_elementwise_shape,
-        forward=lambda a, negative_slope: leaky_relu_unchecked(negative_slope)(a),
-        vjp=lambda g, a, negative_slope: (
-            _times(g, leaky_relu_derivative_unchecked(negative_slope)(a)),
-        ),
+        forward=leaky_relu,
+        vjp=lambda g, a, negative_slope: (g * leaky_relu_derivative(a, negative_slope),),
         attributes={"negative_slope": Attribute(default=0.01, check=_check_slope)},
     ),
 }

@@ -43,8 +43,6 @@ def as_float_array(value: Any, *, name: str, func: str) -> np.ndarray:
     TypeError
         If ``value`` cannot be read as an array of real numbers of a supported dtype.
     """
-    if isinstance(value, np.ndarray) and value.dtype in SUPPORTED_DTYPES:
-        return value
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged lists and the like

@@ -52,22 +52,6 @@ from ._validation import as_float_array, check_negative_slope
 
 __all__ = ["FUNCTIONS", "exact", "exact_mpf", "ulp_distance", "ulp_error"]
 
-#: The names the oracle knows: the adapter contract's activations and their derivatives.
-FUNCTIONS: tuple[str, ...] = (
-    "sigmoid",
-    "sigmoid_derivative",
-    "tanh",
-    "tanh_derivative",
-    "hardtanh",
-    "hardtanh_derivative",
-    "relu",
-    "relu_derivative",
-    "leaky_relu",
-    "leaky_relu_derivative",
-    "swish",
-    "swish_derivative",
-)
-
 _SLOPED = frozenset({"leaky_relu", "leaky_relu_derivative"})
 
 #: Working precision in bits: 107 bits beyond float64's 53, so a result lands within
@@ -169,6 +153,9 @@ _FORMULAS: dict[str, Callable[[mpmath.mpf, float], mpmath.mpf]] = {
     "swish": _swish,
     "swish_derivative": _swish_derivative,
 }
+
+#: The names the oracle knows: the adapter contract's activations and their derivatives.
+FUNCTIONS: tuple[str, ...] = tuple(_FORMULAS)
 
 _INF = mpmath.inf
 

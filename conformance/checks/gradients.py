@@ -1,13 +1,14 @@
 """Family ``gradients``: derivatives against finite differences of the adapter's own functions.
 
-Step rule: central differences with one Richardson extrapolation,
-``D = (4 D(h/2) - D(h)) / 3`` with ``D(h) = (f(z + h) - f(z - h)) / (2h)``, the step actually
-taken being ``(z + h) - z``, and ``h = eps^(1/5) max(1, |z|)`` (about 7e-4 in float64). The
-truncation error is then O(h^4 f^(5)) and the rounding error about ``eps |f| / h``: together
-near 1e-12 relative, so a derivative wrong by 1e-4 relative (a sloppy derivative) is far
-outside the tolerance ``1e-7 |f'| + 1e3 eps max|f| / h``. Inputs stay at least 10 steps away
-from the kinks; graphs are checked along a random direction, and an example whose segment
-makes a kinked node's argument reach or cross its kink is skipped (it is not counted).
+The differences are the reference's one rule, `gradspec.reference._numdiff.central_difference`
+with Richardson extrapolation: ``D = (4 D(h/2) - D(h)) / 3`` with
+``D(h) = (f(z + h) - f(z - h)) / (2h)``, the step actually taken, and
+``h = eps^(1/5) max(1, |z|)`` (about 7e-4 in float64). The truncation error is then
+O(h^4 f^(5)) and the rounding error about ``eps |f| / h``: together near 1e-12 relative, so a
+derivative wrong by 1e-4 relative (a sloppy derivative) is far outside the tolerance
+``1e-7 |f'| + 1e3 eps max|f| / h``. Inputs stay at least 10 steps away from the kinks; graphs
+are checked along a random direction, and an example whose segment makes a kinked node's
+argument reach or cross its kink is skipped (it is not counted).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from gradspec.reference._numdiff import central_difference, relative_step
 
 from .._compare import checked_call, fail, reproducer, worst_index
 from .._hypothesis import data_check, run_property
@@ -33,11 +36,6 @@ __all__ = ["activation_fd_check", "backprop_fd_check", "linear_fd_check"]
 RTOL = 1e-7
 
 
-def _step(z: np.ndarray) -> np.ndarray:
-    eps = float(np.finfo(z.dtype).eps)
-    return eps**0.2 * np.maximum(1.0, np.abs(z))
-
-
 def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext], None]:
     """``function_derivative`` against differences of ``function``, elementwise."""
     derivative = f"{function}_derivative"
@@ -45,23 +43,20 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
     sloped = spec(function).sloped
 
     def verify(ctx: CheckContext, z: np.ndarray, slope: float | None) -> None:
-        h = _step(z)
+        h = relative_step(z, z.dtype, extrapolate=True)
         if kinks:
             distance = np.min([np.abs(z - k) for k in kinks], axis=0)
             z = np.where(distance < 10 * h, z + np.where(z >= 0, 20, -20) * h, z).astype(z.dtype)
-            h = _step(z)
-        zp, zm = (z + h).astype(z.dtype), (z - h).astype(z.dtype)
-        zp2, zm2 = (z + h / 2).astype(z.dtype), (z - h / 2).astype(z.dtype)
-        f = {
-            key: call_elementwise(ctx, clause_id, function, arr, slope).astype(np.float64)
-            for key, arr in (("p", zp), ("m", zm), ("p2", zp2), ("m2", zm2), ("0", z))
-        }
-        d_h = (f["p"] - f["m"]) / (zp - zm)
-        d_h2 = (f["p2"] - f["m2"]) / (zp2 - zm2)
-        fd = (4 * d_h2 - d_h) / 3
+            h = relative_step(z, z.dtype, extrapolate=True)
+        difference = central_difference(
+            lambda points: call_elementwise(ctx, clause_id, function, points, slope),
+            z,
+            extrapolate=True,
+        )
+        fd = difference.value
         actual = call_elementwise(ctx, clause_id, derivative, z, slope).astype(np.float64)
         eps = float(np.finfo(z.dtype).eps)
-        scale = np.maximum.reduce([np.abs(f[k]) for k in f])
+        scale = np.maximum.reduce([np.abs(v) for v in difference.samples.values()])
         tol = RTOL * np.abs(fd) + 1e3 * eps * scale / h + 1e-300
         with np.errstate(all="ignore"):
             err = np.abs(actual - fd)
@@ -164,11 +159,14 @@ def _directional(
 ) -> None:
     # s is linear in each parameter, so a central difference with h = 1 is exact up to
     # rounding; the rounding bound is n eps sum |g| (|W| |x| + |b|) at the shifted points.
-    plus = dict(params, **{name: (params[name] + direction).astype(ctx.dtype)})
-    minus = dict(params, **{name: (params[name] - direction).astype(ctx.dtype)})
-    step = (plus[name].astype(np.float64) - minus[name].astype(np.float64)) / 2
-    fd = (_s(ctx, clause_id, plus, g) - _s(ctx, clause_id, minus, g)) / 1.0 / 2.0
-    predicted = float(np.sum(grad.astype(np.float64) * step))
+    def along(value: np.ndarray) -> float:
+        return _s(ctx, clause_id, dict(params, **{name: value}), g)
+
+    difference = central_difference(
+        along, params[name], direction=direction, step=1.0, estimate_error=False
+    )
+    fd = float(difference.value)
+    predicted = float(np.sum(grad.astype(np.float64) * difference.step))
     W, x, b = (
         np.abs(params[k].astype(np.float64)) + (2 * np.abs(direction) if k == name else 0.0)
         for k in "Wxb"
@@ -216,22 +214,32 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
         rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
         direction = {k: rng.standard_normal(v.shape) for k, v in inputs.items()}
         eps = float(np.finfo(ctx.dtype).eps)
-        h = eps**0.2
+        h = relative_step(0.0, ctx.dtype, extrapolate=True)
 
         def shifted(t: float) -> dict[str, np.ndarray]:
             return {k: (v + t * direction[k]).astype(ctx.dtype) for k, v in inputs.items()}
 
-        points = {t: shifted(t) for t in (-h, -h / 2, h / 2, h)}
-        if hits_kink(graph, [points[-h], points[-h / 2], inputs, points[h / 2], points[h]]):
+        segment = [shifted(-h), shifted(-h / 2), inputs, shifted(h / 2), shifted(h)]
+        if hits_kink(graph, segment):
             return  # the difference would straddle a kink: not a verifiable example
-        f = {t: output(ctx, graph, p, args) for t, p in points.items()}
-        d_h = (f[h] - f[-h]) / (2 * h)
-        d_h2 = (f[h / 2] - f[-h / 2]) / h
-        fd = (4 * d_h2 - d_h) / 3
+        names = list(inputs)
+        flat = np.concatenate([np.ravel(inputs[k]) for k in names])
+        ends = np.cumsum([inputs[k].size for k in names])[:-1]
+
+        def along(point: np.ndarray) -> float:
+            parts = np.split(point, ends)
+            point_inputs = {
+                k: p.reshape(inputs[k].shape) for k, p in zip(names, parts, strict=True)
+            }
+            return output(ctx, graph, point_inputs, args)
+
+        line = np.concatenate([np.ravel(direction[k]) for k in names])
+        difference = central_difference(along, flat, direction=line, extrapolate=True)
+        fd = float(difference.value)
         terms = [np.asarray(grads[k], np.float64) * direction[k] for k in inputs]
         predicted = float(sum(np.sum(t) for t in terms))
         spread = float(sum(np.sum(np.abs(t)) for t in terms))
-        scale = max(abs(v) for v in (*f.values(), out))
+        scale = max(abs(float(v)) for v in (*difference.samples.values(), out))
         tol = 1e-6 * spread + 1e3 * eps * scale / h + 1e-300
         err = abs(fd - predicted)
         if err <= tol:

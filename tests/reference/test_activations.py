@@ -8,17 +8,14 @@ inputs, no floating-point warnings, NaN, infinities, kinks, and clear errors.
 
 from __future__ import annotations
 
-import doctest
-
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from gradspec import reference
-from gradspec.reference import _activations
 from gradspec.reference.oracle import ulp_distance
 
 FUNCTIONS = [
@@ -172,8 +169,7 @@ def central_difference(name: str, z: float, slope: float) -> float:
 def test_derivative_matches_a_central_difference(name, z, slope):
     kwargs = {"negative_slope": slope} if name == "leaky_relu" else {}
     kinks = {"relu": [0.0], "leaky_relu": [0.0], "hardtanh": [-1.0, 1.0]}.get(name, [])
-    if any(abs(z - k) < 1e-9 for k in kinks):
-        return  # a difference across a kink is neither one-sided derivative
+    assume(all(abs(z - k) >= 1e-9 for k in kinks))  # across a kink: neither one-sided slope
     expected = central_difference(name, z, slope)
     got = call(f"{name}_derivative", np.float64(z), **kwargs)
     # Relative to the size of the terms: swish' crosses 0 near -1.28, where sigma(z) is the
@@ -215,9 +211,9 @@ def test_zero_dimensional_in_gives_zero_dimensional_array_out(name):
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_read_only_strided_and_multi_block_inputs(name, dtype):
+def test_read_only_strided_and_large_inputs_give_the_same_values_as_pieces(name, dtype):
     rng = np.random.default_rng(0)
-    size = 2 * _activations._BLOCK + 7  # crosses block boundaries, last block partial
+    size = 70_007
     z = (rng.standard_normal(size) * 30).astype(dtype)
     z[::97] = rng.uniform(-800, 800, z[::97].size)
     whole = call(name, z, **_kwargs(name))
@@ -326,8 +322,3 @@ def test_bad_negative_slope(name):
         f([1.0], negative_slope=float("nan"))
     with pytest.raises(TypeError, match="negative_slope must be a real number"):
         f([1.0], negative_slope="steep")
-
-
-def test_docstring_examples_run():
-    failures, _ = doctest.testmod(_activations, optionflags=doctest.ELLIPSIS)
-    assert failures == 0

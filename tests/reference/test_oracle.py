@@ -7,16 +7,15 @@ conversions and spacing, and the textbook formulas evaluated by mpmath at 2000 b
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from gradspec.reference import _ulp, oracle
+from gradspec.reference import oracle
 from gradspec.reference._ulp import float_format, round_to_format, ulp_at, ulp_distance
 
 F32 = float_format(np.float32)
@@ -123,8 +122,7 @@ def test_ulp_at_zero_and_beyond_the_range():
 def test_neighbours_are_one_ulp_apart(x, dtype):
     with np.errstate(over="ignore"):
         a = np.asarray(x, dtype=dtype)
-    if a == np.inf:
-        return
+    assume(a != np.inf)
     with np.errstate(over="ignore"):  # the largest finite number's successor is inf
         b = np.nextafter(a, dtype(np.inf))
     assert ulp_distance(a, b) == 1
@@ -319,9 +317,3 @@ def test_ulp_error_refuses_bad_arguments():
 def test_functions_lists_the_contract_names():
     assert len(oracle.FUNCTIONS) == 12
     assert set(oracle.FUNCTIONS) == set(oracle._FORMULAS)
-
-
-@pytest.mark.parametrize("module", [oracle, _ulp])
-def test_docstring_examples_run(module):
-    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert failures == 0
