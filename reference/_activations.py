@@ -25,7 +25,7 @@ How (the *Notes* of each function give its formula and why it is stable):
   exact in either dtype and compute in the input's own.
 
 Kinks: the derivative at a kink is a one-sided value, as in PyTorch:
-\(\mathrm{relu}'(0) = 0\), \(\mathrm{leaky\_relu}'(0) = s\) (the negative slope)
+\(\mathrm{relu}'(0) = 0\), \(\operatorname{LeakyReLU}'(0) = s\) (the negative slope)
 and \(\mathrm{hardtanh}'(\pm 1) = 0\). ``relu(-0.0)`` may return either zero.
 """
 
@@ -130,8 +130,8 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        Values in \([0, 1]\); 0 and 1 at \(\mp\infty\), NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. Values in \([0, 1]\); 0 and 1 at \(\mp\infty\), NaN at NaN.
 
     Raises
     ------
@@ -174,8 +174,8 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        Values in \((0, 1/4]\); 0 at \(\pm\infty\), NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. Values in \((0, 1/4]\); 0 at \(\pm\infty\), NaN at NaN.
 
     Raises
     ------
@@ -223,8 +223,8 @@ def tanh(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        Values in \([-1, 1]\); \(\pm 1\) at \(\pm\infty\), NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. Values in \([-1, 1]\); \(\pm 1\) at \(\pm\infty\), NaN at NaN.
 
     Raises
     ------
@@ -260,8 +260,8 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        Values in \((0, 1]\); 0 at \(\pm\infty\), NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. Values in \((0, 1]\); 0 at \(\pm\infty\), NaN at NaN.
 
     Raises
     ------
@@ -311,8 +311,8 @@ def hardtanh(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        \(\min(\max(z, -1), 1)\), exact; NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. \(\min(\max(z, -1), 1)\), exact; NaN at NaN.
 
     Raises
     ------
@@ -344,9 +344,9 @@ def hardtanh_derivative(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        1.0 where \(|z| < 1\), 0.0 where \(|z| \ge 1\) (infinities included), NaN at
-        NaN.
+    ndarray
+        The shape and dtype of ``z``. 1.0 where \(|z| < 1\), 0.0 where \(|z| \ge 1\)
+        (infinities included), NaN at NaN.
 
     Raises
     ------
@@ -383,8 +383,8 @@ def relu(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        Exact; NaN at NaN. ``relu(-0.0)`` is a zero of either sign.
+    ndarray
+        The shape and dtype of ``z``. Exact; NaN at NaN. ``relu(-0.0)`` is a zero of either sign.
 
     Raises
     ------
@@ -411,8 +411,8 @@ def relu_derivative(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        1.0 or 0.0; NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. 1.0 or 0.0; NaN at NaN.
 
     Raises
     ------
@@ -448,10 +448,10 @@ def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        \(s z\) correctly rounded for \(z \le 0\) (float32: within 0.5 ULP plus
-        \(2^{-29}\)), \(z\) otherwise; NaN at NaN, \(-\infty\) at
-        \(-\infty\) (0 when \(s = 0\)).
+    ndarray
+        The shape and dtype of ``z``. \(s z\) correctly rounded for \(z \le 0\)
+        (float32: within 0.5 ULP plus \(2^{-29}\)), \(z\) otherwise; NaN at NaN,
+        \(-\infty\) at \(-\infty\) (0 when \(s = 0\)).
 
     Raises
     ------
@@ -463,7 +463,7 @@ def leaky_relu(z: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
 
     Notes
     -----
-    \(\mathrm{leaky\_relu}(z) = \max(z, s z)\) for \(s \le 1\) and
+    \(\operatorname{LeakyReLU}(z) = \max(z, s z)\) for \(s \le 1\) and
     \(\min(z, s z)\) for \(s > 1\): one product and one comparison, no branch
     arrays.
 
@@ -493,8 +493,8 @@ def leaky_relu_derivative(z: ArrayLike, negative_slope: float = 0.01) -> np.ndar
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        1.0 or \(s\) rounded to the dtype; NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. 1.0 or \(s\) rounded to the dtype; NaN at NaN.
 
     Raises
     ------
@@ -506,7 +506,7 @@ def leaky_relu_derivative(z: ArrayLike, negative_slope: float = 0.01) -> np.ndar
 
     Notes
     -----
-    Kink convention (PyTorch's): \(\mathrm{leaky\_relu}'(0) = s\), the left derivative.
+    Kink convention (PyTorch's): \(\operatorname{LeakyReLU}'(0) = s\), the left derivative.
     Computed from the step \(H = H(z) \in \{0, 1\}\) (NaN at NaN) as \(\max(H, s)\)
     for \(s \le 1\) and \(H + (1 - H)\,s\) otherwise: exact, since one term is 0.
 
@@ -535,8 +535,8 @@ def swish(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        \(+\infty\) at \(+\infty\), 0 at \(-\infty\), NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. \(+\infty\) at \(+\infty\), 0 at \(-\infty\), NaN at NaN.
 
     Raises
     ------
@@ -583,8 +583,8 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray, the shape and dtype of ``z``
-        1 at \(+\infty\), 0 at \(-\infty\), NaN at NaN.
+    ndarray
+        The shape and dtype of ``z``. 1 at \(+\infty\), 0 at \(-\infty\), NaN at NaN.
 
     Raises
     ------

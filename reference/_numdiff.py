@@ -42,11 +42,11 @@ class Difference:
     value : ndarray of float64
         The derivative estimate: elementwise, the shape of x; along a direction, the shape of
         f's output.
-    step : ndarray of float64, the shape of x
-        The step actually taken, \\(((x + h) - (x - h)) / 2\\), or along a direction
-        \\(((x + h d) - (x - h d)) / 2\\): \\(x + h\\) is rarely representable. Along
-        a direction the estimate divides by the nominal \\(2h\\), so a linear f with
-        Jacobian J gives ``J @ step / h`` up to rounding.
+    step : ndarray of float64
+        In the shape of x: the step actually taken, \\(((x + h) - (x - h)) / 2\\), or along a
+        direction \\(((x + h d) - (x - h d)) / 2\\): \\(x + h\\) is rarely representable. Along a
+        direction the estimate divides by the nominal \\(2h\\), so a linear f with Jacobian J gives
+        ``J @ step / h`` up to rounding.
     truncation : ndarray of float64
         The estimated truncation error, from the two steps \\(h\\) and \\(h/2\\).
     rounding : ndarray of float64

@@ -175,13 +175,13 @@ def ulp_distance(a: Any, b: Any) -> np.ndarray:
 
     Returns
     -------
-    distance : ndarray of float64, the broadcast shape
-        How many steps from one representable number to the next separate ``a`` and ``b``:
-        0 for equal values (+0 and -0 are equal), 1 for neighbours, and so on; infinity is
-        one step past the largest finite number. Two NaNs are at distance 0, a NaN and a
-        number at distance ``inf``. The counts are integers; they are returned as float64
-        because the widest distance (-inf to +inf in float64, about 1.8e19) does not fit an
-        int64, and to carry the NaN case. Counts below 2**53 are exact.
+    distance : ndarray of float64
+        In the broadcast shape of ``a`` and ``b``: how many steps from one representable number to
+        the next separate ``a`` and ``b``: 0 for equal values (+0 and -0 are equal), 1 for
+        neighbours, and so on; infinity is one step past the largest finite number. Two NaNs are at
+        distance 0, a NaN and a number at distance ``inf``. The counts are integers; they are
+        returned as float64 because the widest distance (-inf to +inf in float64, about 1.8e19) does
+        not fit an int64, and to carry the NaN case. Counts below 2**53 are exact.
 
     Raises
     ------

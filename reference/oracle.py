@@ -13,7 +13,7 @@ Conventions (the same as `gradspec.reference`):
   rounded to float32 first when a float32 result is asked for);
 - ``negative_slope`` is the exact binary value of the Python float passed (``0.01`` means
   \(0.01000000000000000020816\ldots\)), not the decimal it was written as;
-- kinks: \(\mathrm{relu}'(0) = 0\), \(\mathrm{leaky\_relu}'(0) = s\) (the negative
+- kinks: \(\mathrm{relu}'(0) = 0\), \(\operatorname{LeakyReLU}'(0) = s\) (the negative
   slope) and \(\mathrm{hardtanh}'(\pm 1) = 0\), as PyTorch;
 - mpmath has a single zero, so an exact zero result is +0 whatever the sign of the input
   (``tanh(-0.0)`` gives +0 here; `ulp_error` counts +0 and -0 as equal);
@@ -241,9 +241,9 @@ def exact(
 
     Returns
     -------
-    ndarray, the shape of ``z``, dtype ``dtype``
-        Each value correctly rounded (to nearest, ties to even), subnormals and overflow
-        included.
+    ndarray
+        The shape of ``z``, dtype ``dtype``. Each value correctly rounded (to nearest,
+        ties to even), subnormals and overflow included.
 
     Raises
     ------
@@ -314,12 +314,12 @@ def ulp_error(
 
     Returns
     -------
-    error : ndarray of float64, the broadcast shape
-        \(|a - f(z)| / \mathrm{ulp}(f(z))\) with \(f(z)\) the exact, unrounded value,
-        so a correctly rounded result scores at most 0.5 and the error of rounding the oracle
-        does not pollute the figure. NaN where NaN is expected, or an infinity where the exact
-        value is (or overflows to) that infinity, scores 0; any other NaN or infinity scores
-        ``inf``.
+    error : ndarray of float64
+        In the broadcast shape of ``z`` and ``actual``: \(|a - f(z)| / \mathrm{ulp}(f(z))\) with
+        \(f(z)\) the exact, unrounded value, so a correctly rounded result scores at most 0.5 and
+        the error of rounding the oracle does not pollute the figure. NaN where NaN is expected, or
+        an infinity where the exact value is (or overflows to) that infinity, scores 0; any other
+        NaN or infinity scores ``inf``.
 
     Notes
     -----
