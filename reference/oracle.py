@@ -71,12 +71,8 @@ _ZERO = mpmath.mpf(0)
 # in [1, 2], so every result carries the full working precision, tails included.
 
 
-def _sigmoid(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return _ONE / (_ONE + mpmath.exp(-z))
-
-
-def _sigmoid_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    t = mpmath.exp(-abs(z))
+def _bell(t: mpmath.mpf) -> mpmath.mpf:
+    r"""\(t / (1 + t)^2\): \(\sigma'\) at \(t = e^{-|z|}\), \(\tanh' / 4\) at \(t = e^{-2|z|}\)."""
     return t / (_ONE + t) ** 2
 
 
@@ -88,39 +84,10 @@ def _tanh(z: mpmath.mpf, slope: float) -> mpmath.mpf:
     return -magnitude if z < 0 else magnitude
 
 
-def _tanh_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    t = mpmath.exp(-2 * abs(z))
-    return 4 * t / (_ONE + t) ** 2
-
-
-def _hardtanh(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return max(-_ONE, min(_ONE, z))
-
-
-def _hardtanh_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return _ONE if abs(z) < 1 else _ZERO
-
-
-def _relu(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return z if z > 0 else _ZERO
-
-
-def _relu_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return _ONE if z > 0 else _ZERO
-
-
 def _leaky_relu(z: mpmath.mpf, slope: float) -> mpmath.mpf:
     if z > 0:
         return z
     return mpmath.mpf(slope) * z if slope > 0 else _ZERO
-
-
-def _leaky_relu_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return _ONE if z > 0 else mpmath.mpf(slope)
-
-
-def _swish(z: mpmath.mpf, slope: float) -> mpmath.mpf:
-    return z / (_ONE + mpmath.exp(-z))
 
 
 def _swish_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
@@ -139,18 +106,20 @@ def _swish_derivative(z: mpmath.mpf, slope: float) -> mpmath.mpf:
         extra = lost + 64
 
 
+#: Each function at a finite z (and the slope s, used by leaky relu only), one line each
+#: where the formula fits on one.
 _FORMULAS: dict[str, Callable[[mpmath.mpf, float], mpmath.mpf]] = {
-    "sigmoid": _sigmoid,
-    "sigmoid_derivative": _sigmoid_derivative,
+    "sigmoid": lambda z, s: _ONE / (_ONE + mpmath.exp(-z)),
+    "sigmoid_derivative": lambda z, s: _bell(mpmath.exp(-abs(z))),
     "tanh": _tanh,
-    "tanh_derivative": _tanh_derivative,
-    "hardtanh": _hardtanh,
-    "hardtanh_derivative": _hardtanh_derivative,
-    "relu": _relu,
-    "relu_derivative": _relu_derivative,
+    "tanh_derivative": lambda z, s: 4 * _bell(mpmath.exp(-2 * abs(z))),
+    "hardtanh": lambda z, s: max(-_ONE, min(_ONE, z)),
+    "hardtanh_derivative": lambda z, s: _ONE if abs(z) < 1 else _ZERO,
+    "relu": lambda z, s: z if z > 0 else _ZERO,
+    "relu_derivative": lambda z, s: _ONE if z > 0 else _ZERO,
     "leaky_relu": _leaky_relu,
-    "leaky_relu_derivative": _leaky_relu_derivative,
-    "swish": _swish,
+    "leaky_relu_derivative": lambda z, s: _ONE if z > 0 else mpmath.mpf(s),
+    "swish": lambda z, s: z / (_ONE + mpmath.exp(-z)),
     "swish_derivative": _swish_derivative,
 }
 
