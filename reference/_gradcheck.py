@@ -289,6 +289,14 @@ class _Verdict:
     step: float
     kink: tuple[float, float, bool] | None = None  # (left, right, accepted) at a kink
 
+    @property
+    def ratio(self) -> float:
+        """The error as a fraction of the tolerance: 0 for no error, inf for a nan error."""
+        if self.error == 0:
+            return 0.0
+        finite = self.tolerance > 0 and math.isfinite(self.error)
+        return self.error / self.tolerance if finite else math.inf
+
 
 def _compare(
     ev: _Evaluator,
@@ -472,27 +480,25 @@ def _run(
     with np.errstate(invalid="ignore", over="ignore"):
         f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
     accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
-    rows = []  # (failed, ratio, where, x_value, verdict)
+    worst = None  # ((failed, error / tolerance), where, x_value, verdict): the one reported
+    failed = False  # once a comparison has surely failed, later ones get no second look
     kinks = []
     for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
-        failed = any(row[0] for row in rows)  # once surely failed, no more second looks
         verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
+        place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
+        x_value = None if index is None else float(x.reshape(-1)[index])
         for k, v in enumerate(verdicts):
-            place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
             where = place if scalar else f"f(x){_index_str(ev.out_shape, k)} / {place}"
-            x_value = None if index is None else float(x.reshape(-1)[index])
             if v.kink is not None:
                 kinks.append(Kink(where, x_value, v.kink[0], v.kink[1], float(v.analytic), v.ok))
                 if v.ok:
                     continue
-            ratio = (
-                v.error / v.tolerance if v.tolerance > 0 else (0.0 if v.error == 0 else math.inf)
-            )
-            rows.append(
-                (not v.ok, ratio if math.isfinite(v.error) else math.inf, where, x_value, v)
-            )
-    if rows:
-        _, _, where, x_value, v = max(rows, key=lambda r: (r[0], r[1]))
+            failed = failed or not v.ok
+            rank = (not v.ok, v.ratio)
+            if worst is None or rank > worst[0]:
+                worst = (rank, where, x_value, v)
+    if worst is not None:
+        _, where, x_value, v = worst
         a, num, tol, step = float(v.analytic), float(v.numeric), float(v.tolerance), v.step
         abs_err = abs(a - num)
         rel = abs_err / max(abs(a), abs(num), _TINY)
@@ -501,7 +507,7 @@ def _run(
         where, x_value, a = kink.where, kink.x_value, kink.analytic
         num, abs_err, rel, tol, step = (kink.left + kink.right) / 2, 0.0, 0.0, 0.0, 0.0
     return GradientCheck(
-        ok=not any(r[0] for r in rows),
+        ok=not failed,
         mode=mode,
         where=where,
         x_value=x_value,

@@ -9,8 +9,8 @@ Nothing here computes a value of the graph, so a bad graph never costs a forward
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -26,6 +26,14 @@ _NODE_KEYS = ("name", "op", "args")
 
 def _is_name(value: Any) -> bool:
     return isinstance(value, str)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _is_names(value: Any) -> bool:
+    return _is_list(value) and all(map(_is_name, value))
 
 
 class GraphError(ValueError):
@@ -108,10 +116,22 @@ def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
             f"{func}: graph must be a dict with keys 'inputs', 'nodes' and 'output'; "
             f"got a {type(graph).__name__}."
         )
-    input_names = _read_input_names(graph, func)
-    nodes = [_read_node(raw, index, func) for index, raw in enumerate(_read_list(graph, func))]
+    unknown = sorted(set(graph) - {"inputs", "nodes", "output"}, key=str)
+    if unknown:
+        raise GraphError(
+            f"{func}: graph has unknown keys {unknown}; "
+            "expected exactly 'inputs', 'nodes' and 'output'."
+        )
+    input_names = tuple(_entry(graph, "inputs", "a list of input names (strings)", _is_names, func))
+    raw_nodes = _entry(graph, "nodes", "a list of node dicts", _is_list, func)
+    nodes = [_read_node(raw, index, func) for index, raw in enumerate(raw_nodes)]
     _check_names(input_names, nodes, func)
-    output = _read_output(graph, input_names, nodes, func)
+    output = _entry(graph, "output", "the name of a node (a string)", _is_name, func)
+    if output not in input_names and all(node.name != output for node in nodes):
+        raise GraphError(
+            f"{func}: the output {output!r} is neither a node nor a graph input; "
+            "expected the name of a node."
+        )
     order = _topological_order(nodes, func)
     arrays, dtype = _read_arrays(input_names, inputs, func)
     shapes = _infer_shapes(order, arrays, func)
@@ -121,45 +141,29 @@ def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
 # --- structure -------------------------------------------------------------------------------
 
 
-def _read_input_names(graph: Mapping[str, Any], func: str) -> tuple[str, ...]:
-    unknown = sorted(set(graph) - {"inputs", "nodes", "output"}, key=str)
-    if unknown:
-        raise GraphError(
-            f"{func}: graph has unknown keys {unknown}; "
-            "expected exactly 'inputs', 'nodes' and 'output'."
-        )
-    if "inputs" not in graph:
-        raise GraphError(f"{func}: graph has no 'inputs' key; expected a list of input names.")
-    names = graph["inputs"]
-    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-        raise GraphError(f"{func}: graph['inputs'] must be a list of strings; got {names!r}.")
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise GraphError(f"{func}: input name {name!r} is listed twice in graph['inputs'].")
-        seen.add(name)
-    return tuple(names)
-
-
-def _read_list(graph: Mapping[str, Any], func: str) -> list[Any]:
-    if "nodes" not in graph:
-        raise GraphError(f"{func}: graph has no 'nodes' key; expected a list of node dicts.")
-    nodes = graph["nodes"]
-    if not isinstance(nodes, (list, tuple)):
-        raise GraphError(
-            f"{func}: graph['nodes'] must be a list of node dicts; got a {type(nodes).__name__}."
-        )
-    return list(nodes)
+def _entry(
+    graph: Mapping[str, Any], key: str, expected: str, valid: Callable[[Any], bool], func: str
+) -> Any:
+    """``graph[key]``, or a GraphError saying it is missing or not ``expected``."""
+    if key not in graph:
+        raise GraphError(f"{func}: graph has no {key!r} key; expected {expected}.")
+    if not valid(graph[key]):
+        raise GraphError(f"{func}: graph[{key!r}] must be {expected}; got {graph[key]!r}.")
+    return graph[key]
 
 
 def _read_node(raw: Any, index: int, func: str) -> Node:
-    # Each message is built only when it is raised: this runs once per node.
-    if not isinstance(raw, Mapping) or not ("name" in raw and "op" in raw and "args" in raw):
-        where = f"{func}: graph['nodes'][{index}]"
-        if not isinstance(raw, Mapping):
-            raise GraphError(f"{where} must be a dict with keys {list(_NODE_KEYS)}; got {raw!r}.")
-        missing = next(key for key in _NODE_KEYS if key not in raw)
-        raise GraphError(f"{where} has no {missing!r} key; expected keys {list(_NODE_KEYS)}.")
+    if not isinstance(raw, Mapping):
+        raise GraphError(
+            f"{func}: graph['nodes'][{index}] must be a dict with keys {list(_NODE_KEYS)}; "
+            f"got {raw!r}."
+        )
+    for key in _NODE_KEYS:
+        if key not in raw:
+            raise GraphError(
+                f"{func}: graph['nodes'][{index}] has no {key!r} key; "
+                f"expected keys {list(_NODE_KEYS)}."
+            )
     name, op_name, args = raw["name"], raw["op"], raw["args"]
     if not isinstance(name, str):
         raise GraphError(f"{func}: graph['nodes'][{index}]: 'name' must be a string; got {name!r}.")
@@ -170,32 +174,26 @@ def _read_node(raw: Any, index: int, func: str) -> Node:
         raise GraphError(
             f"{func}: node {name!r}: unknown op {op_name!r}; known ops: {', '.join(sorted(OPS))}."
         )
-    if not isinstance(args, (list, tuple)) or not all(map(_is_name, args)):
-        raise GraphError(
-            f"{func}: node {name!r} ({op_name}): 'args' must be a list of names (strings); "
-            f"got {args!r}."
-        )
+    where = f"{func}: node {name!r} ({op_name})"
+    if not _is_names(args):
+        raise GraphError(f"{where}: 'args' must be a list of names (strings); got {args!r}.")
     if len(args) != len(op.params):
         raise GraphError(
-            f"{func}: node {name!r} ({op_name}): expected {len(op.params)} args "
-            f"({', '.join(op.params)}); got {len(args)}: {list(args)}."
+            f"{where}: expected {len(op.params)} args ({', '.join(op.params)}); "
+            f"got {len(args)}: {list(args)}."
         )
-    if len(raw) > len(_NODE_KEYS):  # attributes given: each must be one the op accepts
-        for key in raw:
-            if key not in _NODE_KEYS and key not in op.attributes:
-                accepted = ", ".join(op.attributes) or "none"
-                raise GraphError(
-                    f"{func}: node {name!r} ({op_name}): unknown attribute {key!r}; "
-                    f"{op_name} accepts: {accepted}."
-                )
+    unknown = [key for key in raw if key not in _NODE_KEYS and key not in op.attributes]
+    if unknown:
+        raise GraphError(
+            f"{where}: unknown attribute {unknown[0]!r}; "
+            f"{op_name} accepts: {', '.join(op.attributes) or 'none'}."
+        )
     attributes = {}
     for key, spec in op.attributes.items():
         try:
             attributes[key] = spec.check(raw.get(key, spec.default))
         except (TypeError, ValueError) as exc:
-            raise GraphError(
-                f"{func}: node {name!r} ({op_name}): bad attribute {key!r}: {exc}"
-            ) from None
+            raise GraphError(f"{where}: bad attribute {key!r}: {exc}") from None
     return Node(name, op_name, op, tuple(args), attributes)
 
 
@@ -203,10 +201,12 @@ def _read_node(raw: Any, index: int, func: str) -> Node:
 
 
 def _check_names(input_names: tuple[str, ...], nodes: list[Node], func: str) -> None:
-    inputs = set(input_names)
+    for name, count in Counter(input_names).items():
+        if count > 1:
+            raise GraphError(f"{func}: input name {name!r} is listed twice in graph['inputs'].")
     defined: set[str] = set()
     for node in nodes:
-        if node.name in inputs:
+        if node.name in input_names:
             raise GraphError(
                 f"{func}: {node.describe()} has the name of a graph input; "
                 "node names must differ from input names."
@@ -216,27 +216,11 @@ def _check_names(input_names: tuple[str, ...], nodes: list[Node], func: str) -> 
         defined.add(node.name)
     for node in nodes:
         for arg in node.args:
-            if arg not in inputs and arg not in defined:
+            if arg not in input_names and arg not in defined:
                 raise GraphError(
                     f"{func}: {node.describe()} uses {arg!r}, which is neither a graph input "
                     f"nor a node; inputs are {list(input_names)}."
                 )
-
-
-def _read_output(
-    graph: Mapping[str, Any], input_names: tuple[str, ...], nodes: list[Node], func: str
-) -> str:
-    if "output" not in graph:
-        raise GraphError(f"{func}: graph has no 'output' key; expected the name of a node.")
-    output = graph["output"]
-    if not isinstance(output, str):
-        raise GraphError(f"{func}: graph['output'] must be a node name (string); got {output!r}.")
-    if output not in input_names and all(node.name != output for node in nodes):
-        raise GraphError(
-            f"{func}: the output {output!r} is neither a node nor a graph input; "
-            "expected the name of a node."
-        )
-    return output
 
 
 # --- order -----------------------------------------------------------------------------------
