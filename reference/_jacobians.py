@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _activations
-from ._validation import as_float_array, check_ndim, check_negative_slope
+from ._validation import as_float_array, as_float_array_of_ndim, check_negative_slope
 
 __all__ = [
     "activation_jacobian",
@@ -76,8 +76,7 @@ def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01
             f"activation_jacobian: unknown activation {name!r}; expected one of "
             f"{', '.join(_ACTIVATIONS)}."
         )
-    z = as_float_array(z, name="z", func="activation_jacobian")
-    check_ndim(z, (1,), name="z", func="activation_jacobian")
+    z = as_float_array_of_ndim(z, (1,), name="z", func="activation_jacobian")
     derivative = getattr(_activations, f"{name}_derivative")
     if name == "leaky_relu":
         slope = check_negative_slope(negative_slope, func="activation_jacobian")
@@ -101,8 +100,7 @@ def linear_jacobian_x(W: ArrayLike) -> np.ndarray:
     -----
     \(z_i = \sum_k W_{ik} x_k + b_i\), so \(\partial z_i / \partial x_k = W_{ik}\).
     """
-    W = as_float_array(W, name="W", func="linear_jacobian_x")
-    check_ndim(W, (2,), name="W", func="linear_jacobian_x")
+    W = as_float_array_of_ndim(W, (2,), name="W", func="linear_jacobian_x")
     return W.copy()
 
 
@@ -119,8 +117,7 @@ def linear_jacobian_b(W: ArrayLike) -> np.ndarray:
     ndarray, shape (m, m)
         \(\partial z / \partial b = I_m\).
     """
-    W = as_float_array(W, name="W", func="linear_jacobian_b")
-    check_ndim(W, (2,), name="W", func="linear_jacobian_b")
+    W = as_float_array_of_ndim(W, (2,), name="W", func="linear_jacobian_b")
     return np.eye(W.shape[0], dtype=W.dtype)
 
 
@@ -153,10 +150,8 @@ def linear_jacobian_W(W: ArrayLike, x: ArrayLike) -> np.ndarray:
     array([[1., 2., 3., 0., 0., 0.],
            [0., 0., 0., 1., 2., 3.]])
     """
-    W = as_float_array(W, name="W", func="linear_jacobian_W")
-    x = as_float_array(x, name="x", func="linear_jacobian_W")
-    check_ndim(W, (2,), name="W", func="linear_jacobian_W")
-    check_ndim(x, (1,), name="x", func="linear_jacobian_W")
+    W = as_float_array_of_ndim(W, (2,), name="W", func="linear_jacobian_W")
+    x = as_float_array_of_ndim(x, (1,), name="x", func="linear_jacobian_W")
     m, n = W.shape
     if x.shape != (n,):
         raise ValueError(
@@ -181,8 +176,7 @@ def dot_jacobian(h: ArrayLike) -> np.ndarray:
         convention the same derivative is written \(h\), shape (n,): see
         `jacobian_to_gradient`.
     """
-    h = as_float_array(h, name="h", func="dot_jacobian")
-    check_ndim(h, (1,), name="h", func="dot_jacobian")
+    h = as_float_array_of_ndim(h, (1,), name="h", func="dot_jacobian")
     return h[np.newaxis, :].copy()
 
 
@@ -245,9 +239,8 @@ def vector_jacobian_product(
         \((g^\top J)\) reshaped: the chain rule in the shape convention.
     """
     func = "vector_jacobian_product"
-    jacobian = as_float_array(jacobian, name="jacobian", func=func)
+    jacobian = as_float_array_of_ndim(jacobian, (2,), name="jacobian", func=func)
     grad_output = as_float_array(grad_output, name="grad_output", func=func)
-    check_ndim(jacobian, (2,), name="jacobian", func=func)
     input_shape = tuple(int(d) for d in input_shape)
     expected = (grad_output.size, int(np.prod(input_shape)))
     if jacobian.shape != expected:

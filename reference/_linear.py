@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_ndim, check_same_dtype
+from ._validation import as_float_array, as_float_array_of_ndim, check_same_dtype
 
 __all__ = ["linear", "linear_backward"]
 
@@ -14,13 +14,10 @@ def _validate_layer(
     W: ArrayLike, x: ArrayLike, b: ArrayLike, *, func: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the shapes W (m, n), x (n,) or (B, n), b (m,) and one dtype; return the arrays."""
-    W = as_float_array(W, name="W", func=func)
-    x = as_float_array(x, name="x", func=func)
-    b = as_float_array(b, name="b", func=func)
+    W = as_float_array_of_ndim(W, (2,), name="W", func=func)
+    x = as_float_array_of_ndim(x, (1, 2), name="x", func=func)
+    b = as_float_array_of_ndim(b, (1,), name="b", func=func)
     check_same_dtype(func, W=W, x=x, b=b)
-    check_ndim(W, (2,), name="W", func=func)
-    check_ndim(x, (1, 2), name="x", func=func)
-    check_ndim(b, (1,), name="b", func=func)
     m, n = W.shape
     if x.shape[-1] != n:
         raise ValueError(

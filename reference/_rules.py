@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from . import _activations
-from ._activations import leaky_relu, leaky_relu_derivative
 from ._linear import linear, linear_backward
 from ._validation import check_negative_slope
 
@@ -130,11 +129,15 @@ def _matmul_vjp(g: np.ndarray, A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray
     return grad_A, A.T @ g
 
 
-def _elementwise(name: str) -> Op:
+def _check_slope(value: Any) -> float:
+    return check_negative_slope(value, func="leaky_relu")
+
+
+def _elementwise(name: str, **attributes: Attribute) -> Op:
     """An op y = f(a) applied elementwise: its Jacobian is diagonal, so the VJP is g f'(a).
 
     Both are the public functions of `gradspec.reference`: the engine computes exactly what
-    a user calling them would get.
+    a user calling them would get. The node's ``attributes`` are passed on to both.
     """
     function = getattr(_activations, name)
     derivative = getattr(_activations, f"{name}_derivative")
@@ -142,12 +145,9 @@ def _elementwise(name: str) -> Op:
         params=("a",),
         shape=_elementwise_shape,
         forward=function,
-        vjp=lambda g, a: (g * derivative(a),),
+        vjp=lambda g, a, **values: (g * derivative(a, **values),),
+        attributes=attributes,
     )
-
-
-def _check_slope(value: Any) -> float:
-    return check_negative_slope(value, func="leaky_relu")
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -183,11 +183,7 @@ OPS: Mapping[str, Op] = {
     "hardtanh": _elementwise("hardtanh"),
     "relu": _elementwise("relu"),
     "swish": _elementwise("swish"),
-    "leaky_relu": Op(
-        params=("a",),
-        shape=_elementwise_shape,
-        forward=leaky_relu,
-        vjp=lambda g, a, negative_slope: (g * leaky_relu_derivative(a, negative_slope),),
-        attributes={"negative_slope": Attribute(default=0.01, check=_check_slope)},
+    "leaky_relu": _elementwise(
+        "leaky_relu", negative_slope=Attribute(default=0.01, check=_check_slope)
     ),
 }

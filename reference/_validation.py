@@ -73,13 +73,17 @@ def check_same_dtype(func: str, **arrays: np.ndarray) -> np.dtype[Any]:
     return next(iter(dtypes.values()))
 
 
-def check_ndim(array: np.ndarray, allowed: tuple[int, ...], *, name: str, func: str) -> None:
-    """Raise a ValueError unless ``array.ndim`` is one of ``allowed``."""
-    if array.ndim not in allowed:
-        wanted = " or ".join(f"{n}-D" for n in allowed)
+def as_float_array_of_ndim(
+    value: Any, ndim: tuple[int, ...], *, name: str, func: str
+) -> np.ndarray:
+    """`as_float_array`, then a ValueError unless the array's ``ndim`` is one of ``ndim``."""
+    array = as_float_array(value, name=name, func=func)
+    if array.ndim not in ndim:
+        wanted = " or ".join(f"{n}-D" for n in ndim)
         raise ValueError(
             f"{func}: {name} must be {wanted}; got shape {array.shape} ({array.ndim}-D)."
         )
+    return array
 
 
 def check_negative_slope(negative_slope: Any, *, func: str) -> float:
