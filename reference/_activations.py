@@ -53,6 +53,10 @@ __all__ = [
     "tanh_derivative",
 ]
 
+#: The activations by name, each with its ``<name>_derivative``: the names a graph op, a Jacobian
+#: or a layer stack refers to them by.
+ACTIVATIONS = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
+
 #: The exact shift of the subnormal tails: for \(x \le -32\), \(x + 64\) is exact.
 _SHIFT = 64.0
 #: \(e^{-64}\) rounded to float64 (one rounding, relative error below 2**-53).

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _activations
+from ._activations import ACTIVATIONS
 from ._linear import linear
 
 __all__ = ["apply_linear_stack", "collapse_linear_stack"]
@@ -110,18 +112,16 @@ def apply_linear_stack(
     -------
     ndarray, shape (m_last,) or (B, m_last)
     """
-    from . import _activations
-
     func = "apply_linear_stack"
     arrays = _layers_as_arrays(layers, func)
-    f = None
-    if activation is not None:
-        f = getattr(_activations, activation, None)
-        if activation.endswith("_derivative") or not callable(f):
-            raise ValueError(f"{func}: unknown activation {activation!r}.")
+    if activation is not None and activation not in ACTIVATIONS:
+        raise ValueError(
+            f"{func}: unknown activation {activation!r}; expected None or one of "
+            f"{', '.join(ACTIVATIONS)}."
+        )
     out = np.asarray(x)
     for index, (W, b) in enumerate(arrays):
-        if index > 0 and f is not None:
-            out = f(out)
+        if index > 0 and activation is not None:
+            out = getattr(_activations, activation)(out)
         out = linear(W, out, b)
     return out

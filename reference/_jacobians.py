@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _activations
+from ._activations import ACTIVATIONS
 from ._validation import as_float_array, as_float_array_of_ndim, check_negative_slope
 
 __all__ = [
@@ -35,8 +36,6 @@ __all__ = [
     "linear_jacobian_x",
     "vector_jacobian_product",
 ]
-
-_ACTIVATIONS = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
 
 
 def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01) -> np.ndarray:
@@ -71,10 +70,10 @@ def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01
     array([[0., 0.],
            [0., 1.]])
     """
-    if name not in _ACTIVATIONS:
+    if name not in ACTIVATIONS:
         raise ValueError(
             f"activation_jacobian: unknown activation {name!r}; expected one of "
-            f"{', '.join(_ACTIVATIONS)}."
+            f"{', '.join(ACTIVATIONS)}."
         )
     z = as_float_array_of_ndim(z, (1,), name="z", func="activation_jacobian")
     derivative = getattr(_activations, f"{name}_derivative")

@@ -42,11 +42,6 @@ class FloatFormat:
     emin: int
     emax: int
 
-    @property
-    def quantum_exponent_min(self) -> int:
-        """Exponent of the smallest subnormal number: \\(2^{e_{min} - p + 1}\\)."""
-        return self.emin - self.precision + 1
-
 
 _FORMATS = {
     np.dtype(np.float32): FloatFormat(np.dtype(np.float32), 24, -126, 127),
@@ -77,8 +72,13 @@ def _binade_exponent(value: mpmath.mpf) -> int:
 
 
 def _quantum_exponent(value: mpmath.mpf, fmt: FloatFormat) -> int:
-    """Exponent of the spacing of ``fmt`` at nonzero ``value``: the ulp is 2 to this power."""
-    return max(_binade_exponent(value), fmt.emin) - fmt.precision + 1
+    """Exponent of the spacing of ``fmt`` at finite ``value``: the ulp is 2 to this power.
+
+    Below the normal range, and at 0, it is the spacing of the subnormals,
+    \\(2^{e_{min} - p + 1}\\).
+    """
+    binade = _binade_exponent(value) if value != 0 else fmt.emin
+    return max(binade, fmt.emin) - fmt.precision + 1
 
 
 def round_to_format(value: mpmath.mpf, fmt: FloatFormat) -> float:
@@ -147,8 +147,6 @@ def ulp_at(value: mpmath.mpf, fmt: FloatFormat) -> mpmath.mpf:
     (the spacing of the binade that contains \\(x\\)); at 0 it is the smallest subnormal,
     and beyond the largest finite number it is the spacing of the top binade.
     """
-    if value == 0:
-        return mpmath.ldexp(mpmath.mpf(1), fmt.quantum_exponent_min)
     q = min(_quantum_exponent(value, fmt), fmt.emax - fmt.precision + 1)
     return mpmath.ldexp(mpmath.mpf(1), q)
 
