@@ -111,70 +111,73 @@ def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
     GraphError
         For the first problem found.
     """
+    try:
+        return _check(graph, inputs)
+    except GraphError as exc:  # every message starts with the public function's name
+        raise GraphError(f"{func}: {exc}") from None
+
+
+def _check(graph: Any, inputs: Any) -> Plan:
+    """`check_graph`, its messages not yet prefixed by the function's name."""
     if not isinstance(graph, Mapping):
         raise GraphError(
-            f"{func}: graph must be a dict with keys 'inputs', 'nodes' and 'output'; "
+            "graph must be a dict with keys 'inputs', 'nodes' and 'output'; "
             f"got a {type(graph).__name__}."
         )
     unknown = sorted(set(graph) - {"inputs", "nodes", "output"}, key=str)
     if unknown:
         raise GraphError(
-            f"{func}: graph has unknown keys {unknown}; "
-            "expected exactly 'inputs', 'nodes' and 'output'."
+            f"graph has unknown keys {unknown}; expected exactly 'inputs', 'nodes' and 'output'."
         )
-    input_names = tuple(_entry(graph, "inputs", "a list of input names (strings)", _is_names, func))
-    raw_nodes = _entry(graph, "nodes", "a list of node dicts", _is_list, func)
-    nodes = [_read_node(raw, index, func) for index, raw in enumerate(raw_nodes)]
-    _check_names(input_names, nodes, func)
-    output = _entry(graph, "output", "the name of a node (a string)", _is_name, func)
+    input_names = tuple(_entry(graph, "inputs", "a list of input names (strings)", _is_names))
+    raw_nodes = _entry(graph, "nodes", "a list of node dicts", _is_list)
+    nodes = [_read_node(raw, index) for index, raw in enumerate(raw_nodes)]
+    _check_names(input_names, nodes)
+    output = _entry(graph, "output", "the name of a node (a string)", _is_name)
     if output not in input_names and all(node.name != output for node in nodes):
         raise GraphError(
-            f"{func}: the output {output!r} is neither a node nor a graph input; "
+            f"the output {output!r} is neither a node nor a graph input; "
             "expected the name of a node."
         )
-    order = _topological_order(nodes, func)
-    arrays, dtype = _read_arrays(input_names, inputs, func)
-    shapes = _infer_shapes(order, arrays, func)
+    order = _topological_order(nodes)
+    arrays, dtype = _read_arrays(input_names, inputs)
+    shapes = _infer_shapes(order, arrays)
     return Plan(input_names, arrays, order, shapes, dtype, output)
 
 
 # --- structure -------------------------------------------------------------------------------
 
 
-def _entry(
-    graph: Mapping[str, Any], key: str, expected: str, valid: Callable[[Any], bool], func: str
-) -> Any:
+def _entry(graph: Mapping[str, Any], key: str, expected: str, valid: Callable[[Any], bool]) -> Any:
     """``graph[key]``, or a GraphError saying it is missing or not ``expected``."""
     if key not in graph:
-        raise GraphError(f"{func}: graph has no {key!r} key; expected {expected}.")
+        raise GraphError(f"graph has no {key!r} key; expected {expected}.")
     if not valid(graph[key]):
-        raise GraphError(f"{func}: graph[{key!r}] must be {expected}; got {graph[key]!r}.")
+        raise GraphError(f"graph[{key!r}] must be {expected}; got {graph[key]!r}.")
     return graph[key]
 
 
-def _read_node(raw: Any, index: int, func: str) -> Node:
+def _read_node(raw: Any, index: int) -> Node:
     if not isinstance(raw, Mapping):
         raise GraphError(
-            f"{func}: graph['nodes'][{index}] must be a dict with keys {list(_NODE_KEYS)}; "
-            f"got {raw!r}."
+            f"graph['nodes'][{index}] must be a dict with keys {list(_NODE_KEYS)}; got {raw!r}."
         )
     for key in _NODE_KEYS:
         if key not in raw:
             raise GraphError(
-                f"{func}: graph['nodes'][{index}] has no {key!r} key; "
-                f"expected keys {list(_NODE_KEYS)}."
+                f"graph['nodes'][{index}] has no {key!r} key; expected keys {list(_NODE_KEYS)}."
             )
     name, op_name, args = raw["name"], raw["op"], raw["args"]
     if not isinstance(name, str):
-        raise GraphError(f"{func}: graph['nodes'][{index}]: 'name' must be a string; got {name!r}.")
+        raise GraphError(f"graph['nodes'][{index}]: 'name' must be a string; got {name!r}.")
     if not isinstance(op_name, str):
-        raise GraphError(f"{func}: node {name!r}: 'op' must be a string; got {op_name!r}.")
+        raise GraphError(f"node {name!r}: 'op' must be a string; got {op_name!r}.")
     op = OPS.get(op_name)
     if op is None:
         raise GraphError(
-            f"{func}: node {name!r}: unknown op {op_name!r}; known ops: {', '.join(sorted(OPS))}."
+            f"node {name!r}: unknown op {op_name!r}; known ops: {', '.join(sorted(OPS))}."
         )
-    where = f"{func}: node {name!r} ({op_name})"
+    where = f"node {name!r} ({op_name})"
     if not _is_names(args):
         raise GraphError(f"{where}: 'args' must be a list of names (strings); got {args!r}.")
     if len(args) != len(op.params):
@@ -200,25 +203,26 @@ def _read_node(raw: Any, index: int, func: str) -> Node:
 # --- names -----------------------------------------------------------------------------------
 
 
-def _check_names(input_names: tuple[str, ...], nodes: list[Node], func: str) -> None:
+def _check_names(input_names: tuple[str, ...], nodes: list[Node]) -> None:
     for name, count in Counter(input_names).items():
         if count > 1:
-            raise GraphError(f"{func}: input name {name!r} is listed twice in graph['inputs'].")
+            raise GraphError(f"input name {name!r} is listed twice in graph['inputs'].")
+    inputs = set(input_names)
     defined: set[str] = set()
     for node in nodes:
-        if node.name in input_names:
+        if node.name in inputs:
             raise GraphError(
-                f"{func}: {node.describe()} has the name of a graph input; "
+                f"{node.describe()} has the name of a graph input; "
                 "node names must differ from input names."
             )
         if node.name in defined:
-            raise GraphError(f"{func}: two nodes are named {node.name!r}; names must be unique.")
+            raise GraphError(f"two nodes are named {node.name!r}; names must be unique.")
         defined.add(node.name)
     for node in nodes:
         for arg in node.args:
-            if arg not in input_names and arg not in defined:
+            if arg not in inputs and arg not in defined:
                 raise GraphError(
-                    f"{func}: {node.describe()} uses {arg!r}, which is neither a graph input "
+                    f"{node.describe()} uses {arg!r}, which is neither a graph input "
                     f"nor a node; inputs are {list(input_names)}."
                 )
 
@@ -257,14 +261,14 @@ def topological_order(uses: Mapping[str, Sequence[str]]) -> list[str]:
     return order
 
 
-def _topological_order(nodes: list[Node], func: str) -> list[Node]:
+def _topological_order(nodes: list[Node]) -> list[Node]:
     """The nodes in `topological_order`, or a GraphError naming a cycle."""
     by_name = {node.name: node for node in nodes}
     order = topological_order({node.name: node.args for node in nodes})
     if len(order) < len(nodes):
         cycle = _find_cycle(set(by_name) - set(order), by_name)
         raise GraphError(
-            f"{func}: the graph has a cycle: {' -> '.join(repr(n) for n in cycle)} "
+            f"the graph has a cycle: {' -> '.join(repr(n) for n in cycle)} "
             "(each node is an argument of the next); a graph must be acyclic."
         )
     return [by_name[name] for name in order]
@@ -294,20 +298,19 @@ def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:
 
 
 def _read_arrays(
-    input_names: tuple[str, ...], inputs: Any, func: str
+    input_names: tuple[str, ...], inputs: Any
 ) -> tuple[dict[str, np.ndarray], np.dtype[Any]]:
     if not isinstance(inputs, Mapping):
         raise GraphError(
-            f"{func}: inputs must be a dict from input name to array; "
-            f"got a {type(inputs).__name__}."
+            f"inputs must be a dict from input name to array; got a {type(inputs).__name__}."
         )
     missing = [name for name in input_names if name not in inputs]
     if missing:
-        raise GraphError(f"{func}: no array given for the graph inputs {missing}.")
+        raise GraphError(f"no array given for the graph inputs {missing}.")
     extra = sorted(repr(name) for name in inputs if name not in input_names)
     if extra:
         raise GraphError(
-            f"{func}: arrays given for {', '.join(extra)}, which are not graph inputs; "
+            f"arrays given for {', '.join(extra)}, which are not graph inputs; "
             f"the graph's inputs are {list(input_names)}."
         )
     arrays = {}
@@ -315,19 +318,19 @@ def _read_arrays(
         array = np.asarray(inputs[name])
         if array.dtype not in SUPPORTED_DTYPES:
             raise GraphError(
-                f"{func}: input {name!r} has dtype {array.dtype}; "
+                f"input {name!r} has dtype {array.dtype}; "
                 "expected float32 or float64 (all inputs of one dtype)."
             )
         arrays[name] = array
     dtypes = {array.dtype for array in arrays.values()}
     if len(dtypes) > 1:
         listing = ", ".join(f"{name} is {array.dtype}" for name, array in arrays.items())
-        raise GraphError(f"{func}: all inputs must have one dtype; got {listing}.")
+        raise GraphError(f"all inputs must have one dtype; got {listing}.")
     dtype = dtypes.pop() if dtypes else np.dtype(np.float64)
     return arrays, dtype
 
 
-def _infer_shapes(order: list[Node], arrays: dict[str, np.ndarray], func: str) -> dict[str, Shape]:
+def _infer_shapes(order: list[Node], arrays: dict[str, np.ndarray]) -> dict[str, Shape]:
     shapes: dict[str, Shape] = {name: array.shape for name, array in arrays.items()}
     for node in order:
         try:
@@ -338,5 +341,5 @@ def _infer_shapes(order: list[Node], arrays: dict[str, np.ndarray], func: str) -
             pairs = list(zip(node.op.params, node.args, strict=True))
             binding = ", ".join(f"{param}={arg!r}" for param, arg in pairs)
             where = f" (args: {binding})" if any(p != a for p, a in pairs) else ""
-            raise GraphError(f"{func}: {node.describe()}: {exc}{where}.") from None
+            raise GraphError(f"{node.describe()}: {exc}{where}.") from None
     return shapes
