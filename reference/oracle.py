@@ -151,17 +151,23 @@ def _cached_value(name: str, slope: float, z: float) -> mpmath.mpf:
         return +_FORMULAS[name](mpmath.mpf(z), slope)
 
 
-def _check_name(name: str) -> str:
+def _slope_for(name: str, negative_slope: Any) -> float:
+    """Check ``name`` and ``negative_slope`` once; return the slope ``name`` is computed with."""
     if name not in _FORMULAS:
         raise ValueError(
             f"oracle: unknown function {name!r}; expected one of {', '.join(FUNCTIONS)}."
         )
-    return name
-
-
-def _slope_for(name: str, negative_slope: Any) -> float:
     slope = check_negative_slope(negative_slope, func=f"oracle ({name})")
     return slope if name in _SLOPED else 0.0
+
+
+def _value(name: str, slope: float, z: float) -> mpmath.mpf:
+    """`exact_mpf` for a name and slope that `_slope_for` has checked."""
+    if math.isnan(z):
+        return mpmath.mpf("nan")
+    if math.isinf(z):
+        return _limit_at_infinity(name, z > 0, slope)
+    return _cached_value(name, slope, z)
 
 
 def exact_mpf(name: str, z: float, *, negative_slope: float = 0.01) -> mpmath.mpf:
@@ -181,14 +187,7 @@ def exact_mpf(name: str, z: float, *, negative_slope: float = 0.01) -> mpmath.mp
     mpmath.mpf
         The value to 160 bits or more (cached); ±inf, NaN or a limit for non-finite ``z``.
     """
-    _check_name(name)
-    slope = _slope_for(name, negative_slope)
-    z = float(z)
-    if math.isnan(z):
-        return mpmath.mpf("nan")
-    if math.isinf(z):
-        return _limit_at_infinity(name, z > 0, slope)
-    return _cached_value(name, slope, z)
+    return _value(name, _slope_for(name, negative_slope), float(z))
 
 
 def exact(
@@ -229,14 +228,11 @@ def exact(
     >>> exact("leaky_relu", [-2.0, 3.0], negative_slope=0.5)
     array([-1.,  3.])
     """
+    slope = _slope_for(name, negative_slope)
     values = as_float_array(z, name="z", func=f"oracle.exact({name!r})")
     fmt = float_format(values.dtype if dtype is None else dtype)
-    out = np.empty(values.shape, dtype=fmt.dtype)
-    flat_out = out.reshape(-1)
-    for i, value in enumerate(values.reshape(-1).tolist()):
-        exact_value = exact_mpf(name, value, negative_slope=negative_slope)
-        flat_out[i] = round_to_format(exact_value, fmt)
-    return out
+    rounded = [round_to_format(_value(name, slope, v), fmt) for v in values.reshape(-1).tolist()]
+    return np.array(rounded, dtype=fmt.dtype).reshape(values.shape)
 
 
 def _element_error(
@@ -307,9 +303,8 @@ def ulp_error(
     array([0., 0.])
     """
     func = f"oracle.ulp_error({name!r})"
-    _check_name(name)
-    if scale is not None:
-        _check_name(scale)
+    slope = _slope_for(name, negative_slope)
+    scale_slope = 0.0 if scale is None else _slope_for(scale, negative_slope)
     inputs = as_float_array(z, name="z", func=func)
     results = as_float_array(actual, name="actual", func=func)
     if not isinstance(actual, np.ndarray | np.generic):
@@ -325,13 +320,10 @@ def ulp_error(
             f"{func}: z of shape {np.shape(z)} and actual of shape {np.shape(actual)} "
             "do not broadcast together."
         ) from None
-    errors = np.empty(inputs.shape, dtype=np.float64)
-    flat_errors = errors.reshape(-1)
-    pairs = zip(inputs.reshape(-1).tolist(), results.reshape(-1).tolist(), strict=True)
-    for i, (value, result) in enumerate(pairs):
-        exact_value = exact_mpf(name, value, negative_slope=negative_slope)
-        unit = exact_value
+    errors = []
+    for value, result in zip(inputs.ravel().tolist(), results.ravel().tolist(), strict=True):
+        exact_value = unit = _value(name, slope, value)
         if scale is not None and math.isfinite(value):
-            unit = max(unit, exact_mpf(scale, value, negative_slope=negative_slope), key=abs)
-        flat_errors[i] = _element_error(exact_value, result, fmt, unit)
-    return errors
+            unit = max(unit, _value(scale, scale_slope, value), key=abs)
+        errors.append(_element_error(exact_value, result, fmt, unit))
+    return np.array(errors, dtype=np.float64).reshape(inputs.shape)

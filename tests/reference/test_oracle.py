@@ -270,6 +270,16 @@ def test_exact_refuses_bad_arguments():
         oracle.exact("relu", [1.0], np.int32)
 
 
+def test_bad_names_and_slopes_are_refused_even_without_inputs():
+    # Checked once, up front: an empty input must not let a wrong call pass silently.
+    with pytest.raises(ValueError, match="unknown function 'softplus'"):
+        oracle.exact("softplus", [])
+    with pytest.raises(ValueError, match="negative_slope"):
+        oracle.ulp_error("relu", np.array([]), np.array([]), negative_slope=-1.0)
+    with pytest.raises(ValueError, match="unknown function 'sigma'"):
+        oracle.ulp_error("swish_derivative", np.array([]), np.array([]), scale="sigma")
+
+
 # --- ulp_error ----------------------------------------------------------------------------
 
 
