@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 from . import _activations
 from ._activations import ACTIVATIONS
 from ._linear import linear
+from ._validation import as_float_array_of_ndim
 
 __all__ = ["apply_linear_stack", "collapse_linear_stack"]
 
@@ -39,7 +40,19 @@ def _layers_as_arrays(
             raise TypeError(
                 f"{func}: layer {index} must be a (W, b) pair; got {type(layer).__name__}."
             ) from None
-        arrays.append((np.asarray(W), np.asarray(b)))
+        W = as_float_array_of_ndim(W, (2,), name=f"layer {index}'s W", func=func)
+        b = as_float_array_of_ndim(b, (1,), name=f"layer {index}'s b", func=func)
+        if b.shape != W.shape[:1]:
+            raise ValueError(
+                f"{func}: layer {index} has W of shape {W.shape} and b of shape {b.shape}; "
+                f"expected b of shape ({W.shape[0]},)."
+            )
+        if b.dtype != W.dtype:
+            raise TypeError(
+                f"{func}: layer {index} has W of dtype {W.dtype} and b of dtype {b.dtype}; "
+                "expected one dtype."
+            )
+        arrays.append((W, b))
     return arrays
 
 
@@ -65,7 +78,10 @@ def collapse_linear_stack(
     Raises
     ------
     ValueError
-        If the stack is empty or consecutive shapes do not chain.
+        If the stack is empty, a W is not 2-D, a b is not 1-D of W's row count, or
+        consecutive shapes do not chain.
+    TypeError
+        If a layer is not a (W, b) pair of float32/float64 arrays.
 
     Examples
     --------
@@ -79,10 +95,8 @@ def collapse_linear_stack(
     func = "collapse_linear_stack"
     arrays = _layers_as_arrays(layers, func)
     W_total, b_total = arrays[0]
-    # Validate the first layer by running it on a zero input of the right size.
-    linear(W_total, np.zeros(W_total.shape[-1], dtype=W_total.dtype), b_total)
     for index, (W, b) in enumerate(arrays[1:], start=1):
-        if W.ndim != 2 or W.shape[1] != W_total.shape[0]:
+        if W.shape[1] != W_total.shape[0]:
             raise ValueError(
                 f"{func}: layer {index} has W of shape {W.shape}, but the layers before it "
                 f"produce {W_total.shape[0]} values; expected W of shape "

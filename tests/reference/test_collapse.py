@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -55,3 +56,23 @@ def test_chaining_errors_are_named():
         collapse_linear_stack([np.ones(3)])
     with pytest.raises(ValueError, match="unknown activation 'tanh_derivative'"):
         apply_linear_stack([(np.ones((1, 1)), np.ones(1))], np.ones(1), "tanh_derivative")
+
+
+@pytest.mark.parametrize(
+    ("layers", "error", "message"),
+    [
+        ([(np.float64(2.0), np.ones(1))], ValueError, "layer 0's W must be 2-D; got shape ()"),
+        ([(np.ones((2, 3)), np.ones((2, 1)))], ValueError, "layer 0's b must be 1-D"),
+        ([(np.ones((2, 3)), np.ones(3))], ValueError, "b of shape (3,); expected b of shape (2,)"),
+        (
+            [(np.ones((2, 3)), np.ones(2, np.float32))],
+            TypeError,
+            "W of dtype float64 and b of dtype float32",
+        ),
+    ],
+)
+def test_each_layer_is_checked_before_any_product(layers, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        collapse_linear_stack(layers)
+    with pytest.raises(error, match=re.escape(message)):
+        apply_linear_stack(layers, np.ones(3))
