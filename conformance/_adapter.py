@@ -48,6 +48,7 @@ __all__ = [
     "LoadedAdapter",
     "load_adapter",
     "safe_text",
+    "without_escapes",
 ]
 
 #: Adapters shipped with gradspec, by name, and the extra that installs what each needs.
@@ -120,8 +121,13 @@ def safe_text(value: Any, limit: int = 2000) -> str:
     except BaseException as exc:  # adapter code chose what to raise
         _reraise_real_interrupt(exc)
         return f"<unprintable {type(value).__name__}>"
-    text = _CONTROL.sub("", _ANSI.sub("", text))
+    text = _CONTROL.sub("", without_escapes(text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def without_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (ANSI colours, cursor moves, titles)."""
+    return _ANSI.sub("", text)
 
 
 @dataclass

@@ -199,3 +199,7 @@ class ClauseResult:
     #: Why the clause was not provided (missing members, undeclared dtype).
     reason: str | None = None
     seconds: float = 0.0
+    #: Adapter calls made by the check.
+    calls: int = 0
+    #: Distinct (member, dtype, argument shapes) keys among those calls (see CallTally).
+    shapes: frozenset[tuple[Any, ...]] = frozenset()
