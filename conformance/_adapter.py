@@ -230,9 +230,7 @@ class LoadedAdapter:
             raise
         except BaseException as exc:  # adapter code chose what to raise
             _reraise_real_interrupt(exc)
-            error = AdapterCallError(
-                member, f"{member} raised {type(exc).__name__}: {safe_text(exc)}", exc
-            )
+            error = AdapterCallError(member, _call_error_text(member, exc), exc)
             self._remember(error)
             raise error from None
 
@@ -273,15 +271,23 @@ def _libraries_used_by(obj: Any) -> set[str]:
     return used
 
 
+def _call_error_text(member: str, exc: BaseException) -> str:
+    from ._pipe import PipeError, RemoteError
+
+    if isinstance(exc, PipeError):  # the program was ended, hung or broke the protocol
+        return f"{member}: {safe_text(exc)}"
+    if isinstance(exc, RemoteError):  # the member raised, in the program
+        return f"{member} raised {safe_text(exc) or 'an error without a message'}"
+    text = safe_text(exc)
+    return f"{member} raised {type(exc).__name__}" + (f": {text}" if text else "")
+
+
 def _display_name(obj: Any, spec: str) -> str:
     try:
         name = getattr(obj, "name", spec)
-    except BaseException as exc:  # adapter code chose what to raise
+    except BaseException as exc:  # a lookup that raises (a module __getattr__): no name given
         _reraise_real_interrupt(exc)
-        raise AdapterLoadError(
-            f"Adapter spec {spec!r}: reading its member 'name' raised "
-            f"{type(exc).__name__}: {safe_text(exc)}; 'name' is an optional display string."
-        ) from None
+        return spec
     text = safe_text(name, limit=200)
     if text.startswith("<unprintable "):
         raise AdapterLoadError(
@@ -296,6 +302,9 @@ def _declared_dtypes(obj: Any, spec: str) -> tuple[str, ...]:
     names: tuple[str, ...] = ()
     try:
         declared = getattr(obj, "dtypes", declared)
+    except BaseException as exc:  # a lookup that raises (a module __getattr__): none declared
+        _reraise_real_interrupt(exc)
+    try:
         if isinstance(declared, str):
             declared = (declared,)
         if not isinstance(declared, Mapping):  # a dict would pass as its keys

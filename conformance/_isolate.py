@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._adapter import AdapterLoadError, LoadedAdapter
-from ._pipe import PipeAdapter, PipeError, RemoteError
+from ._pipe import PipeAdapter, PipeError
 from ._wire import decode_value, encode_array
 
 __all__ = [
@@ -51,6 +51,10 @@ DEFAULT_START_TIMEOUT = 120.0
 #: The child's address-space limit, in MiB. Generous: PyTorch and JAX reserve a lot of
 #: virtual memory they never touch; the point is to stop a runaway allocation.
 DEFAULT_MEMORY_MB = 8192
+
+
+class _ChildCouldNotLoad(PipeError):
+    """The child started but could not load the adapter (its message says why)."""
 
 
 class IsolatedProgram(PipeAdapter):
@@ -98,6 +102,19 @@ class IsolatedProgram(PipeAdapter):
 
     def __repr__(self) -> str:
         return f"IsolatedProgram({self.spec!r}, members={len(self.members)})"
+
+    @property
+    def description(self) -> str:
+        return "the adapter's isolated process"
+
+    def _hello_refused(self, error: Any) -> None:
+        # The child could not load the adapter: its message is the whole story.
+        process = self._process
+        if process is not None:
+            process.stop()
+        self._process = None
+        message = error.get("message") if isinstance(error, dict) else error
+        raise _ChildCouldNotLoad(str(message))
 
     def _encode_args(self, member: str, args: Mapping[str, Any]) -> Any:
         out: dict[str, Any] = {}
@@ -204,7 +221,7 @@ def load_isolated(
         program = IsolatedProgram(
             spec, call_timeout=call_timeout, start_timeout=start_timeout, memory_mb=memory_mb
         )
-    except RemoteError as exc:
+    except _ChildCouldNotLoad as exc:
         raise AdapterLoadError(str(exc)) from None
     except PipeError as exc:
         raise AdapterLoadError(

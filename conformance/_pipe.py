@@ -98,7 +98,7 @@ class RemoteError(Exception):
     """
 
     def __init__(self, member: str, message: str, kind: str | None = None) -> None:
-        super().__init__(f"{kind}: {message}" if kind else message)
+        super().__init__(f"{kind}: {message}" if kind and message else kind or message)
         self.member = member
         self.kind = kind
 
@@ -281,8 +281,19 @@ class PipeAdapter:
             timeout=self.start_timeout,
         )
         if "error" in reply:
-            self._fail(ProgramGarbage, f"answered the hello handshake with an error: {reply}")
+            self._hello_refused(reply["error"])
         return _check_hello(reply.get("result"), self)
+
+    def _hello_refused(self, error: Any) -> None:
+        self._fail(
+            ProgramGarbage,
+            f"answered the hello handshake with an error: {_remote_error('hello', error)}",
+        )
+
+    @property
+    def description(self) -> str:
+        """How failures name the program."""
+        return f"the adapter program {shlex.join(self.argv)!r}"
 
     @staticmethod
     def _stop_process(holder: list[_Process | None]) -> None:
@@ -317,7 +328,7 @@ class PipeAdapter:
         if process is not None:
             process.stop()
         self._process = None
-        error = kind(f"the adapter program {shlex.join(self.argv)!r} {what}; {tail}")
+        error = kind(f"{self.description} {what}; {tail}")
         self._last_failure = error
         raise error
 

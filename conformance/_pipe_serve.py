@@ -83,10 +83,9 @@ def _answer(adapter: Any, request: Any, *, isolated: bool = False) -> dict[str, 
             return {"id": request_id, "result": encode_result(member, result)}
     except BaseException as exc:  # the member's error travels back as the answer
         original = getattr(exc, "original", None) or exc
-        return {
-            "id": request_id,
-            "error": {"type": type(original).__name__, "message": safe_text(exc)},
-        }
+        # Isolated, the suite names the member itself: send the original's own message.
+        message = safe_text(original if isolated else exc)
+        return {"id": request_id, "error": {"type": type(original).__name__, "message": message}}
     reply: dict[str, Any] = {"id": request_id}
     try:
         reply["result"] = encode_value(result)
