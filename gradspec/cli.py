@@ -314,7 +314,7 @@ def _placeholder_report(spec: str, args: argparse.Namespace, reason: str) -> Any
     )
 
 
-def _watchdog(reports: _Reports, limit: float, err: TextIO) -> threading.Timer:
+def _watchdog(reports: _Reports, limit: float, grace: float, err: TextIO) -> threading.Timer:
     """In process, a member stuck in one call cannot be interrupted: past the time limit
     (and a grace period for an isolated child to be stopped), save what is done and end."""
 
@@ -338,7 +338,7 @@ def _watchdog(reports: _Reports, limit: float, err: TextIO) -> threading.Timer:
         )
         os._exit(EXIT_FAILED)
 
-    timer = threading.Timer(limit, give_up)
+    timer = threading.Timer(limit + grace, give_up)
     timer.daemon = True
     return timer
 
@@ -383,14 +383,15 @@ def _check(args: argparse.Namespace) -> int:
         )
     if args.memory_mb < 0:
         raise _UsageError(f"--memory-mb must be 0 (no limit) or more; got {args.memory_mb}.")
+    # Everything that depends on the working folder is fixed before adapter code runs.
+    paths = _report_paths(args)
     clauses = _registry()
     if args.select is not None and not select_clauses(clauses, args.select):
         raise _UsageError(
             f"-k {args.select!r} matches no clause, so nothing would run. "
             "List the clause ids with: gradspec clauses"
         )
-    # Everything that depends on the working folder is fixed before adapter code runs.
-    reports = _Reports(_report_paths(args))
+    reports = _Reports(paths)
     vectors = os.path.abspath(args.write_vectors) if args.write_vectors else None
     out, err = _private_stream(sys.stdout), _private_stream(sys.stderr)
     reports.write(
@@ -400,7 +401,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.timeout is not None:
         # The runner stops at the limit itself; this is the backstop for a call that never
         # returns in process (an isolated child is stopped by the limit directly).
-        timer = _watchdog(reports, args.timeout + (10.0 if args.isolate else 1.0), err)
+        timer = _watchdog(reports, args.timeout, 10.0 if args.isolate else 1.0, err)
         timer.start()
     try:
         with _interrupt.watching():  # a Ctrl-C while importing is not the adapter's error
