@@ -449,11 +449,19 @@ def _checked(obj: Any, spec: str) -> LoadedAdapter:
     if not provided:
         raise AdapterLoadError(
             f"Adapter spec {spec!r} loaded {type(obj).__name__} "
-            f"{safe_text(getattr(obj, '__name__', ''), 100)} but it provides none of the "
+            f"{safe_text(_own_attribute(obj, '__name__'), 100)} but it provides none of the "
             "contract's members (for example sigmoid, linear, backprop). Check that you named "
             "the right module or attribute."
         )
     return loaded
+
+
+def _own_attribute(obj: Any, name: str) -> Any:
+    """``obj.name`` if the object itself holds it, without running a ``__getattr__``."""
+    try:
+        return vars(obj).get(name, "")
+    except TypeError:  # no __dict__
+        return ""
 
 
 def _reraise_real_interrupt(exc: BaseException) -> None:
@@ -463,8 +471,8 @@ def _reraise_real_interrupt(exc: BaseException) -> None:
 
 def _describe(obj: Any) -> str:
     """A spec-like name for an adapter object, shown in reports and reproducers."""
-    if inspect.ismodule(obj):
-        return str(getattr(obj, "__file__", None) or obj.__name__)
+    if inspect.ismodule(obj):  # vars(): a module __getattr__ is not consulted
+        return str(vars(obj).get("__file__") or vars(obj).get("__name__") or "<module>")
     if isinstance(obj, Mapping):
         return "<mapping of members>"
     kind = obj if inspect.isclass(obj) else type(obj)
