@@ -9,12 +9,13 @@ ends or stalls the child is a failure of the clause being run, with the reason:
 
 - a call that takes longer than ``call_timeout`` seconds: the child is killed;
 - more memory than ``memory_mb`` (address space): the allocation fails in the child;
-- the child exits or crashes (a segfault, ``SystemExit`` at import, ``os._exit``): its exit
+- the child exits or crashes (``os._exit``, a segfault, a signal): its exit
   status and the last lines of its stderr are in the failure;
 
-and the next call starts a fresh child (up to `gradspec.conformance._pipe.MAX_RESTARTS`
-times). A child runs in its own session (a terminal Ctrl-C reaches the suite only), writes no
-core file, and on Linux dies with the suite.
+and the next call starts a fresh child (up to `MAX_CHILD_RESTARTS` times: a member that
+crashes on every call must not cost the other members their clauses). A child runs in its
+own session (a terminal Ctrl-C reaches the suite only), writes no core file, and on Linux
+dies with the suite.
 
 What isolation is not: a security sandbox. The child runs as the same user with the same
 files and network; code that sets out to harm the machine, or to signal the suite's own
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_CALL_TIMEOUT",
     "DEFAULT_MEMORY_MB",
     "DEFAULT_START_TIMEOUT",
+    "MAX_CHILD_RESTARTS",
     "IsolatedProgram",
     "load_isolated",
 ]
@@ -47,6 +49,9 @@ DEFAULT_CALL_TIMEOUT = 30.0
 
 #: Seconds the child may take to start and import the adapter (PyTorch, JAX take a while).
 DEFAULT_START_TIMEOUT = 120.0
+
+#: How many fresh children one run may start after failures.
+MAX_CHILD_RESTARTS = 1000
 
 #: The child's address-space limit, in MiB. Generous: PyTorch and JAX reserve a lot of
 #: virtual memory they never touch; the point is to stop a runaway allocation.
@@ -71,6 +76,7 @@ class IsolatedProgram(PipeAdapter):
     """
 
     hello_fields: Mapping[str, Any] = {"encoding": "npy"}
+    max_restarts = MAX_CHILD_RESTARTS
 
     def __init__(
         self,

@@ -428,7 +428,7 @@ class PipeAdapter:
         """
         with self._lock:
             if self._process is None:
-                if self.restarts >= MAX_RESTARTS and self._last_failure is not None:
+                if self.restarts >= self.max_restarts and self._last_failure is not None:
                     raise PipeError(
                         f"the adapter program failed {self.restarts} times; not restarting it "
                         f"again. Last failure: {self._last_failure}"
@@ -452,6 +452,9 @@ class PipeAdapter:
                 )
 
     # --- the encoding, which a subclass may change --------------------------------------
+
+    #: How many times the program is restarted after failures before calls give up at once.
+    max_restarts: int = MAX_RESTARTS
 
     #: Extra fields of the hello request (a subclass negotiates its encoding there).
     hello_fields: Mapping[str, Any] = {}
