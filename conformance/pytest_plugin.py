@@ -249,19 +249,21 @@ class ClauseItem(pytest.Item):
         self.user_properties.append((_CLAUSE_KEY, clause.id))
 
     def runtest(self) -> None:
+        from . import _interrupt
         from ._format import format_failure
         from ._model import Outcome
         from ._runner import run_clause
 
         config = self.config
-        result = run_clause(
-            self.clause,
-            self.adapter,
-            self.dtype,
-            profile=_option(config, "gradspec_profile", "default"),
-            seed=_option(config, "gradspec_seed", 0),
-            strict=_option(config, "gradspec_strict", False),
-        )
+        with _interrupt.watching():  # a real Ctrl-C stops pytest; a member's is its failure
+            result = run_clause(
+                self.clause,
+                self.adapter,
+                self.dtype,
+                profile=_option(config, "gradspec_profile", "default"),
+                seed=_option(config, "gradspec_seed", 0),
+                strict=_option(config, "gradspec_strict", False),
+            )
         if result.outcome is Outcome.NOT_PROVIDED:
             pytest.skip(f"not provided: {result.reason}")
         if result.failure is not None:
