@@ -24,6 +24,7 @@ process, needs an operating-system sandbox (a container, a throw-away VM) around
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 from collections.abc import Mapping
@@ -156,8 +157,6 @@ def _packed(array: np.ndarray) -> dict[str, Any]:
     # base64 of the little-endian bytes: exact, and far quicker than decimal strings.
     if str(array.dtype) not in ("float32", "float64"):
         return encode_array(array)  # raises the wire's own clear error
-    import base64
-
     little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
     return {
         "dtype": str(array.dtype),
@@ -178,10 +177,12 @@ def _write_back(args: Mapping[str, Any], mutated: Mapping[str, Any]) -> None:
         except Exception:  # a malformed note of a change still means a change
             new = {"<changed>": True}
         if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
-            if new.shape == original.shape:
-                np.copyto(original, new, casting="unsafe")
-            else:
-                original.flat[0] = np.nan if original.flat[0] == original.flat[0] else 0
+            if new.shape != original.shape:  # ndarray.resize changed it in place, in the child
+                try:
+                    original.resize(new.shape, refcheck=False)
+                except (ValueError, TypeError):  # the suite's array cannot follow: unchanged
+                    continue
+            np.copyto(original, new, casting="unsafe")
         elif isinstance(original, dict):
             original.clear()
             if isinstance(new, dict):
@@ -233,11 +234,5 @@ def load_isolated(
         raise AdapterLoadError(
             f"Adapter spec {spec!r} could not be started in an isolated process: {exc}"
         ) from None
-    loaded = _IsolatedAdapter(program, spec)
-    if not program.members:
-        program.close()
-        raise AdapterLoadError(
-            f"Adapter spec {spec!r} provides none of the contract's members (for example "
-            "sigmoid, linear, backprop). Check that you named the right module or attribute."
-        )
-    return loaded
+    # The child loaded the adapter with load_adapter, which refuses one without members.
+    return _IsolatedAdapter(program, spec)

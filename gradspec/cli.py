@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -398,9 +399,11 @@ def _check(args: argparse.Namespace) -> int:
         _placeholder_report(spec, args, "the run is starting: the adapter is not loaded yet")
     )
     timer = None
+    started = time.monotonic()
     if args.timeout is not None:
-        # The runner stops at the limit itself; this is the backstop for a call that never
-        # returns in process (an isolated child is stopped by the limit directly).
+        # --timeout counts from here, loading included. The runner stops at the limit
+        # itself; this is the backstop for a call (or an import) that never returns in
+        # process (an isolated child's call is stopped by the limit directly).
         timer = _watchdog(reports, args.timeout, 10.0 if args.isolate else 1.0, err)
         timer.start()
     try:
@@ -431,7 +434,9 @@ def _check(args: argparse.Namespace) -> int:
             progress=None if args.quiet else progress,
             clauses=clauses,
             checkpoint=reports.write,
-            time_limit=args.timeout,
+            time_limit=None
+            if args.timeout is None
+            else max(0.0, args.timeout - (time.monotonic() - started)),
         )
     except RunInterrupted as stop:
         report, interrupted = stop.report, True

@@ -170,7 +170,7 @@ def test_the_time_limit_stops_the_run_between_clauses():
 
     clauses = [make_clause(f"T-{i}", slow) for i in range(5)]
     report = run_suite({"sigmoid": reference.sigmoid}, clauses=clauses, time_limit=0.3)
-    assert not report.complete and "time limit of 0.3 s ran out" in report.incomplete_reason
+    assert not report.complete and "the time limit ran out after" in report.incomplete_reason
     assert 1 <= len(report.results) < 10 and exit_status(report) == 1
 
 

@@ -104,24 +104,24 @@ def test_the_whole_run_time_limit_stops_a_hung_member_and_says_so(tmp_path, isol
         "--profile",
         "quick",
         "--timeout",
-        "4",
+        "10",  # loading and the derivative's clause fit in it even on a busy machine
         "--report-json",
         "report.json",
         cwd=tmp_path,
     )
     assert result.returncode == 1, result.stderr
-    assert time.monotonic() - started < 40
+    assert time.monotonic() - started < 60
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["complete"] is False
     done = {c["id"]: c for c in report["clauses"]}
     assert done["ACT-SIGMOID-DERIVATIVE-VALUE"]["outcome"] == "pass"
     if isolate:
         # The hung call was stopped, its clause failed with the reason, the run stopped.
-        assert "time limit of 4 s ran out" in report["incomplete_reason"]
+        assert "the time limit ran out after" in report["incomplete_reason"]
         (failure,) = [r["failure"] for r in done["ACT-SWISH-VALUE"]["dtypes"] if r["failure"]]
         assert "whole run's time limit ran out" in failure["summary"]
     else:
-        assert "stopped by --timeout 4" in report["incomplete_reason"]
+        assert "stopped by --timeout 10" in report["incomplete_reason"]
         assert "ACT-SWISH-VALUE" not in done
 
 
