@@ -91,12 +91,32 @@ class AdapterCallError(Exception):
         The member called.
     original : BaseException or None
         What the member raised, if it raised.
+    raised : bool
+        True when the member itself raised (a rejection, for checks that expect one);
+        False when it returned something NumPy cannot read, or when its program crashed,
+        hung or broke the protocol: garbage must never read as a rejection.
     """
 
-    def __init__(self, member: str, message: str, original: BaseException | None = None):
+    def __init__(
+        self,
+        member: str,
+        message: str,
+        original: BaseException | None = None,
+        *,
+        raised: bool | None = None,
+    ):
         super().__init__(message)
         self.member = member
         self.original = original
+        if raised is None:
+            from ._pipe import PipeError, RemoteError
+
+            raised = (
+                original is not None
+                and not isinstance(original, PipeError)
+                and not (isinstance(original, RemoteError) and not original.raised)
+            )
+        self.raised = raised
 
 
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
@@ -349,6 +369,7 @@ def _to_numpy(member: str, result: Any) -> Any:
             f"{member} returned a {type(result).__name__} that numpy.asarray cannot read: "
             f"{safe_text(exc)}",
             exc,
+            raised=False,
         ) from None
 
 

@@ -95,12 +95,18 @@ class RemoteError(Exception):
     member : str
     kind : str or None
         The error's type, if the program named it (``{"error": {"type": ..., ...}}``).
+    raised : bool
+        False when the program says the member did not raise but returned something that
+        could not be read (``"raised": false``, sent by ``--isolate``'s child).
     """
 
-    def __init__(self, member: str, message: str, kind: str | None = None) -> None:
+    def __init__(
+        self, member: str, message: str, kind: str | None = None, *, raised: bool = True
+    ) -> None:
         super().__init__(f"{kind}: {message}" if kind and message else kind or message)
         self.member = member
         self.kind = kind
+        self.raised = raised
 
 
 class _Process:
@@ -542,7 +548,12 @@ def _check_hello(result: Any, adapter: PipeAdapter) -> dict[str, Any]:
 
 def _remote_error(member: str, error: Any) -> RemoteError:
     if isinstance(error, dict):
-        return RemoteError(member, str(error.get("message", error)), error.get("type"))
+        return RemoteError(
+            member,
+            str(error.get("message", error)),
+            error.get("type"),
+            raised=error.get("raised") is not False,
+        )
     return RemoteError(member, str(error))
 
 

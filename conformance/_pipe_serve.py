@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from ._adapter import MEMBERS, LoadedAdapter, load_adapter, safe_text
+from ._adapter import MEMBERS, AdapterCallError, LoadedAdapter, load_adapter, safe_text
 from ._wire import decode_args, encode_result, encode_value
 
 __all__ = ["main", "serve"]
@@ -85,7 +85,10 @@ def _answer(adapter: Any, request: Any, *, isolated: bool = False) -> dict[str, 
         original = getattr(exc, "original", None) or exc
         # Isolated, the suite names the member itself: send the original's own message.
         message = safe_text(original if isolated else exc)
-        return {"id": request_id, "error": {"type": type(original).__name__, "message": message}}
+        error = {"type": type(original).__name__, "message": message}
+        if isinstance(exc, AdapterCallError) and not exc.raised:
+            error["raised"] = False  # it returned garbage: not a rejection
+        return {"id": request_id, "error": error}
     reply: dict[str, Any] = {"id": request_id}
     try:
         reply["result"] = encode_value(result)

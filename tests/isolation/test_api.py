@@ -191,3 +191,39 @@ def test_isolated_adapters_see_in_place_changes_of_their_inputs():
     assert Outcome.FAIL in {r.outcome for r in report.results}
     assert [r.outcome for r in report.results] == [r.outcome for r in in_process.results]
     assert isinstance(adapter, LoadedAdapter)
+
+
+def test_garbage_and_crashes_are_told_apart_from_a_member_raising():
+    class Unreadable:
+        def __array__(self, *args, **kwargs):
+            raise TypeError("not an array")
+
+    def garbage(z):
+        return Unreadable()
+
+    def rejects(z):
+        raise ValueError("bad input")
+
+    for member, raised in ((garbage, False), (rejects, True)):
+        with pytest.raises(AdapterCallError) as caught:
+            load_adapter({"sigmoid": member}).call("sigmoid", np.zeros(1))
+        assert caught.value.raised is raised
+
+
+def test_isolated_garbage_is_not_a_rejection_either(tmp_path):
+    from gradspec.conformance._isolate import load_isolated
+
+    write_adapter(
+        tmp_path,
+        "class Unreadable:\n    def __array__(self, *a, **k):\n        raise TypeError('no')\n\n"
+        "def sigmoid(z):\n    return Unreadable()\n\n"
+        "def tanh(z):\n    raise ValueError('bad input')\n",
+    )
+    adapter = load_isolated(str(tmp_path / "my_adapter.py"))
+    try:
+        for member, raised in (("sigmoid", False), ("tanh", True)):
+            with pytest.raises(AdapterCallError) as caught:
+                adapter.call(member, np.zeros(1))
+            assert caught.value.raised is raised, caught.value
+    finally:
+        adapter.obj.close()
