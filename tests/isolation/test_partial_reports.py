@@ -100,29 +100,30 @@ def test_the_whole_run_time_limit_stops_a_hung_member_and_says_so(tmp_path, isol
         "--adapter",
         str(FIXTURES / "ends_the_process.py"),
         "-k",
-        "ACT-SIGMOID-DERIVATIVE-VALUE,ACT-SWISH-VALUE",
+        "ACT-SWISH-VALUE",  # swish sleeps for ten minutes
         "--profile",
         "quick",
         "--timeout",
-        "10",  # loading and the derivative's clause fit in it even on a busy machine
+        "5",
         "--report-json",
         "report.json",
         cwd=tmp_path,
     )
     assert result.returncode == 1, result.stderr
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 40
+    assert "Traceback" not in result.stdout + result.stderr
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["complete"] is False
-    done = {c["id"]: c for c in report["clauses"]}
-    assert done["ACT-SIGMOID-DERIVATIVE-VALUE"]["outcome"] == "pass"
+    rows = [row for clause in report["clauses"] for row in clause["dtypes"]]
     if isolate:
         # The hung call was stopped, its clause failed with the reason, the run stopped.
-        assert "the time limit ran out after" in report["incomplete_reason"]
-        (failure,) = [r["failure"] for r in done["ACT-SWISH-VALUE"]["dtypes"] if r["failure"]]
-        assert "whole run's time limit ran out" in failure["summary"]
+        assert "the time limit ran out after 1 of 2 clause runs" in report["incomplete_reason"]
+        assert [row["outcome"] for row in rows] == ["fail"]
+        assert "whole run's time limit ran out" in rows[0]["failure"]["summary"]
     else:
-        assert "stopped by --timeout 10" in report["incomplete_reason"]
-        assert "ACT-SWISH-VALUE" not in done
+        # In process a call cannot be stopped: the run ends with what it had saved.
+        assert "stopped by --timeout 5" in report["incomplete_reason"]
+        assert rows == []
 
 
 def test_report_paths_are_checked_before_any_adapter_code_runs(tmp_path):
