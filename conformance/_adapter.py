@@ -7,9 +7,18 @@ A spec is spelled one way everywhere (CLI option, pytest option, ``GRADSPEC_ADAP
 ``package.module``        that module is the adapter
 ``package.module:name``   attribute ``name`` of the module (object, class or
                           zero-argument factory)
-``path/to/file.py[:name]`` a file that is not installed; its folder goes on
-                          ``sys.path`` so it can import its siblings
+``path/to/file.py[:name]`` a file that is not installed; its folder is on
+                          ``sys.path`` while it is imported, so it can import
+                          its siblings
 ========================  =====================================================
+
+From Python (a notebook), `load_adapter` also takes the object itself: a module, a class
+(instantiated when it takes no arguments, else its attributes are the members), an instance,
+or a mapping of member names to callables.
+
+`LoadedAdapter.call` is the one place where the suite calls adapter members: it converts
+results to NumPy, turns anything the member raises (`BaseException` included, except a real
+Ctrl-C) into `AdapterCallError`, and counts calls and input shapes in `CallTally`.
 """
 
 from __future__ import annotations
@@ -17,12 +26,17 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import re
 import sys
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from . import _interrupt
 
 __all__ = [
     "ELEMENTWISE",
@@ -30,8 +44,11 @@ __all__ = [
     "SHIPPED",
     "AdapterCallError",
     "AdapterLoadError",
+    "CallTally",
     "LoadedAdapter",
     "load_adapter",
+    "safe_text",
+    "without_escapes",
 ]
 
 #: Adapters shipped with gradspec, by name, and the extra that installs what each needs.
@@ -74,12 +91,101 @@ class AdapterCallError(Exception):
         The member called.
     original : BaseException or None
         What the member raised, if it raised.
+    raised : bool
+        True when the member itself raised (a rejection, for checks that expect one);
+        False when it returned something NumPy cannot read, or when its program crashed,
+        hung or broke the protocol: garbage must never read as a rejection.
     """
 
-    def __init__(self, member: str, message: str, original: BaseException | None = None):
+    def __init__(
+        self,
+        member: str,
+        message: str,
+        original: BaseException | None = None,
+        *,
+        raised: bool | None = None,
+    ):
         super().__init__(message)
         self.member = member
         self.original = original
+        if raised is None:
+            from ._pipe import PipeError, RemoteError
+
+            raised = (
+                original is not None
+                and not isinstance(original, PipeError)
+                and not (isinstance(original, RemoteError) and not original.raised)
+            )
+        self.raised = raised
+
+
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: Any, limit: int = 2000) -> str:
+    """``str(value)`` for messages: never raises, no terminal escapes or control characters.
+
+    Adapter code chooses its exception messages and names; one whose ``__str__`` raises, or
+    that carries ANSI colour codes (which would break JUnit XML and could repaint a
+    terminal), must still give a readable line. Long texts are clipped to ``limit``.
+
+    Examples
+    --------
+    >>> safe_text(chr(27) + "[31mred" + chr(27) + "[0m, and a NUL" + chr(0) + " dropped")
+    'red, and a NUL dropped'
+    """
+    try:
+        text = value if isinstance(value, str) else str(value)
+        text = str.__str__(text)  # a str subclass's own __str__ is not trusted either
+    except BaseException as exc:  # adapter code chose what to raise
+        _reraise_real_interrupt(exc)
+        return f"<unprintable {type(value).__name__}>"
+    text = _CONTROL.sub("", without_escapes(text))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def without_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (ANSI colours, cursor moves, titles)."""
+    return _ANSI.sub("", text)
+
+
+@dataclass
+class CallTally:
+    """Adapter calls made while one clause ran, and the distinct inputs' shapes.
+
+    Attributes
+    ----------
+    calls : int
+        Calls of any member.
+    shapes : set of tuple
+        Distinct ``(member, dtype, shapes)`` keys, ``shapes`` being the shapes of the call's
+        array arguments in order (a graph's inputs by name): libraries that compile per
+        shape pay once per key.
+    first_error : AdapterCallError or None
+        The first error a member raised, kept so the runner can name it even when the check
+        (or Hypothesis, replaying an intermittent error) reports something else.
+    """
+
+    calls: int = 0
+    shapes: set[tuple[Any, ...]] = field(default_factory=set)
+    first_error: AdapterCallError | None = None
+
+    def count(self, member: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        self.calls += 1
+        shapes: list[Any] = []
+        dtype = ""
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, np.ndarray):
+                shapes.append(value.shape)
+                dtype = dtype or str(value.dtype)
+            elif isinstance(value, Mapping) and all(
+                isinstance(v, np.ndarray) for v in value.values()
+            ):
+                shapes.append(tuple(sorted((str(k), v.shape) for k, v in value.items())))
+                for v in value.values():
+                    dtype = dtype or str(v.dtype)
+        self.shapes.add((member, dtype, tuple(shapes)))
 
 
 class LoadedAdapter:
@@ -91,20 +197,34 @@ class LoadedAdapter:
         The module, instance or (already instantiated) class instance.
     spec : str
         The spec it was loaded from; used in reproducers.
+
+    Attributes
+    ----------
+    tally : CallTally
+        Calls counted so far; the runner starts a fresh one for each clause.
     """
 
     def __init__(self, obj: Any, spec: str) -> None:
         self.obj = obj
         self.spec = spec
-        self.name: str = str(getattr(obj, "name", spec))
+        self.name: str = _display_name(obj, spec)
         self.dtypes: tuple[str, ...] = _declared_dtypes(obj, spec)
+        self.tally = CallTally()
 
     def __repr__(self) -> str:
         return f"LoadedAdapter({self.spec!r}, name={self.name!r})"
 
     def has(self, member: str) -> bool:
-        """Whether the adapter provides ``member`` as a callable."""
-        return callable(getattr(self.obj, member, None))
+        """Whether the adapter provides ``member`` as a callable.
+
+        An attribute lookup that raises (a module ``__getattr__`` that raises anything) means
+        the member is not provided.
+        """
+        try:
+            return callable(getattr(self.obj, member, None))
+        except BaseException as exc:  # adapter code chose what to raise
+            _reraise_real_interrupt(exc)
+            return False
 
     def missing(self, members: tuple[str, ...]) -> tuple[str, ...]:
         """The members of ``members`` that the adapter does not provide."""
@@ -115,16 +235,28 @@ class LoadedAdapter:
 
         A single result becomes an ndarray; a tuple or list of results becomes a tuple of
         ndarrays; a dict (backprop's gradients) becomes a dict of ndarrays. Anything the
-        member raises is re-raised as `AdapterCallError` naming the member.
+        member raises, `BaseException` included (``SystemExit``, ``GeneratorExit``,
+        pytest's skip), is re-raised as `AdapterCallError` naming the member; only a real
+        Ctrl-C (see `gradspec.conformance._interrupt`) goes through. Each call is counted
+        in `tally`.
         """
-        function: Callable[..., Any] = getattr(self.obj, member)
+        self.tally.count(member, args, kwargs)
         try:
+            function: Callable[..., Any] = getattr(self.obj, member)
             result = function(*args, **kwargs)
-        except Exception as exc:
-            raise AdapterCallError(
-                member, f"{member} raised {type(exc).__name__}: {exc}", exc
-            ) from exc
-        return _to_numpy(member, result)
+            return _to_numpy(member, result)
+        except AdapterCallError as error:
+            self._remember(error)
+            raise
+        except BaseException as exc:  # adapter code chose what to raise
+            _reraise_real_interrupt(exc)
+            error = AdapterCallError(member, _call_error_text(member, exc), exc)
+            self._remember(error)
+            raise error from None
+
+    def _remember(self, error: AdapterCallError) -> None:
+        if self.tally.first_error is None:
+            self.tally.first_error = error
 
     def library_versions(self) -> dict[str, str]:
         """Versions of the libraries the adapter is built on, for reports.
@@ -159,20 +291,63 @@ def _libraries_used_by(obj: Any) -> set[str]:
     return used
 
 
-def _declared_dtypes(obj: Any, spec: str) -> tuple[str, ...]:
-    declared = getattr(obj, "dtypes", ("float32", "float64"))
-    if isinstance(declared, str):
-        declared = (declared,)
+def _call_error_text(member: str, exc: BaseException) -> str:
+    from ._pipe import PipeError, RemoteError
+
+    if isinstance(exc, PipeError):  # the program was ended, hung or broke the protocol
+        return f"{member}: {safe_text(exc)}"
+    if isinstance(exc, RemoteError):  # the member raised, in the program
+        return f"{member} raised {safe_text(exc) or 'an error without a message'}"
+    text = safe_text(exc)
+    return f"{member} raised {type(exc).__name__}" + (f": {text}" if text else "")
+
+
+def _display_name(obj: Any, spec: str) -> str:
     try:
-        names = tuple(str(np.dtype(d)) for d in declared)
-    except TypeError:
+        name = getattr(obj, "name", spec)
+    except BaseException as exc:  # a lookup that raises (a module __getattr__): no name given
+        _reraise_real_interrupt(exc)
+        return spec
+    text = safe_text(name, limit=200)
+    if text.startswith("<unprintable "):
+        raise AdapterLoadError(
+            f"Adapter spec {spec!r}: its member 'name' is a {type(name).__name__} that cannot "
+            "be turned into text (its __str__ raised); 'name' is an optional display string."
+        )
+    return text
+
+
+def _declared_dtypes(obj: Any, spec: str) -> tuple[str, ...]:
+    declared: Any = ("float32", "float64")
+    names: tuple[str, ...] = ()
+    try:
+        declared = getattr(obj, "dtypes", declared)
+    except BaseException as exc:  # a lookup that raises (a module __getattr__): none declared
+        _reraise_real_interrupt(exc)
+    try:
+        if isinstance(declared, str):
+            declared = (declared,)
+        if not isinstance(declared, Mapping):  # a dict would pass as its keys
+            names = tuple(str(np.dtype(d)) for d in declared)
+    except BaseException as exc:  # adapter code chose what to raise
+        _reraise_real_interrupt(exc)
         names = ()
     if not names or any(name not in ("float32", "float64") for name in names):
         raise AdapterLoadError(
-            f"Adapter spec {spec!r}: its member 'dtypes' is {declared!r}; the contract expects "
-            "a tuple of dtype names, each 'float32' or 'float64', for example ('float64',)."
+            f"Adapter spec {spec!r}: its member 'dtypes' is {safe_text(repr_of(declared), 200)};"
+            " the contract expects a tuple of dtype names, each 'float32' or 'float64', for "
+            "example ('float64',)."
         )
     return names
+
+
+def repr_of(value: Any) -> str:
+    """``repr(value)`` that never raises (adapter objects choose their own ``__repr__``)."""
+    try:
+        return repr(value)
+    except BaseException as exc:  # adapter code chose what to raise
+        _reraise_real_interrupt(exc)
+        return f"<{type(value).__name__} whose repr raised>"
 
 
 def _to_numpy(member: str, result: Any) -> Any:
@@ -187,12 +362,15 @@ def _to_numpy(member: str, result: Any) -> Any:
                 for item in result
             )
         return _as_array(result)
-    except Exception as exc:
+    except BaseException as exc:  # the result's own methods are adapter code
+        _reraise_real_interrupt(exc)
         raise AdapterCallError(
             member,
-            f"{member} returned a {type(result).__name__} that numpy.asarray cannot read: {exc}",
+            f"{member} returned a {type(result).__name__} that numpy.asarray cannot read: "
+            f"{safe_text(exc)}",
             exc,
-        ) from exc
+            raised=False,
+        ) from None
 
 
 def _as_array(value: Any) -> np.ndarray:
@@ -204,19 +382,32 @@ def _as_array(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def load_adapter(spec: str) -> LoadedAdapter:
-    """Load the adapter named by ``spec`` (see the module docstring for the spellings).
+def load_adapter(spec: Any) -> LoadedAdapter:
+    """Load the adapter named by ``spec``, or wrap the adapter object ``spec`` itself.
+
+    Parameters
+    ----------
+    spec : str, module, class, object, mapping or LoadedAdapter
+        A spec string (see the module docstring for the spellings); or what a notebook
+        holds: a module, a class (instantiated when it can be called with no arguments,
+        else its attributes are the members), an instance, or a mapping of member names
+        (and optionally ``name``, ``dtypes``) to values. A `LoadedAdapter` is returned as is.
 
     Raises
     ------
     AdapterLoadError
         With one paragraph naming the spec, what was tried and what to do.
     """
-    if not isinstance(spec, str) or not spec.strip():
+    if isinstance(spec, LoadedAdapter):
+        return spec
+    if not isinstance(spec, str):
+        return _checked(_wrap_object(spec), _describe(spec))
+    if not spec.strip():
         raise AdapterLoadError(
             "No adapter given. Name one with --adapter (CLI), --gradspec-adapter (pytest) or "
             f"GRADSPEC_ADAPTER: a shipped name ({', '.join(SHIPPED)}), a module "
-            "(package.module[:name]) or a file (path/to/file.py[:name])."
+            "(package.module[:name]) or a file (path/to/file.py[:name]); from Python, pass "
+            "the module, class, instance or dict of functions itself."
         )
     spec = spec.strip()
     if spec.startswith("cmd:"):
@@ -248,7 +439,12 @@ def load_adapter(spec: str) -> LoadedAdapter:
         module = _import_module(spec, target)
     obj: Any = module
     if attribute:
-        if not hasattr(module, attribute):
+        try:
+            present = hasattr(module, attribute)
+        except BaseException as exc:  # a module __getattr__ is adapter code
+            _reraise_real_interrupt(exc)
+            present = False
+        if not present:
             public = sorted(n for n in vars(module) if not n.startswith("_"))[:20]
             raise AdapterLoadError(
                 f"Adapter spec {spec!r}: the module {target!r} was imported but has no "
@@ -258,20 +454,76 @@ def load_adapter(spec: str) -> LoadedAdapter:
         if inspect.isclass(obj) or (callable(obj) and inspect.isfunction(obj)):
             try:
                 obj = obj()
-            except Exception as exc:
+            except BaseException as exc:  # adapter code chose what to raise
+                _reraise_real_interrupt(exc)
                 raise AdapterLoadError(
                     f"Adapter spec {spec!r}: {attribute!r} is a class or factory, so the suite "
-                    f"calls it with no arguments, and that raised {type(exc).__name__}: {exc}"
+                    f"calls it with no arguments, and that raised {type(exc).__name__}: "
+                    f"{safe_text(exc)}"
                 ) from None
+    return _checked(obj, spec)
+
+
+def _checked(obj: Any, spec: str) -> LoadedAdapter:
     loaded = LoadedAdapter(obj, spec)
     provided = [m for m in MEMBERS if loaded.has(m)]
     if not provided:
         raise AdapterLoadError(
-            f"Adapter spec {spec!r} loaded {type(obj).__name__} {getattr(obj, '__name__', '')!s}"
-            " but it provides none of the contract's members (for example sigmoid, linear, "
-            "backprop). Check that you named the right module or attribute."
+            f"Adapter spec {spec!r} loaded {type(obj).__name__} "
+            f"{safe_text(_own_attribute(obj, '__name__'), 100)} but it provides none of the "
+            "contract's members (for example sigmoid, linear, backprop). Check that you named "
+            "the right module or attribute."
         )
     return loaded
+
+
+def _own_attribute(obj: Any, name: str) -> Any:
+    """``obj.name`` if the object itself holds it, without running a ``__getattr__``."""
+    try:
+        return vars(obj).get(name, "")
+    except TypeError:  # no __dict__
+        return ""
+
+
+def _reraise_real_interrupt(exc: BaseException) -> None:
+    if isinstance(exc, KeyboardInterrupt) and _interrupt.requested():
+        raise exc
+
+
+def _describe(obj: Any) -> str:
+    """A spec-like name for an adapter object, shown in reports and reproducers."""
+    if inspect.ismodule(obj):  # vars(): a module __getattr__ is not consulted
+        return str(vars(obj).get("__file__") or vars(obj).get("__name__") or "<module>")
+    if isinstance(obj, Mapping):
+        return "<mapping of members>"
+    kind = obj if inspect.isclass(obj) else type(obj)
+    return f"{kind.__module__}:{kind.__qualname__}"
+
+
+def _wrap_object(obj: Any) -> Any:
+    """The object whose attributes are the members, for the objects a notebook holds."""
+    if isinstance(obj, Mapping):
+        bad = [key for key in obj if not isinstance(key, str)]
+        if bad:
+            raise AdapterLoadError(
+                f"An adapter given as a mapping has the key {repr_of(bad[0])}; its keys are "
+                "member names (strings) such as 'sigmoid' or 'backprop'."
+            )
+        return types.SimpleNamespace(**obj)
+    if inspect.isclass(obj):
+        try:
+            inspect.signature(obj).bind()
+        except (TypeError, ValueError):
+            return obj  # needs arguments: its (static) attributes are the members
+        try:
+            return obj()
+        except BaseException as exc:  # adapter code chose what to raise
+            _reraise_real_interrupt(exc)
+            raise AdapterLoadError(
+                f"The adapter class {obj.__qualname__} takes no arguments, so the suite "
+                f"instantiated it, and that raised {type(exc).__name__}: {safe_text(exc)}"
+            ) from None
+    return obj
 
 
 def _import_shipped(spec: str, name: str) -> Any:
@@ -300,9 +552,11 @@ def _import_module(spec: str, module_name: str) -> Any:
             f"Adapter spec {spec!r}: importing {module_name!r} failed because it needs "
             f"the module {exc.name!r}, which is not installed."
         ) from None
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit at import is the module's choice
+        _reraise_real_interrupt(exc)
         raise AdapterLoadError(
-            f"Adapter spec {spec!r}: importing {module_name!r} raised {type(exc).__name__}: {exc}"
+            f"Adapter spec {spec!r}: importing {module_name!r} raised {type(exc).__name__}: "
+            f"{safe_text(exc)}"
         ) from None
 
 
@@ -314,20 +568,27 @@ def _import_file(spec: str, path: Path) -> Any:
             f"(looked in {str(Path.cwd())!r})."
         )
     folder = str(path.resolve().parent)
-    # The folder goes on sys.path so a student's file can import its sibling modules.
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     module_name = f"_gradspec_adapter_{path.stem}"
     module_spec = importlib.util.spec_from_file_location(module_name, path)
     if module_spec is None or module_spec.loader is None:
         raise AdapterLoadError(f"Adapter spec {spec!r}: {str(path)!r} is not a Python file.")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_name] = module
+    # The folder is on sys.path while the file runs, so a student's file can import its
+    # sibling modules; it is taken off again so the rest of the process is not affected.
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
     try:
         module_spec.loader.exec_module(module)
-    except Exception as exc:
-        del sys.modules[module_name]
+    except BaseException as exc:  # SystemExit at import is the file's choice
+        sys.modules.pop(module_name, None)
+        _reraise_real_interrupt(exc)
         raise AdapterLoadError(
-            f"Adapter spec {spec!r}: running {str(path)!r} raised {type(exc).__name__}: {exc}"
+            f"Adapter spec {spec!r}: running {str(path)!r} raised {type(exc).__name__}: "
+            f"{safe_text(exc)}"
         ) from None
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
     return module

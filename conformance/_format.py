@@ -123,7 +123,8 @@ def format_progress(result: ClauseResult, done: int, total: int) -> str:
     detail = (
         result.reason
         if result.outcome is Outcome.NOT_PROVIDED
-        else f"{result.examples} examples, {result.seconds:.2f} s"
+        else f"{result.examples} examples, {result.calls} calls, {len(result.shapes)} shapes, "
+        f"{result.seconds:.2f} s"
     )
     return (
         f"[{done:>{width}}/{total}] {result.clause_id}{dtype} {_LABELS[result.outcome]} ({detail})"
@@ -169,9 +170,15 @@ def _clip(text: str, width: int) -> str:
 
 
 def format_summary(
-    counts: dict[Outcome, int], *, examples: int, seconds: float, strict: bool = False
+    counts: dict[Outcome, int],
+    *,
+    examples: int,
+    seconds: float,
+    strict: bool = False,
+    calls: int | None = None,
+    shapes: int | None = None,
 ) -> str:
-    """The closing line: counts by outcome, examples and time."""
+    """The closing line: counts by outcome, examples (adapter calls, distinct shapes), time."""
     clauses = sum(counts.values())
     parts = [
         f"{counts[Outcome.PASS]} pass",
@@ -180,4 +187,9 @@ def format_summary(
         f"{counts[Outcome.NOT_PROVIDED]} not provided",
     ]
     mode = " (strict)" if strict else ""
-    return f"{clauses} clauses{mode}: {', '.join(parts)}; {examples} examples in {seconds:.1f} s"
+    work = f"{examples} examples"
+    if calls is not None:
+        work += f", {calls} adapter calls"
+    if shapes is not None:
+        work += f", {shapes} distinct shapes"
+    return f"{clauses} clauses{mode}: {', '.join(parts)}; {work} in {seconds:.1f} s"

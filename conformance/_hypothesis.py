@@ -1,19 +1,23 @@
 """Running a property with Hypothesis under the suite's profile and seed.
 
 Checks never build ``@given`` tests by hand: they call `run_property`, so every
-property in the suite is seeded, writes no example database into the user's folder, and
-has no deadline (adapters of real libraries are slow on their first call).
+property in the suite is seeded, writes no example database into the user's folder, has no
+deadline (adapters of real libraries are slow on their first call), and shrinks a failure
+within the profile's bounds (`gradspec.conformance._model.Profile.max_shrinks` and
+``shrink_seconds``): a wrong implementation must not cost minutes of shrinking.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.reporting import with_reporter
 
-from ._model import CheckContext
+from ._model import CheckContext, Profile
 
 T = TypeVar("T")
 
@@ -56,7 +60,36 @@ def run_property(
     def _property(example: T) -> None:
         test(example)
 
-    _property()
+    with _bounded_shrinking(ctx.profile):
+        _property()
+
+
+@contextlib.contextmanager
+def _bounded_shrinking(profile: Profile) -> Iterator[None]:
+    """Hypothesis's shrink limits set to the profile's for the duration.
+
+    Hypothesis documents these two engine constants as the ones to change; when a release
+    lacks them, shrinking keeps its own limits. Its note when the time bound stops shrinking
+    (a warning meant for slow shrinkers, not a problem here) is not printed.
+    """
+    try:
+        from hypothesis.internal.conjecture import engine
+    except ImportError:  # pragma: no cover - a Hypothesis laid out differently
+        yield
+        return
+    names = ("MAX_SHRINKS", "MAX_SHRINKING_SECONDS")
+    if not all(hasattr(engine, name) for name in names):
+        yield
+        return
+    saved = [getattr(engine, name) for name in names]
+    engine.MAX_SHRINKS = profile.max_shrinks
+    engine.MAX_SHRINKING_SECONDS = profile.shrink_seconds
+    try:
+        with with_reporter(lambda text: None):
+            yield
+    finally:
+        for name, value in zip(names, saved, strict=True):
+            setattr(engine, name, value)
 
 
 def data_check(

@@ -28,19 +28,48 @@ class Outcome(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Profile:
-    """How hard the suite searches: the number of Hypothesis examples per clause and dtype."""
+    """How hard the suite searches: the number of Hypothesis examples per clause and dtype.
+
+    Shrinking (making a failing example small and readable) is bounded too, so that a wrong
+    implementation is judged in about the time a correct one takes: after ``max_shrinks``
+    successful shrinks or ``shrink_seconds`` of shrinking in one property, the smallest
+    failing example found so far is reported.
+    """
 
     name: str
     max_examples: int
     #: Size cap for generated arrays (elements) and graphs (nodes).
     max_array_size: int
     max_graph_nodes: int
+    max_shrinks: int = 500  # Hypothesis's own limits, for a Profile built elsewhere
+    shrink_seconds: float = 300.0
 
 
 PROFILES: dict[str, Profile] = {
-    "quick": Profile("quick", max_examples=10, max_array_size=16, max_graph_nodes=6),
-    "default": Profile("default", max_examples=60, max_array_size=64, max_graph_nodes=10),
-    "thorough": Profile("thorough", max_examples=400, max_array_size=256, max_graph_nodes=16),
+    "quick": Profile(
+        "quick",
+        max_examples=10,
+        max_array_size=16,
+        max_graph_nodes=6,
+        max_shrinks=20,
+        shrink_seconds=0.25,
+    ),
+    "default": Profile(
+        "default",
+        max_examples=60,
+        max_array_size=64,
+        max_graph_nodes=10,
+        max_shrinks=50,
+        shrink_seconds=0.5,
+    ),
+    "thorough": Profile(
+        "thorough",
+        max_examples=400,
+        max_array_size=256,
+        max_graph_nodes=16,
+        max_shrinks=200,
+        shrink_seconds=5.0,
+    ),
 }
 
 
@@ -199,3 +228,7 @@ class ClauseResult:
     #: Why the clause was not provided (missing members, undeclared dtype).
     reason: str | None = None
     seconds: float = 0.0
+    #: Adapter calls made by the check.
+    calls: int = 0
+    #: Distinct (member, dtype, argument shapes) keys among those calls (see CallTally).
+    shapes: frozenset[tuple[Any, ...]] = frozenset()

@@ -18,7 +18,9 @@ Anything else is a protocol failure with a message that says what happened: the 
 exited (its exit status and the last lines of its stderr), did not answer within the
 timeout (it is stopped), or answered something that is not a JSON reply to that request.
 After a protocol failure the program is restarted for the next call, so one crash fails one
-clause, not the whole run.
+clause, not the whole run. The program runs in a session of its own, so a Ctrl-C at the
+terminal reaches only the suite (which then stops it), and a program that does not answer
+in time is killed with everything it started.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import json
 import os
 import queue
 import shlex
+import signal
 import subprocess
 import threading
 import time
@@ -57,7 +60,11 @@ DEFAULT_TIMEOUT = 30.0
 #: How many times a program that keeps failing is restarted before calls give up at once.
 MAX_RESTARTS = 25
 
+#: The longest answer line read (bytes); a longer one is garbage, not a memory exhaustion.
+MAX_LINE = 256 * 1024 * 1024
+
 _STDERR_LINES = 20
+_TOO_LONG = b"\0too long"
 
 
 class PipeError(Exception):
@@ -88,18 +95,26 @@ class RemoteError(Exception):
     member : str
     kind : str or None
         The error's type, if the program named it (``{"error": {"type": ..., ...}}``).
+    raised : bool
+        False when the program says the member did not raise but returned something that
+        could not be read (``"raised": false``, sent by ``--isolate``'s child).
     """
 
-    def __init__(self, member: str, message: str, kind: str | None = None) -> None:
-        super().__init__(f"{kind}: {message}" if kind else message)
+    def __init__(
+        self, member: str, message: str, kind: str | None = None, *, raised: bool = True
+    ) -> None:
+        super().__init__(f"{kind}: {message}" if kind and message else kind or message)
         self.member = member
         self.kind = kind
+        self.raised = raised
 
 
 class _Process:
     """One running instance of the program, with threads that drain its stdout and stderr."""
 
-    def __init__(self, argv: Sequence[str], cwd: str | None) -> None:
+    def __init__(
+        self, argv: Sequence[str], cwd: str | None, env: Mapping[str, str] | None = None
+    ) -> None:
         self.argv = list(argv)
         try:
             self.popen = subprocess.Popen(
@@ -108,6 +123,10 @@ class _Process:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 cwd=cwd,
+                env=None if env is None else dict(env),
+                # Its own session: a terminal's Ctrl-C goes to the suite alone, and killpg
+                # can stop whatever the program started.
+                start_new_session=os.name == "posix",
             )
         except OSError as exc:
             raise ProgramCrashed(
@@ -128,15 +147,24 @@ class _Process:
     def _pump_stdout(self) -> None:
         stream = self.popen.stdout
         assert stream is not None
-        for line in iter(stream.readline, b""):
-            self.lines.put(line)
+        try:
+            while line := stream.readline(MAX_LINE):
+                if len(line) == MAX_LINE and not line.endswith(b"\n"):
+                    self.lines.put(_TOO_LONG)
+                    break
+                self.lines.put(line)
+        except (OSError, ValueError):  # the stream was closed under us by stop()
+            pass
         self.lines.put(None)
 
     def _pump_stderr(self) -> None:
         stream = self.popen.stderr
         assert stream is not None
-        for line in iter(stream.readline, b""):
-            self.stderr.append(line.decode("utf-8", "replace").rstrip("\n"))
+        try:
+            for line in iter(lambda: stream.readline(64 * 1024), b""):
+                self.stderr.append(line.decode("utf-8", "replace").rstrip("\n"))
+        except (OSError, ValueError):  # the stream was closed under us by stop()
+            pass
 
     def stderr_tail(self) -> str:
         # The stderr thread may still be reading the last lines of a program that just died.
@@ -146,21 +174,34 @@ class _Process:
             return "its stderr was empty"
         return "the last lines of its stderr:\n    " + "\n    ".join(lines)
 
-    def stop(self) -> None:
-        """Close stdin (the program's signal to exit), then stop it if it lingers."""
+    def stop(self, *, at_once: bool = False) -> None:
+        """Close stdin (the program's signal to exit), then kill it if it lingers.
+
+        ``at_once`` kills it without waiting (it hung). Either way whatever it started in
+        its session is killed too, so no stray process outlives it.
+        """
         try:
             if self.popen.stdin is not None:
                 self.popen.stdin.close()
         except OSError:
             pass
         try:
-            self.popen.wait(timeout=2.0)
+            self.popen.wait(timeout=0 if at_once else 2.0)
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait()
+        self._kill_session()
         for stream in (self.popen.stdout, self.popen.stderr):
             if stream is not None:
                 stream.close()
+
+    def _kill_session(self) -> None:
+        if os.name != "posix":
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except OSError:  # the session is already empty
+            pass
 
 
 class PipeAdapter:
@@ -181,6 +222,16 @@ class PipeAdapter:
         variable ``GRADSPEC_PIPE_TIMEOUT``, else `DEFAULT_TIMEOUT`.
     cwd : str, optional
         Working folder of the program.
+    start_timeout : float, optional
+        Seconds to wait for the handshake (the program's start-up). Default: ``timeout``.
+    env : mapping, optional
+        The program's environment. Default: this process's.
+
+    Attributes
+    ----------
+    deadline : float or None
+        A `time.monotonic` instant after which no answer is awaited (the whole run's time
+        limit): a call still running then is stopped like one that timed out.
 
     Raises
     ------
@@ -194,10 +245,15 @@ class PipeAdapter:
         *,
         timeout: float | None = None,
         cwd: str | None = None,
+        start_timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.argv = _split_command(command)
         self.timeout = _timeout(timeout)
+        self.start_timeout = self.timeout if start_timeout is None else _timeout(start_timeout)
         self.cwd = cwd
+        self.env = env
+        self.deadline: float | None = None
         self.restarts = 0
         self._lock = threading.Lock()
         # The running process sits in a one-element list shared with the finalizer, which
@@ -223,12 +279,27 @@ class PipeAdapter:
     # --- the program's lifetime ------------------------------------------------------------
 
     def _start(self) -> dict[str, Any]:
-        process = _Process(self.argv, self.cwd)
+        process = _Process(self.argv, self.cwd, self.env)
         self._process = process
-        reply = self._exchange("hello", {"member": "hello", "protocol": PROTOCOL})
+        reply = self._exchange(
+            "hello",
+            {"member": "hello", "protocol": PROTOCOL, **self.hello_fields},
+            timeout=self.start_timeout,
+        )
         if "error" in reply:
-            self._fail(ProgramGarbage, f"answered the hello handshake with an error: {reply}")
+            self._hello_refused(reply["error"])
         return _check_hello(reply.get("result"), self)
+
+    def _hello_refused(self, error: Any) -> None:
+        self._fail(
+            ProgramGarbage,
+            f"answered the hello handshake with an error: {_remote_error('hello', error)}",
+        )
+
+    @property
+    def description(self) -> str:
+        """How failures name the program."""
+        return f"the adapter program {shlex.join(self.argv)!r}"
 
     @staticmethod
     def _stop_process(holder: list[_Process | None]) -> None:
@@ -257,15 +328,19 @@ class PipeAdapter:
     def _fail(self, kind: type[PipeError], what: str) -> None:
         """Stop the program and raise; the next call starts it again."""
         process = self._process
+        if process is not None and kind is ProgramTimedOut:
+            process.stop(at_once=True)  # hung: its stderr can be read once it is dead
         tail = process.stderr_tail() if process is not None else ""
         if process is not None:
             process.stop()
         self._process = None
-        error = kind(f"the adapter program {shlex.join(self.argv)!r} {what}; {tail}")
+        error = kind(f"{self.description} {what}; {tail}")
         self._last_failure = error
         raise error
 
-    def _exchange(self, member: str, request: dict[str, Any]) -> dict[str, Any]:
+    def _exchange(
+        self, member: str, request: dict[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
         process = self._process
         assert process is not None
         request_id = process.next_id
@@ -277,24 +352,40 @@ class PipeAdapter:
             process.popen.stdin.flush()
         except (BrokenPipeError, OSError):
             self._exited(process, member)
+        wait = self.timeout if timeout is None else timeout
+        run_out = self.deadline is not None and self.deadline - time.monotonic() < wait
+        if run_out:
+            assert self.deadline is not None
+            wait = max(0.0, self.deadline - time.monotonic())
         try:
-            answer = process.lines.get(timeout=self.timeout)
+            answer = process.lines.get(timeout=wait)
         except queue.Empty:
             self._fail(
                 ProgramTimedOut,
-                f"did not answer request {request_id} ({member}) within {self.timeout:g} s and "
-                "was stopped (set GRADSPEC_PIPE_TIMEOUT to allow more time)",
+                f"was still running {member} when the whole run's time limit ran out, and "
+                "was stopped"
+                if run_out
+                else f"did not answer request {request_id} ({member}) within {wait:g} s and "
+                "was stopped (a per-call time limit: set GRADSPEC_PIPE_TIMEOUT, or "
+                "--call-timeout under --isolate, to allow more time)",
             )
         if answer is None:
             self._exited(process, member)
+        if answer == _TOO_LONG:
+            self._fail(
+                ProgramGarbage,
+                f"answered request {request_id} ({member}) with a line longer than "
+                f"{MAX_LINE} bytes",
+            )
         text = answer.decode("utf-8", "replace").strip()
         try:
             reply = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also digits past the limit
             self._fail(
                 ProgramGarbage,
                 f"answered request {request_id} ({member}) with a line that is not JSON "
-                f"({exc.msg}): {_clip(text)!r}. Write logs to stderr, never to stdout",
+                f"({getattr(exc, 'msg', None) or type(exc).__name__}): {_clip(text)!r}. "
+                "Write logs to stderr, never to stdout",
             )
         if not isinstance(reply, dict):
             self._fail(
@@ -320,6 +411,13 @@ class PipeAdapter:
         try:
             status = process.popen.wait(timeout=2.0)
             how = f"exited with status {status}"
+            if status < 0:
+                try:
+                    how = f"was killed by signal {signal.Signals(-status).name}"
+                except ValueError:
+                    how = f"was killed by signal {-status}"
+                if -status in (signal.SIGKILL, getattr(signal, "SIGXCPU", -1)):
+                    how += " (did it run out of memory or CPU time?)"
         except subprocess.TimeoutExpired:
             how = "closed its stdout"
         self._fail(ProgramCrashed, f"{how} while answering {member}")
@@ -336,7 +434,7 @@ class PipeAdapter:
         """
         with self._lock:
             if self._process is None:
-                if self.restarts >= MAX_RESTARTS and self._last_failure is not None:
+                if self.restarts >= self.max_restarts and self._last_failure is not None:
                     raise PipeError(
                         f"the adapter program failed {self.restarts} times; not restarting it "
                         f"again. Last failure: {self._last_failure}"
@@ -344,16 +442,37 @@ class PipeAdapter:
                 self.restarts += 1
                 self._start()
             try:
-                encoded = encode_args(member, args)
+                encoded = self._encode_args(member, args)
             except WireError as exc:
                 raise TypeError(f"{member}: {exc}") from None
             reply = self._exchange(member, {"member": member, "args": encoded})
             if "error" in reply:
-                raise _remote_error(member, reply["error"])
+                raise self._error(member, reply["error"])
             try:
-                return decode_result(member, reply["result"], where=f"{member}'s result")
-            except (WireError, ValueError) as exc:
-                self._fail(ProgramGarbage, f"answered {member} with a malformed result: {exc}")
+                return self._decode_result(member, reply["result"])
+            except Exception as exc:  # any malformed answer breaks the protocol, never more
+                self._fail(
+                    ProgramGarbage,
+                    f"answered {member} with a malformed result: {type(exc).__name__}: "
+                    f"{_clip(str(exc))}",
+                )
+
+    # --- the encoding, which a subclass may change --------------------------------------
+
+    #: How many times the program is restarted after failures before calls give up at once.
+    max_restarts: int = MAX_RESTARTS
+
+    #: Extra fields of the hello request (a subclass negotiates its encoding there).
+    hello_fields: Mapping[str, Any] = {}
+
+    def _encode_args(self, member: str, args: Mapping[str, Any]) -> Any:
+        return encode_args(member, args)
+
+    def _decode_result(self, member: str, result: Any) -> Any:
+        return decode_result(member, result, where=f"{member}'s result")
+
+    def _error(self, member: str, error: Any) -> Exception:
+        return _remote_error(member, error)
 
     def _method(self, member: str) -> Callable[..., Any]:
         parameters = PARAMETERS[member]
@@ -429,7 +548,12 @@ def _check_hello(result: Any, adapter: PipeAdapter) -> dict[str, Any]:
 
 def _remote_error(member: str, error: Any) -> RemoteError:
     if isinstance(error, dict):
-        return RemoteError(member, str(error.get("message", error)), error.get("type"))
+        return RemoteError(
+            member,
+            str(error.get("message", error)),
+            error.get("type"),
+            raised=error.get("raised") is not False,
+        )
     return RemoteError(member, str(error))
 
 

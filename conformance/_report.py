@@ -1,5 +1,9 @@
 """Machine-readable reports of a run: JSON and JUnit XML, both written atomically.
 
+The CLI writes them after every clause too, marked ``"complete": false`` (JUnit: the suite
+property ``complete``), so a run that is interrupted, stopped by its time limit or killed
+leaves the rows it finished, and never an older report that looks current.
+
 JSON report (``schema_version`` 1; `REPORT_SCHEMA` is the same as a JSON Schema)::
 
     {
@@ -9,13 +13,14 @@ JSON report (``schema_version`` 1; `REPORT_SCHEMA` is the same as a JSON Schema)
       "library_versions": {"numpy": "2.4.0", ...},
       "profile": "default", "seed": 0, "strict": false, "select": null,
       "python": "3.11.9", "platform": "Linux-...", "started": "2025-01-01T00:00:00+00:00",
-      "seconds": 12.3,
+      "seconds": 12.3, "complete": true, "incomplete_reason": null,
       "summary": {"pass": 38, "acceptable": 2, "fail": 0, "not_provided": 0,
-                  "examples": 4321, "executed": 80, "exit_status": 0},
+                  "examples": 4321, "executed": 80, "exit_status": 0,
+                  "calls": 5000, "shapes": 150},
       "clauses": [
         {"id": "ACT-SIGMOID-VALUE", "title": "...", "outcome": "pass", "examples": 120,
          "worst_ulp": 1.0, "worst_abs": 1e-16, "worst_rel": 2e-16, "flags": {}, "reason": null,
-         "seconds": 0.4,
+         "seconds": 0.4, "calls": 130, "shapes": 12,
          "dtypes": [
            {"dtype": "float32", "outcome": "pass", "examples": 60, "worst_ulp": 0.5, ...,
             "failure": null},
@@ -29,12 +34,14 @@ combines its dtypes (worst outcome, examples added up); ``dtypes`` keeps each on
 has every field of `gradspec.conformance._model.Failure` plus ``text``, the message
 exactly as the CLI prints it. Arrays become nested lists; NaN and infinities, which JSON
 cannot hold, become the strings ``"nan"``, ``"inf"`` and ``"-inf"``; any other object its
-``repr``.
+``repr``. ``calls`` counts adapter calls and ``shapes`` the distinct (member, dtype, argument
+shapes) combinations among them (in the summary: over the whole run).
 
 JUnit XML: one ``<testcase>`` per clause and dtype, named ``ID[dtype]``. A failure is a
 ``<failure>`` with the same text; not provided is ``<skipped>`` with the reason; an acceptable
-result passes with a ``<property name="acceptable">`` per flag and the flags in
-``<system-out>``.
+result passes with the flags in ``<system-out>`` (the common JUnit schema allows
+``<properties>`` only on the suite). Terminal escapes and characters XML cannot hold are
+removed from every text, so any exception message gives a well-formed file.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import fields
@@ -50,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from ._adapter import without_escapes
 from ._format import format_failure
 from ._model import ClauseResult, Failure, Outcome
 from ._runner import SuiteReport, exit_status
@@ -87,6 +96,8 @@ _ROW_PROPERTIES: dict[str, Any] = {
     "flags": _FLAGS,
     "reason": {"type": ["string", "null"]},
     "seconds": {"type": "number", "minimum": 0},
+    "calls": {"type": "integer", "minimum": 0},
+    "shapes": {"type": "integer", "minimum": 0},
 }
 
 #: The JSON report's schema (JSON Schema, draft 2020-12 keywords only).
@@ -99,6 +110,8 @@ _SUMMARY_COUNTS = (
     "examples",
     "executed",
     "exit_status",
+    "calls",
+    "shapes",
 )
 
 REPORT_SCHEMA: dict[str, Any] = {
@@ -118,6 +131,8 @@ REPORT_SCHEMA: dict[str, Any] = {
         "platform",
         "started",
         "seconds",
+        "complete",
+        "incomplete_reason",
         "summary",
         "clauses",
     ],
@@ -138,6 +153,8 @@ REPORT_SCHEMA: dict[str, Any] = {
         "platform": {"type": "string"},
         "started": {"type": "string"},
         "seconds": {"type": "number", "minimum": 0},
+        "complete": {"type": "boolean"},
+        "incomplete_reason": {"type": ["string", "null"]},
         "summary": {
             "type": "object",
             "required": list(_SUMMARY_COUNTS),
@@ -209,6 +226,8 @@ def _row_json(row: ClauseResult) -> dict[str, Any]:
         "flags": dict(row.flags),
         "reason": row.reason,
         "seconds": row.seconds,
+        "calls": row.calls,
+        "shapes": len(row.shapes),
     }
 
 
@@ -246,6 +265,8 @@ def report_to_json(report: SuiteReport) -> dict[str, Any]:
         "platform": report.platform,
         "started": report.started,
         "seconds": report.seconds,
+        "complete": report.complete,
+        "incomplete_reason": report.incomplete_reason,
         "summary": {
             "pass": counts[Outcome.PASS],
             "acceptable": counts[Outcome.ACCEPTABLE],
@@ -254,6 +275,8 @@ def report_to_json(report: SuiteReport) -> dict[str, Any]:
             "examples": report.examples,
             "executed": report.executed,
             "exit_status": exit_status(report),
+            "calls": report.calls,
+            "shapes": report.shapes,
         },
         "clauses": clauses,
     }
@@ -284,6 +307,20 @@ def write_json(report: SuiteReport, path: str | os.PathLike[str]) -> None:
     _write_atomically(path, text.encode("utf-8"))
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without terminal escape sequences and characters XML 1.0 cannot hold.
+
+    Examples
+    --------
+    >>> xml_text(chr(27) + "[31mred" + chr(27) + "[0m" + chr(7) + " text")
+    'red text'
+    """
+    return _NOT_XML.sub("", without_escapes(text))
+
+
 def junit_tree(report: SuiteReport) -> ET.ElementTree:
     """The JUnit XML document: one testcase per clause and dtype."""
     failures = sum(r.outcome is Outcome.FAIL for r in report.results)
@@ -292,7 +329,7 @@ def junit_tree(report: SuiteReport) -> ET.ElementTree:
     suite = ET.SubElement(
         root,
         "testsuite",
-        name=f"gradspec conformance: {report.adapter_name}",
+        name=xml_text(f"gradspec conformance: {report.adapter_name}"),
         tests=str(len(report.results)),
         failures=str(failures),
         errors="0",
@@ -307,9 +344,13 @@ def junit_tree(report: SuiteReport) -> ET.ElementTree:
         ("profile", report.profile),
         ("seed", str(report.seed)),
         ("strict", str(report.strict).lower()),
+        ("complete", str(report.complete).lower()),
+        *([("incomplete_reason", report.incomplete_reason)] if report.incomplete_reason else []),
+        ("calls", str(report.calls)),
+        ("shapes", str(report.shapes)),
         *sorted(report.library_versions.items()),
     ):
-        ET.SubElement(properties, "property", name=name, value=value)
+        ET.SubElement(properties, "property", name=xml_text(name), value=xml_text(value))
     for result in report.results:
         case = ET.SubElement(
             suite,
@@ -319,16 +360,15 @@ def junit_tree(report: SuiteReport) -> ET.ElementTree:
             time=f"{result.seconds:.3f}",
         )
         if result.outcome is Outcome.FAIL and result.failure is not None:
-            failure = ET.SubElement(case, "failure", message=result.failure.summary)
-            failure.text = format_failure(result.failure, result.dtype)
+            failure = ET.SubElement(case, "failure", message=xml_text(result.failure.summary))
+            failure.text = xml_text(format_failure(result.failure, result.dtype))
         elif result.outcome is Outcome.NOT_PROVIDED:
-            ET.SubElement(case, "skipped", message=f"not provided: {result.reason}")
+            ET.SubElement(case, "skipped", message=xml_text(f"not provided: {result.reason}"))
         elif result.flags:
-            flags = ET.SubElement(case, "properties")
-            for name, detail in result.flags.items():
-                ET.SubElement(flags, "property", name="acceptable", value=f"{name}: {detail}")
             out = ET.SubElement(case, "system-out")
-            out.text = "acceptable: " + "; ".join(f"{n} ({d})" for n, d in result.flags.items())
+            out.text = xml_text(
+                "acceptable: " + "; ".join(f"{n} ({d})" for n, d in result.flags.items())
+            )
     ET.indent(root)
     return ET.ElementTree(root)
 

@@ -11,12 +11,18 @@ Rules, per clause and dtype:
 - a member the clause needs is missing, or the dtype is not declared: **not provided**;
 - the check raised ``ClauseViolation``: **fail**, with the check's failure;
 - an adapter member raised (``AdapterCallError``): **fail**, naming the member;
-- any other exception: **fail**, saying the suite could not evaluate the clause;
-- the check verified no example: **fail** (zero checks never read as a pass), except for a
-  clause that declares no members (it exercises whichever members exist) when the adapter
-  has none of them: **not provided**;
+- any other exception (`BaseException` included, except a real Ctrl-C): **fail**, naming
+  the member's own error when a member raised during the check (an intermittent error that
+  Hypothesis could not replay, say), else saying the suite could not evaluate the clause;
+- the check verified no example: **fail** (zero checks never read as a pass), naming the
+  member's error if every call raised, except for a clause that declares no members (it
+  exercises whichever members exist) when the adapter has none of them and no call was
+  made: **not provided**;
 - flags and no failure: **acceptable**, or **fail** under ``strict``;
 - otherwise: **pass**.
+
+A run stops early, with ``complete`` false and the reason in the report, at a real Ctrl-C
+(`RunInterrupted` carries the partial report) or when its time limit runs out.
 """
 
 from __future__ import annotations
@@ -31,14 +37,17 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 import gradspec
 
-from ._adapter import AdapterCallError, LoadedAdapter
+from . import _interrupt
+from ._adapter import AdapterCallError, CallTally, LoadedAdapter, load_adapter, safe_text
 from ._model import PROFILES, CheckContext, Clause, ClauseResult, ClauseViolation, Failure, Outcome
 
 __all__ = [
     "DTYPES",
+    "RunInterrupted",
     "SuiteReport",
     "combine",
     "exit_status",
@@ -56,6 +65,9 @@ _SEVERITY = {Outcome.NOT_PROVIDED: 0, Outcome.PASS: 1, Outcome.ACCEPTABLE: 2, Ou
 
 #: ``progress(result, done, total)`` is called after each clause and dtype.
 Progress = Callable[[ClauseResult, int, int], None]
+
+#: ``checkpoint(report)`` is called after each clause and dtype with the report so far.
+Checkpoint = Callable[["SuiteReport"], None]
 
 
 @dataclass
@@ -80,6 +92,11 @@ class SuiteReport:
         One row per clause and dtype, in clause order.
     select : str or None
         The selection pattern, if the run was restricted.
+    complete : bool
+        False while the run goes on, and for a run that stopped early (Ctrl-C, time limit):
+        its rows are then only those done so far.
+    incomplete_reason : str or None
+        Why an incomplete run stopped.
     """
 
     adapter_spec: str
@@ -95,6 +112,8 @@ class SuiteReport:
     seconds: float = 0.0
     results: list[ClauseResult] = field(default_factory=list)
     select: str | None = None
+    complete: bool = True
+    incomplete_reason: str | None = None
 
     def by_clause(self) -> list[ClauseResult]:
         """One combined row per clause (see `combine`), in clause order."""
@@ -116,18 +135,31 @@ class SuiteReport:
         return sum(result.examples for result in self.results)
 
     @property
+    def calls(self) -> int:
+        """Adapter calls over every clause and dtype."""
+        return sum(result.calls for result in self.results)
+
+    @property
+    def shapes(self) -> int:
+        """Distinct (member, dtype, argument shapes) keys over the whole run."""
+        keys: set[tuple[Any, ...]] = set()
+        for result in self.results:
+            keys |= result.shapes
+        return len(keys)
+
+    @property
     def executed(self) -> int:
         """Clause-and-dtype rows whose check actually ran (anything but not provided)."""
         return sum(result.outcome is not Outcome.NOT_PROVIDED for result in self.results)
 
 
 def exit_status(report: SuiteReport) -> int:
-    """0 when every provided clause conformed and at least one ran, else 1.
+    """0 when every provided clause conformed, at least one ran and the run completed, else 1.
 
     Under ``strict`` the runner has already turned acceptable results into failures, so
     this needs no flag of its own.
     """
-    if report.executed == 0:
+    if report.executed == 0 or not report.complete:
         return 1
     conforming = (Outcome.PASS, Outcome.NOT_PROVIDED, Outcome.ACCEPTABLE)
     return 0 if all(result.outcome in conforming for result in report.results) else 1
@@ -162,6 +194,8 @@ def combine(rows: Sequence[ClauseResult]) -> ClauseResult:
         failure=next((row.failure for row in rows if row.failure is not None), None),
         reason="; ".join(reasons) or None,
         seconds=sum(row.seconds for row in rows),
+        calls=sum(row.calls for row in rows),
+        shapes=frozenset().union(*(row.shapes for row in rows)),
     )
 
 
@@ -211,8 +245,19 @@ def _registry() -> tuple[Clause, ...]:
     return tuple(CLAUSES)
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """A real Ctrl-C stopped `run_suite`; ``report`` holds the rows done so far.
+
+    It is a KeyboardInterrupt, so code that does not know it still stops as on any Ctrl-C.
+    """
+
+    def __init__(self, report: SuiteReport) -> None:
+        super().__init__("the run was interrupted (Ctrl-C)")
+        self.report = report
+
+
 def run_suite(
-    adapter: LoadedAdapter,
+    adapter: Any,
     *,
     profile: str = "default",
     seed: int = 0,
@@ -220,13 +265,16 @@ def run_suite(
     select: str | None = None,
     progress: Progress | None = None,
     clauses: Sequence[Clause] | None = None,
+    checkpoint: Checkpoint | None = None,
+    time_limit: float | None = None,
 ) -> SuiteReport:
     """Run every selected clause against ``adapter``.
 
     Parameters
     ----------
-    adapter : LoadedAdapter
-        From `gradspec.conformance.load_adapter`.
+    adapter : LoadedAdapter or anything `gradspec.conformance.load_adapter` takes
+        A spec string, a module, a class, an instance or a mapping of member names to
+        callables is loaded first.
     profile : {"quick", "default", "thorough"}
         How many examples each clause draws.
     seed : int
@@ -239,17 +287,32 @@ def run_suite(
         ``progress(result, done, total)`` after each clause and dtype.
     clauses : sequence of Clause, optional
         The clauses to run instead of the registry (for tests of the runner itself).
+    checkpoint : callable, optional
+        ``checkpoint(report)`` after each clause and dtype, with the report so far
+        (``complete`` false), so a caller can save partial results.
+    time_limit : float, optional
+        Seconds for the whole run. No clause starts after it; an out-of-process adapter's
+        call that is still running then is stopped (that clause fails). The report is then
+        incomplete.
 
     Returns
     -------
     SuiteReport
         ``results`` holds one row per clause and dtype; a selection that matches nothing
         gives a report with no rows (``exit_status`` is then 1).
+
+    Raises
+    ------
+    RunInterrupted
+        On a real Ctrl-C, with the partial report.
     """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
+    adapter = load_adapter(adapter)
     chosen = select_clauses(_registry() if clauses is None else clauses, select)
     started = time.perf_counter()
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    _set_program_deadline(adapter, deadline)
     report = SuiteReport(
         adapter_spec=adapter.spec,
         adapter_name=adapter.name,
@@ -262,17 +325,46 @@ def run_suite(
         platform=platform.platform(),
         started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         select=select,
+        complete=False,
     )
     pairs = plan(chosen)
-    for done, (clause, dtype) in enumerate(pairs, start=1):
-        result = run_clause(clause, adapter, dtype, profile=profile, seed=seed, strict=strict)
-        report.results.append(result)
-        if progress is not None:
-            progress(result, done, len(pairs))
+    with _interrupt.watching():
+        try:
+            for done, (clause, dtype) in enumerate(pairs, start=1):
+                if deadline is not None and time.monotonic() >= deadline:
+                    report.incomplete_reason = (
+                        f"the time limit ran out after {done - 1} of {len(pairs)} clause runs"
+                    )
+                    break
+                result = run_clause(
+                    clause, adapter, dtype, profile=profile, seed=seed, strict=strict
+                )
+                report.results.append(result)
+                report.seconds = time.perf_counter() - started
+                if checkpoint is not None:
+                    checkpoint(report)
+                if progress is not None:
+                    progress(result, done, len(pairs))
+            else:
+                report.complete = True
+        except KeyboardInterrupt:
+            report.incomplete_reason = (
+                f"interrupted (Ctrl-C) after {len(report.results)} of {len(pairs)} clause runs"
+            )
+            report.seconds = time.perf_counter() - started
+            raise RunInterrupted(report) from None
     # Read after the run: the adapter's libraries are imported by its first calls at the latest.
     report.library_versions = adapter.library_versions()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _set_program_deadline(adapter: LoadedAdapter, deadline: float | None) -> None:
+    # An adapter program (cmd: or --isolate) stops a call that runs past the run's time limit.
+    from ._pipe import PipeAdapter
+
+    if isinstance(adapter.obj, PipeAdapter):
+        adapter.obj.deadline = deadline
 
 
 def run_clause(
@@ -300,20 +392,23 @@ def run_clause(
     ctx = CheckContext(
         adapter=adapter, dtype=dtype, profile=PROFILES[profile], seed=seed, strict=strict
     )
+    tally = adapter.tally = CallTally()
     started = time.perf_counter()
     failure: Failure | None = None
     try:
         with _hypothesis_storage_elsewhere():
             clause.check(ctx)
-    except ClauseViolation as violation:
-        failure = violation.failure
-    except AdapterCallError as error:
-        failure = _member_failure(clause, adapter.spec, error)
-    except Exception as error:  # the run must survive a broken check or a garbage result
-        failure = _suite_failure(clause, error)
+    except BaseException as error:  # the run must survive a broken check or a garbage result
+        if isinstance(error, KeyboardInterrupt) and _interrupt.requested():
+            raise
+        failure = _failure_of(clause, adapter.spec, error, tally)
     seconds = time.perf_counter() - started
 
     flags = dict(ctx.flags)
+    if failure is None and ctx.examples == 0 and tally.first_error is not None:
+        # Every call raised, and the check (ROB-NO-MUTATION, say) left each error to the
+        # member's own clauses: with nothing verified, the error is this clause's result.
+        failure = _member_failure(clause, adapter.spec, tally.first_error)
     if failure is None and ctx.examples == 0 and not clause.members:
         # Clauses such as ROB-NAN declare no member of their own: they exercise whichever
         # members the adapter has. Having none of them is "not provided", never a pass.
@@ -354,7 +449,43 @@ def run_clause(
         flags=flags,
         failure=failure,
         seconds=seconds,
+        calls=tally.calls,
+        shapes=frozenset(tally.shapes),
     )
+
+
+def _failure_of(clause: Clause, spec: str, error: BaseException, tally: CallTally) -> Failure:
+    """The failure for whatever escaped a check."""
+    found = _find(error, (ClauseViolation, AdapterCallError))
+    if isinstance(found, ClauseViolation):
+        return found.failure
+    if isinstance(found, AdapterCallError):
+        return _member_failure(clause, spec, found, _example_note(error))
+    if tally.first_error is not None:
+        # Something else went wrong after a member raised (Hypothesis reports a failure it
+        # could not replay as "flaky", for instance): the member's own error is the news.
+        return _member_failure(
+            clause, spec, tally.first_error, _example_note(error), intermittent=True
+        )
+    return _suite_failure(clause, error)
+
+
+def _find(error: BaseException, kinds: tuple[type[BaseException], ...]) -> BaseException | None:
+    """``error`` itself or the first exception of ``kinds`` inside it (groups, causes)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kinds):
+            return current
+        pending.extend(getattr(current, "exceptions", None) or ())
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+    return None
 
 
 def _not_provided(clause: Clause, dtype: str, reason: str) -> ClauseResult:
@@ -416,13 +547,21 @@ def _hypothesis_storage_elsewhere() -> Iterator[None]:
             set_home(previous)
 
 
-def _member_failure(clause: Clause, spec: str, error: AdapterCallError) -> Failure:
-    example = _example_note(error)
+def _member_failure(
+    clause: Clause,
+    spec: str,
+    error: AdapterCallError,
+    example: str | None = None,
+    *,
+    intermittent: bool = False,
+) -> Failure:
+    example = example or _example_note(error)
     original = error.original
+    again = " (not on every call: the same input did not always fail)" if intermittent else ""
     return Failure(
         clause_id=clause.id,
         title=clause.title,
-        summary=f"the adapter's {error.member} failed: {error}",
+        summary=f"the adapter's {error.member} failed{again}: {error}",
         inputs={"example": example} if example else {},
         hint=(
             f"{error.member} must accept the inputs the contract describes and return an "
@@ -434,14 +573,15 @@ def _member_failure(clause: Clause, spec: str, error: AdapterCallError) -> Failu
     )
 
 
-def _suite_failure(clause: Clause, error: Exception) -> Failure:
+def _suite_failure(clause: Clause, error: BaseException) -> Failure:
     example = _example_note(error)
     frames = traceback.extract_tb(error.__traceback__)
     where = f" (raised at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
     return Failure(
         clause_id=clause.id,
         title=clause.title,
-        summary=f"the suite could not evaluate this clause: {type(error).__name__}: {error}",
+        summary=f"the suite could not evaluate this clause: {type(error).__name__}: "
+        f"{safe_text(error)}",
         inputs={"example": example} if example else {},
         hint=(
             "either an adapter member returned something the check did not anticipate "

@@ -18,11 +18,18 @@ Programs in any language read and write these objects, so the rules are few and 
 - A **result** is an array (elementwise members, ``linear``, ``jacobian``), a list of three
   arrays (``linear_backward``: grad_W, grad_x, grad_b) or, for ``backprop``,
   ``{"output": array, "gradients": {name: array}}``.
+
+The **npy encoding** (`encode_value`, `decode_value`), negotiated in the handshake, is what
+``--isolate`` speaks to its own Python child: it carries whatever the member returned after
+the suite's conversion to NumPy (any numeric dtype, any nesting of tuples and dicts), so the
+suite judges exactly what it would judge in process. Arrays travel as ``.npy`` bytes, read
+with ``allow_pickle=False`` so a reply can never run code in the suite.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -35,11 +42,16 @@ __all__ = [
     "decode_args",
     "decode_array",
     "decode_result",
+    "decode_value",
     "encode_args",
     "encode_array",
     "encode_float",
     "encode_result",
+    "encode_value",
 ]
+
+#: How deep `decode_value` follows nested tuples and dicts (a reply is data, not a puzzle).
+MAX_DEPTH = 8
 
 #: Each contract member's parameters, in call order (the optional ones last).
 PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -118,7 +130,7 @@ def _read_element(item: Any, where: str, index: int) -> float:
         )
     try:
         return float(item)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond float range
         raise WireError(
             f"{where}: element {index} is {item!r}, which is not a decimal number "
             "(expected for example '0.5', '-1e-300', 'nan', 'inf', '-inf')"
@@ -280,3 +292,62 @@ def decode_result(member: str, obj: Any, *, where: str = "result") -> Any:
             },
         )
     return decode_array(obj, where=where)
+
+
+def encode_value(value: Any) -> Any:
+    """An ndarray, or tuples and str-keyed dicts of them, as JSON with ``.npy`` arrays.
+
+    Raises
+    ------
+    WireError
+        For anything else, or an array of Python objects (which cannot travel without
+        pickling).
+
+    Examples
+    --------
+    >>> decode_value(encode_value((np.arange(3), {"x": np.float32(2.5)})))
+    (array([0, 1, 2]), {'x': array(2.5, dtype=float32)})
+    """
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.dtype.hasobject:
+            raise WireError(f"an array of Python objects (dtype {array.dtype}) cannot be sent")
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    if isinstance(value, tuple):
+        return {"tuple": [encode_value(item) for item in value]}
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {"dict": {key: encode_value(item) for key, item in value.items()}}
+    raise WireError(f"a {type(value).__name__} cannot be sent; expected arrays, tuples, dicts")
+
+
+def decode_value(obj: Any, *, where: str = "result", depth: int = 0) -> Any:
+    """The inverse of `encode_value`; a `WireError` names anything malformed."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+    if not isinstance(obj, Mapping) or len(obj) != 1:
+        raise WireError(f"{where}: expected one of {{'npy'}}, {{'tuple'}}, {{'dict'}}")
+    ((kind, body),) = obj.items()
+    if kind == "unencodable":
+        raise WireError(f"{where}: the member returned what cannot be sent: {_short(body)}")
+    if kind == "npy" and isinstance(body, str):
+        try:
+            raw = base64.b64decode(body, validate=True)
+            array = np.load(io.BytesIO(raw), allow_pickle=False)
+        except Exception as exc:  # any malformed bytes are the sender's fault
+            raise WireError(f"{where}: not a .npy array ({type(exc).__name__}: {exc})") from None
+        if not isinstance(array, np.ndarray):
+            raise WireError(f"{where}: not a .npy array")
+        return array
+    if kind == "tuple" and isinstance(body, list):
+        return tuple(
+            decode_value(item, where=f"{where}[{i}]", depth=depth + 1)
+            for i, item in enumerate(body)
+        )
+    if kind == "dict" and isinstance(body, Mapping):
+        return {
+            str(key): decode_value(item, where=f"{where}[{key!r}]", depth=depth + 1)
+            for key, item in body.items()
+        }
+    raise WireError(f"{where}: unknown value kind {_short(kind)}")

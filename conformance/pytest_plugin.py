@@ -14,7 +14,16 @@ writes nothing there itself). The adapter may also come from ``GRADSPEC_ADAPTER`
 - fail: the item fails with the suite's failure message, without a traceback of the suite;
 - acceptable: the item passes; the flags are listed in the terminal summary and recorded as
   ``gradspec_acceptable`` properties (visible in JUnit XML);
-- a session in which no clause ran (everything not provided) exits with status 1.
+- a session in which no clause ran (everything not provided) exits with status 1;
+- ``--gradspec-isolate`` runs the adapter in a child process (as ``gradspec check
+  --isolate`` does), for code you do not trust; ``--gradspec-call-timeout S`` bounds each call.
+
+The adapter's folder has no say in the session. When every path or ``--pyargs`` name on the
+command line is the suite, no ``conftest.py`` is loaded, pytest's cache is not written, and if
+pytest found an ini file (``pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``) in
+the working folder or above, the session is started again without it, rooted in the suite's
+own folder, so a homework folder's ``addopts = -k "not SIGMOID"`` deselects nothing. A
+``pytest.skip()`` inside a member is that member's failure, not a skip.
 
 How it is loaded: pytest registers this module through the ``pytest11`` entry point named
 ``gradspec``; without it, ``-p gradspec.conformance.pytest_plugin`` does the same. The
@@ -25,6 +34,8 @@ conformance package's ``conftest.py`` registers it too when pytest reaches the p
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +55,11 @@ _CLAUSE_KEY = "gradspec_clause"
 _ACCEPTABLE_KEY = "gradspec_acceptable"
 
 _adapter_key = pytest.StashKey["LoadedAdapter"]()
+_relaunch_key = pytest.StashKey[bool]()
 _TALLY_NAME = "gradspec-tally"
+
+#: Set in a session this plugin started again without the folder's ini file.
+_RELAUNCHED = "GRADSPEC_PYTEST_RELAUNCHED"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +96,78 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="acceptable results (documented alternatives) fail",
     )
+    group.addoption(
+        "--gradspec-isolate",
+        dest="gradspec_isolate",
+        action="store_true",
+        default=False,
+        help="run the adapter in a child process: nothing it does (exit, crash, hang, "
+        "patching the suite) can change the verdict; use it for code you do not trust",
+    )
+    group.addoption(
+        "--gradspec-call-timeout",
+        dest="gradspec_call_timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="with --gradspec-isolate: seconds one member call may take (default: 30)",
+    )
+
+
+def _suite_only(early_config: pytest.Config) -> bool:
+    """Whether every positional argument names the suite (by --pyargs name or by path)."""
+    namespace = early_config.known_args_namespace
+    targets = [str(arg) for arg in getattr(namespace, "file_or_dir", None) or []]
+    if not targets:
+        return False
+    folder = SUITE_FILE.parent
+    for target in targets:
+        name = target.split("::", 1)[0]
+        if getattr(namespace, "pyargs", False) and (
+            name == "gradspec.conformance" or name.startswith("gradspec.conformance.")
+        ):
+            continue
+        path = Path(early_config.invocation_params.dir, name).resolve()
+        if path != folder and folder not in path.parents:
+            return False
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # Runs before any conftest.py is imported: a suite-only session takes nothing from the
+    # folder it is started in (the homework's), whose conftest.py, cache and ini file could
+    # otherwise deselect, skip or patch clauses.
+    if not _suite_only(early_config):
+        return
+    early_config.known_args_namespace.noconftest = True
+    early_config.pluginmanager.set_blocked("cacheprovider")
+    if early_config.inipath is not None and not os.environ.get(_RELAUNCHED):
+        early_config.stash[_relaunch_key] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if not config.stash.get(_relaunch_key, False):
+        return None
+    # The ini file found was already applied (addopts among it): start the session again
+    # with none, rooted in the suite's folder, on the same command line.
+    plugin = [] if config.pluginmanager.has_plugin("gradspec") else ["-p", __name__]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(SUITE_FILE.parent),
+        "-p",
+        "no:cacheprovider",
+        *plugin,
+        *config.invocation_params.args,
+    ]
+    env = {**os.environ, _RELAUNCHED: "1"}
+    return subprocess.call(argv, cwd=config.invocation_params.dir, env=env)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -105,8 +192,22 @@ def _adapter(config: pytest.Config) -> LoadedAdapter:
         from ._adapter import load_adapter
 
         spec = _option(config, "gradspec_adapter", None) or os.environ.get("GRADSPEC_ADAPTER")
-        config.stash[_adapter_key] = load_adapter(spec or "")
+        if _option(config, "gradspec_isolate", False):
+            from ._isolate import DEFAULT_CALL_TIMEOUT, load_isolated
+
+            timeout = _option(config, "gradspec_call_timeout", None) or DEFAULT_CALL_TIMEOUT
+            config.stash[_adapter_key] = load_isolated(spec or "", call_timeout=timeout)
+        else:
+            config.stash[_adapter_key] = load_adapter(spec or "")
     return config.stash[_adapter_key]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # An isolated child is stopped with the session.
+    adapter = config.stash.get(_adapter_key, None)
+    close = getattr(getattr(adapter, "obj", None), "close", None)
+    if adapter is not None and _option(config, "gradspec_isolate", False) and close:
+        close()
 
 
 class ConformanceSuite(pytest.File):
@@ -148,19 +249,21 @@ class ClauseItem(pytest.Item):
         self.user_properties.append((_CLAUSE_KEY, clause.id))
 
     def runtest(self) -> None:
+        from . import _interrupt
         from ._format import format_failure
         from ._model import Outcome
         from ._runner import run_clause
 
         config = self.config
-        result = run_clause(
-            self.clause,
-            self.adapter,
-            self.dtype,
-            profile=_option(config, "gradspec_profile", "default"),
-            seed=_option(config, "gradspec_seed", 0),
-            strict=_option(config, "gradspec_strict", False),
-        )
+        with _interrupt.watching():  # a real Ctrl-C stops pytest; a member's is its failure
+            result = run_clause(
+                self.clause,
+                self.adapter,
+                self.dtype,
+                profile=_option(config, "gradspec_profile", "default"),
+                seed=_option(config, "gradspec_seed", 0),
+                strict=_option(config, "gradspec_strict", False),
+            )
         if result.outcome is Outcome.NOT_PROVIDED:
             pytest.skip(f"not provided: {result.reason}")
         if result.failure is not None:

@@ -17,9 +17,13 @@ Subcommands:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 import gradspec
 from gradspec import _vectors_cli
@@ -52,9 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--adapter",
-        required=True,
         metavar="SPEC",
-        help="reference, torch, jax, package.module[:name] or path/to/file.py[:name]",
+        help="reference, torch, jax, package.module[:name], path/to/file.py[:name] or "
+        'cmd:"program args" (default: $GRADSPEC_ADAPTER)',
     )
     check.add_argument(
         "--profile",
@@ -83,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write each failure as a portable test vector and a Python reproducer into DIR",
     )
+    _add_isolation_options(check)
 
     commands.add_parser("clauses", help="list the clauses: id, title, members they need")
 
@@ -103,13 +108,84 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_isolation_options(check: argparse.ArgumentParser) -> None:
+    from gradspec.conformance._isolate import (
+        DEFAULT_CALL_TIMEOUT,
+        DEFAULT_MEMORY_MB,
+        DEFAULT_START_TIMEOUT,
+    )
+
+    group = check.add_argument_group(
+        "isolation and limits",
+        "For code you do not trust (homework, a submission): --isolate runs the adapter in a "
+        "child process, so nothing it does (exit, crash, hang, patching the suite) can change "
+        "the verdict; whatever ends the child fails the clause being run, and a fresh child "
+        "takes over. Without --isolate the adapter runs inside this process: fine for your own "
+        "code, not for untrusted code. Neither mode is a security sandbox.",
+    )
+    group.add_argument(
+        "--isolate",
+        action="store_true",
+        help="run a Python adapter in an isolated child process (see above)",
+    )
+    group.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="S",
+        help="time limit of the whole run in seconds; the report is then marked incomplete "
+        "and the exit status is 1 (default: none)",
+    )
+    group.add_argument(
+        "--call-timeout",
+        type=_seconds,
+        default=DEFAULT_CALL_TIMEOUT,
+        metavar="S",
+        help="with --isolate: seconds one member call may take before the child is killed "
+        "(default: %(default)g)",
+    )
+    group.add_argument(
+        "--start-timeout",
+        type=_seconds,
+        default=DEFAULT_START_TIMEOUT,
+        metavar="S",
+        help="with --isolate: seconds the child may take to import the adapter "
+        "(default: %(default)g)",
+    )
+    group.add_argument(
+        "--memory-mb",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help="with --isolate: the child's address-space limit in MiB, 0 for none "
+        "(default: %(default)s)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds; got {text}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Called with no ``argv`` (the console command), ``check`` ends the process itself once
+    its reports are written, so that an adapter's ``atexit`` handlers or leftover threads
+    cannot hold the process or change its exit status.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
-            return _check(args)
+            status = _check(args)
+            if argv is None:
+                _exit_now(status)
+            return status
         if args.command == "clauses":
             return _clauses(sys.stdout)
         if args.command == "accuracy":
@@ -138,8 +214,154 @@ def _registry() -> tuple:
     return tuple(CLAUSES)
 
 
+def _exit_now(status: int) -> None:
+    """End the process with ``status``, skipping interpreter shutdown (atexit, threads)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed by adapter code
+            pass
+    os._exit(status)
+
+
+def _private_stream(stream: TextIO) -> TextIO:
+    """A duplicate of ``stream``'s descriptor: adapter code that closes sys.stdout, or even
+    descriptor 1, cannot silence the report."""
+    try:
+        fd = os.dup(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # not a real file (captured in a test)
+        return stream
+    return os.fdopen(
+        fd, "w", encoding=getattr(stream, "encoding", None) or "utf-8", errors="replace"
+    )
+
+
+def _report_paths(args: argparse.Namespace) -> dict[str, Path]:
+    """The report paths, absolute (a member's os.chdir cannot move them), checked up front."""
+    paths: dict[str, Path] = {}
+    for option, value in (("--report-json", args.report_json), ("--junitxml", args.junitxml)):
+        if value:
+            paths[option] = Path(os.path.abspath(os.path.expanduser(value)))
+    if len(set(paths.values())) < len(paths):
+        raise _UsageError(
+            f"--report-json and --junitxml name the same file ({paths['--junitxml']}); one "
+            "would overwrite the other. Give each report its own path."
+        )
+    for option, path in paths.items():
+        if path.is_dir():
+            raise _UsageError(f"{option} {str(path)!r} is a folder; give a file path.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise _UsageError(
+                f"{option}: cannot create the folder {str(path.parent)!r}: {error.strerror}"
+            ) from None
+        if not os.access(path.parent, os.W_OK | os.X_OK) or (
+            path.exists() and not os.access(path, os.W_OK)
+        ):
+            raise _UsageError(
+                f"{option} {str(path)!r} cannot be written (no permission); nothing was run."
+            )
+    return paths
+
+
+class _Reports:
+    """Writes the reports after each clause (partial) and at the end, atomically."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        from gradspec.conformance._report import write_json, write_junit
+
+        self.writers = [
+            (path, write_json if option == "--report-json" else write_junit)
+            for option, path in paths.items()
+        ]
+        self.latest: Any = None
+        self.lock = threading.Lock()
+
+    def write(self, report: Any) -> None:
+        with self.lock:
+            self.latest = report
+            for path, write in self.writers:
+                try:
+                    write(report, path)
+                except OSError as error:
+                    raise _UsageError(
+                        f"could not write the report {str(path)!r}: {error}"
+                    ) from None
+
+
+def _placeholder_report(spec: str, args: argparse.Namespace, reason: str) -> Any:
+    """An empty, incomplete report: written before any adapter code runs, so no older
+    report is left looking current, and the paths are proven writable."""
+    import platform
+    from datetime import datetime, timezone
+
+    from gradspec.conformance._runner import SuiteReport
+
+    return SuiteReport(
+        adapter_spec=spec,
+        adapter_name=spec,
+        library_versions={},
+        gradspec_version=gradspec.__version__,
+        profile=args.profile,
+        seed=args.seed,
+        strict=args.strict,
+        python=platform.python_version(),
+        platform=platform.platform(),
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        select=args.select,
+        complete=False,
+        incomplete_reason=reason,
+    )
+
+
+def _watchdog(reports: _Reports, limit: float, grace: float, err: TextIO) -> threading.Timer:
+    """In process, a member stuck in one call cannot be interrupted: past the time limit
+    (and a grace period for an isolated child to be stopped), save what is done and end."""
+
+    def give_up() -> None:
+        latest = reports.latest
+        if latest is not None:
+            latest.complete = False
+            latest.incomplete_reason = (
+                f"stopped by --timeout {limit:g}: a member call was still running"
+            )
+            try:
+                reports.write(latest)
+            except _UsageError:
+                pass
+        print(
+            f"gradspec check: the time limit of {limit:g} s ran out while a member call was "
+            "running; the partial report is written. Use --isolate to have such a call "
+            "stopped and the run reported properly.",
+            file=err,
+            flush=True,
+        )
+        os._exit(EXIT_FAILED)
+
+    timer = threading.Timer(limit + grace, give_up)
+    timer.daemon = True
+    return timer
+
+
+def _load(spec: str, args: argparse.Namespace) -> Any:
+    from gradspec.conformance._adapter import load_adapter
+
+    if not args.isolate:
+        return load_adapter(spec)
+    from gradspec.conformance._isolate import load_isolated
+
+    return load_isolated(
+        spec,
+        call_timeout=args.call_timeout,
+        start_timeout=args.start_timeout,
+        memory_mb=args.memory_mb or None,
+    )
+
+
 def _check(args: argparse.Namespace) -> int:
-    from gradspec.conformance._adapter import AdapterLoadError, load_adapter
+    from gradspec.conformance import _interrupt
+    from gradspec.conformance._adapter import AdapterLoadError
     from gradspec.conformance._format import (
         format_failure,
         format_progress,
@@ -147,38 +369,84 @@ def _check(args: argparse.Namespace) -> int:
         format_table,
     )
     from gradspec.conformance._model import Outcome
-    from gradspec.conformance._report import write_json, write_junit
-    from gradspec.conformance._runner import exit_status, run_suite, select_clauses
+    from gradspec.conformance._runner import RunInterrupted, exit_status, run_suite, select_clauses
 
+    spec = args.adapter or os.environ.get("GRADSPEC_ADAPTER", "")
+    if not spec.strip():
+        raise _UsageError(
+            "no adapter given: name one with --adapter SPEC or the GRADSPEC_ADAPTER "
+            "environment variable (for example --adapter reference)."
+        )
+    if args.isolate and spec.strip().startswith("cmd:"):
+        raise _UsageError(
+            f"--isolate is for Python adapters; {spec!r} is already a separate program "
+            "(drop --isolate)."
+        )
+    if args.memory_mb < 0:
+        raise _UsageError(f"--memory-mb must be 0 (no limit) or more; got {args.memory_mb}.")
+    # Everything that depends on the working folder is fixed before adapter code runs.
+    paths = _report_paths(args)
     clauses = _registry()
     if args.select is not None and not select_clauses(clauses, args.select):
         raise _UsageError(
             f"-k {args.select!r} matches no clause, so nothing would run. "
             "List the clause ids with: gradspec clauses"
         )
+    reports = _Reports(paths)
+    vectors = os.path.abspath(args.write_vectors) if args.write_vectors else None
+    out, err = _private_stream(sys.stdout), _private_stream(sys.stderr)
+    reports.write(
+        _placeholder_report(spec, args, "the run is starting: the adapter is not loaded yet")
+    )
+    timer = None
+    started = time.monotonic()
+    if args.timeout is not None:
+        # --timeout counts from here, loading included. The runner stops at the limit
+        # itself; this is the backstop for a call (or an import) that never returns in
+        # process (an isolated child's call is stopped by the limit directly).
+        timer = _watchdog(reports, args.timeout, 10.0 if args.isolate else 1.0, err)
+        timer.start()
     try:
-        adapter = load_adapter(args.adapter)
+        with _interrupt.watching():  # a Ctrl-C while importing is not the adapter's error
+            adapter = _load(spec, args)
     except AdapterLoadError as error:
+        reports.write(_placeholder_report(spec, args, f"the adapter could not be loaded: {error}"))
         raise _UsageError(str(error)) from None
 
     def progress(result, done: int, total: int) -> None:
-        print(format_progress(result, done, total), file=sys.stderr, flush=True)
+        print(format_progress(result, done, total), file=err, flush=True)
 
+    mode = ", isolated" if args.isolate else ""
     print(
         f"gradspec {gradspec.__version__}: checking {adapter.name} ({adapter.spec}), "
-        f"profile {args.profile}, seed {args.seed}{', strict' if args.strict else ''}",
-        file=sys.stderr,
+        f"profile {args.profile}, seed {args.seed}{', strict' if args.strict else ''}{mode}",
+        file=err,
+        flush=True,
     )
-    report = run_suite(
-        adapter,
-        profile=args.profile,
-        seed=args.seed,
-        strict=args.strict,
-        select=args.select,
-        progress=None if args.quiet else progress,
-        clauses=clauses,
-    )
-    out = sys.stdout
+    interrupted = False
+    try:
+        report = run_suite(
+            adapter,
+            profile=args.profile,
+            seed=args.seed,
+            strict=args.strict,
+            select=args.select,
+            progress=None if args.quiet else progress,
+            clauses=clauses,
+            checkpoint=reports.write,
+            time_limit=None
+            if args.timeout is None
+            else max(0.0, args.timeout - (time.monotonic() - started)),
+        )
+    except RunInterrupted as stop:
+        report, interrupted = stop.report, True
+    finally:
+        if timer is not None:
+            timer.cancel()
+        close = getattr(adapter.obj, "close", None) if args.isolate else None
+        if close is not None:
+            close()
+    reports.write(report)
     failures = [r for r in report.results if r.failure is not None]
     for result in failures:
         print(format_failure(result.failure, result.dtype), file=out, end="\n\n")
@@ -190,10 +458,18 @@ def _check(args: argparse.Namespace) -> int:
             examples=report.examples,
             seconds=report.seconds,
             strict=report.strict,
+            calls=report.calls,
+            shapes=report.shapes,
         ),
         file=out,
     )
-    if report.executed == 0:
+    if not report.complete:
+        print(
+            f"The run is incomplete ({report.incomplete_reason}); the report holds the "
+            "clauses done so far. An incomplete run does not pass.",
+            file=out,
+        )
+    elif report.executed == 0:
         print(
             f"No check ran: {adapter.spec!r} provides none of the members the "
             f"{'selected ' if args.select else ''}clauses need in the dtypes it declares "
@@ -206,18 +482,15 @@ def _check(args: argparse.Namespace) -> int:
             "above to check them.",
             file=out,
         )
-    for path, write in ((args.report_json, write_json), (args.junitxml, write_junit)):
-        if path:
-            try:
-                write(report, path)
-            except OSError as error:
-                raise _UsageError(f"could not write the report {path!r}: {error}") from None
-    if args.write_vectors:
+    if vectors:
         from gradspec.conformance._counterexamples import write_counterexamples
 
-        written = write_counterexamples(report, args.write_vectors)
-        print(f"wrote {len(written)} counterexample file(s) into {args.write_vectors}", file=out)
+        written = write_counterexamples(report, vectors)
+        print(f"wrote {len(written)} counterexample file(s) into {vectors}", file=out)
     out.flush()
+    if interrupted:
+        print("gradspec check: interrupted; the partial report is written", file=err, flush=True)
+        return 130
     return exit_status(report)
 
 

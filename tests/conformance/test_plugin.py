@@ -13,7 +13,7 @@ import pytest
 
 from gradspec.conformance.clauses import CLAUSES
 
-from .helpers import pytest_suite, write_adapter
+from .helpers import plugin_args, pytest_suite, run, write_adapter
 
 SIGMOID_CLAUSES = [c.id for c in CLAUSES if set(c.members) <= {"sigmoid", "sigmoid_derivative"}]
 OTHER_CLAUSES = [c.id for c in CLAUSES if c.id not in SIGMOID_CLAUSES]
@@ -93,10 +93,21 @@ registry.CLAUSES = (
 
 
 def test_acceptable_passes_is_listed_and_fails_under_strict(tmp_path):
-    # A conftest in the folder replaces the registry with one clause that always flags, so
-    # the test does not depend on which inputs the real kink clauses draw.
-    (tmp_path / "conftest.py").write_text(FLAGGING_REGISTRY, encoding="utf-8")
-    lenient = suite(tmp_path, "--gradspec-adapter", "reference", "--junitxml", "out.xml")
+    # A plugin named on the command line (a folder's conftest.py has no say) replaces the
+    # registry with one clause that always flags, so the test does not depend on which
+    # inputs the real kink clauses draw.
+    (tmp_path / "flagging_registry.py").write_text(FLAGGING_REGISTRY, encoding="utf-8")
+    flagging = {"PYTHONPATH": str(tmp_path)}
+    lenient = suite(
+        tmp_path,
+        "-p",
+        "flagging_registry",
+        "--gradspec-adapter",
+        "reference",
+        "--junitxml",
+        "out.xml",
+        **flagging,
+    )
     assert lenient.returncode == 0, lenient.stdout + lenient.stderr
     assert "2 passed" in lenient.stdout
     assert "T-KINK[float64]: kink-relu-0: relu'(0) = 0.5" in lenient.stdout
@@ -106,7 +117,15 @@ def test_acceptable_passes_is_listed_and_fails_under_strict(tmp_path):
         "kink-relu-0: relu'(0) = 0.5, between the one-sided derivatives",
     ) in {(p.get("name"), p.get("value")) for p in properties}
 
-    strict = suite(tmp_path, "--gradspec-adapter", "reference", "--gradspec-strict")
+    strict = suite(
+        tmp_path,
+        "-p",
+        "flagging_registry",
+        "--gradspec-adapter",
+        "reference",
+        "--gradspec-strict",
+        **flagging,
+    )
     assert strict.returncode == 1, strict.stdout
     assert "2 failed" in strict.stdout
     assert "strict mode requires the reference's convention" in strict.stdout
@@ -118,3 +137,66 @@ def test_runs_under_xdist(tmp_path):
     result = suite(tmp_path, "--gradspec-adapter", "reference", "-k", FIRST, "-n", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+HOMEWORK_INI = '[pytest]\naddopts = -k "not SIGMOID and not ROB"\n'
+HOMEWORK_CONFTEST = """
+import pytest
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.skip(reason="the homework's conftest skips everything"))
+"""
+WRONG_SIGMOID = (
+    "from gradspec.reference import sigmoid as _s\n\ndef sigmoid(z):\n    return _s(z) * 2\n"
+)
+
+
+@pytest.mark.parametrize("ini_name", ["pytest.ini", "tox.ini"])
+def test_the_homework_folder_has_no_say_in_the_session(tmp_path, ini_name):
+    homework = tmp_path / "homework"
+    homework.mkdir()
+    (homework / ini_name).write_text(HOMEWORK_INI, encoding="utf-8")
+    (homework / "conftest.py").write_text(HOMEWORK_CONFTEST, encoding="utf-8")
+    write_adapter(homework, WRONG_SIGMOID)
+    # Started the way a grader would, from inside the folder, without -p no:cacheprovider.
+    result = run(
+        [
+            "-m",
+            "pytest",
+            "--pyargs",
+            "gradspec.conformance",
+            *plugin_args(),
+            "--gradspec-adapter",
+            "my_adapter.py",
+            "--gradspec-profile",
+            "quick",
+            "-k",
+            "ACT-SIGMOID-VALUE",
+        ],
+        homework,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 failed" in result.stdout and "skipped" not in result.stdout
+    assert sorted(p.name for p in homework.iterdir()) == sorted(
+        [ini_name, "conftest.py", "my_adapter.py"]
+    )  # no .pytest_cache, nothing else written
+
+
+@pytest.mark.parametrize("isolate", [[], ["--gradspec-isolate"]], ids=["in-process", "isolated"])
+def test_pytest_skip_inside_a_member_is_a_failure(tmp_path, isolate):
+    write_adapter(tmp_path, "import pytest\n\ndef sigmoid(z):\n    pytest.skip('later')\n")
+    result = suite(tmp_path, "--gradspec-adapter", "my_adapter.py", "-k", FIRST, *isolate)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 failed" in result.stdout and "skipped" not in result.stdout
+    assert "sigmoid raised Skipped: later" in result.stdout
+
+
+def test_an_isolated_session_survives_an_exit_in_a_member(tmp_path):
+    write_adapter(tmp_path, "import os\n\ndef sigmoid(z):\n    os._exit(0)\n")
+    result = suite(
+        tmp_path, "--gradspec-adapter", "my_adapter.py", "-k", FIRST, "--gradspec-isolate"
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 failed" in result.stdout and "exited with status 0" in result.stdout

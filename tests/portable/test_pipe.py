@@ -152,3 +152,72 @@ def test_only_an_error_reply_counts_as_rejecting_a_bad_graph(tmp_path, reply, ou
     adapter = load_adapter(_backprop_program(tmp_path, reply))
     report = run_suite(adapter, profile="quick", select="BP-REJECT-CYCLE")
     assert {r.outcome.value for r in report.results} == {outcome}
+
+
+EXITS_EVERY_5 = """
+import json, os, sys
+from gradspec.conformance._pipe_serve import _answer
+from gradspec.conformance._adapter import load_adapter
+
+adapter = load_adapter("reference")
+calls = int(os.environ.get("CALLS_SO_FAR", "0"))
+state = os.path.join(os.path.dirname(__file__), "calls")
+for line in sys.stdin:
+    request = json.loads(line)
+    if request["member"] != "hello":
+        done = int(open(state).read()) if os.path.exists(state) else 0
+        open(state, "w").write(str(done + 1))
+        if (done + 1) % 5 == 0:
+            sys.stderr.write("tired after 5 calls\\n")
+            sys.exit(7)
+    print(json.dumps(_answer(adapter, request)), flush=True)
+"""
+
+
+def test_a_program_that_exits_every_5_calls_is_reported_as_its_own_error(tmp_path):
+    path = tmp_path / "tired.py"
+    path.write_text(EXITS_EVERY_5, encoding="utf-8")
+    adapter = load_adapter(f"cmd:{sys.executable} {path}")
+    try:
+        report = run_suite(adapter, profile="quick", select="ACT-SIGMOID-VALUE,ACT-TANH-VALUE")
+    finally:
+        adapter.obj.close()
+    failures = [r.failure.summary for r in report.results if r.failure is not None]
+    assert failures, "a program that dies every 5 calls must fail something"
+    for summary in failures:
+        assert "exited with status 7" in summary and "tired after 5 calls" in summary
+        assert "Flaky" not in summary and "bug in gradspec" not in summary
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '{"id": 1, "result": {"dtype": "float64", "shape": [1], "data": [1' + "0" * 400 + "]}}",
+        '{"id": 1, "result": ' + "[" * 100000 + "]" * 100000 + "}",
+    ],
+    ids=["400-digit-integer", "deeply-nested"],
+)
+def test_a_reply_python_cannot_read_is_garbage_not_a_rejection(tmp_path, reply):
+    path = tmp_path / "odd.py"
+    path.write_text(
+        "import json, sys\n"
+        "for line in sys.stdin:\n"
+        "    request = json.loads(line)\n"
+        "    if request['member'] == 'hello':\n"
+        f"        print({HELLO_BACKPROP!r}, flush=True)\n"
+        "        continue\n"
+        f"    print({reply!r}.replace('\"id\": 1', '\"id\": ' + str(request['id'])), "
+        "flush=True)\n",
+        encoding="utf-8",
+    )
+    adapter = load_adapter(f"cmd:{sys.executable} {path}")
+    try:
+        with pytest.raises(AdapterCallError) as caught:
+            adapter.call("sigmoid", np.zeros(1))
+    finally:
+        adapter.obj.close()
+    # A PipeError is never read as the member rejecting its input.
+    assert isinstance(caught.value.original, ProgramGarbage), caught.value
+
+
+HELLO_BACKPROP = '{"id": 0, "result": {"protocol": 1, "name": "odd", "members": ["sigmoid"]}}'
