@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .contract import ELEMENTWISE, GRAPH_OPS, MEMBERS
+
 __all__ = [
     "ELEMENTWISE",
     "MEMBERS",
@@ -41,24 +43,7 @@ SHIPPED: dict[str, tuple[str, str | None]] = {
     "jax": ("gradspec.conformance.adapters.jax_adapter", "jax"),
 }
 
-#: The elementwise members of contract version 1, functions first then derivatives.
-ELEMENTWISE: tuple[str, ...] = (
-    "sigmoid",
-    "tanh",
-    "hardtanh",
-    "relu",
-    "leaky_relu",
-    "swish",
-    "sigmoid_derivative",
-    "tanh_derivative",
-    "hardtanh_derivative",
-    "relu_derivative",
-    "leaky_relu_derivative",
-    "swish_derivative",
-)
-
-#: Every callable member of contract version 1.
-MEMBERS: tuple[str, ...] = (*ELEMENTWISE, "linear", "linear_backward", "backprop", "jacobian")
+# The contract's members are stated once, in .contract (re-exported here for old imports).
 
 
 class AdapterLoadError(Exception):
@@ -81,6 +66,9 @@ class AdapterCallError(Exception):
         self.member = member
         self.original = original
 
+    #: True when the member returned (not raised) something NumPy cannot convert.
+    unreadable: bool = False
+
 
 class LoadedAdapter:
     """An adapter object plus what the suite needs to know about it.
@@ -98,6 +86,8 @@ class LoadedAdapter:
         self.spec = spec
         self.name: str = str(getattr(obj, "name", spec))
         self.dtypes: tuple[str, ...] = _declared_dtypes(obj, spec)
+        #: The graph ops the engine declares it supports (None: every op of the contract).
+        self.graph_ops: tuple[str, ...] | None = _declared_graph_ops(obj, spec)
 
     def __repr__(self) -> str:
         return f"LoadedAdapter({self.spec!r}, name={self.name!r})"
@@ -175,6 +165,22 @@ def _declared_dtypes(obj: Any, spec: str) -> tuple[str, ...]:
     return names
 
 
+def _declared_graph_ops(obj: Any, spec: str) -> tuple[str, ...] | None:
+    """The optional member ``graph_ops`` (contract 1.1): the op names the engine supports."""
+    declared = getattr(obj, "graph_ops", None)
+    if declared is None:
+        return None
+    names = (declared,) if isinstance(declared, str) else tuple(declared)
+    unknown = [n for n in names if n not in GRAPH_OPS]
+    if not names or unknown:
+        raise AdapterLoadError(
+            f"Adapter spec {spec!r}: its member 'graph_ops' is {declared!r}; the contract "
+            f"expects a non-empty tuple of op names from {', '.join(GRAPH_OPS)}"
+            + (f" (unknown: {', '.join(map(str, unknown))})." if unknown else ".")
+        )
+    return tuple(dict.fromkeys(names))
+
+
 def _to_numpy(member: str, result: Any) -> Any:
     try:
         if isinstance(result, dict):
@@ -188,11 +194,13 @@ def _to_numpy(member: str, result: Any) -> Any:
             )
         return _as_array(result)
     except Exception as exc:
-        raise AdapterCallError(
+        error = AdapterCallError(
             member,
             f"{member} returned a {type(result).__name__} that numpy.asarray cannot read: {exc}",
             exc,
-        ) from exc
+        )
+        error.unreadable = True
+        raise error from exc
 
 
 def _as_array(value: Any) -> np.ndarray:

@@ -171,6 +171,7 @@ def find_hint(
     candidates: Mapping[str, np.ndarray] | None = None,
     inputs: np.ndarray | None = None,
     bad: np.ndarray | None = None,
+    dtype: str | None = None,
 ) -> str | None:
     """Name a recognisable pattern in a wrong result, or return None.
 
@@ -185,6 +186,9 @@ def find_hint(
         The elementwise inputs, to say over which range of inputs the result is wrong.
     bad : ndarray of bool, optional
         Which elements are outside the tolerance.
+    dtype : str, optional
+        The dtype of the result: a candidate formula matches within a few of its eps
+        absolutely (formulas such as 1 - tanh(z) lose that much in any dtype).
 
     Examples
     --------
@@ -205,12 +209,13 @@ def find_hint(
     if not finite.any():
         return None
     a_f, e_f = a[finite], e[finite]
-    close = _close(a_f, e_f)
+    atol = 16 * float(np.finfo(dtype).eps) if dtype is not None else 0.0
+    close = _close(a_f, e_f, atol)
     if candidates:
         for label, values in candidates.items():
             v = np.asarray(values, dtype=np.float64)
             if v.shape == a.shape and np.all(np.isfinite(v[finite])):
-                if _close(a_f, v[finite]).all() and not close.all():
+                if _close(a_f, v[finite], atol).all() and not close.all():
                     return f"matches {label}"
     nonzero = e_f != 0
     if a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1:
@@ -225,7 +230,14 @@ def find_hint(
             return f"off by a constant factor: actual = {k:.6g} * expected"
         zero_instead = (a_f == 0) & nonzero
         if zero_instead.any() and (zero_instead | close).all():
-            return "silent zero: actual is 0 where a nonzero value is expected (underflow?)"
+            finfo = np.finfo(dtype or np.float64)
+            if (np.abs(e_f[zero_instead]) < float(finfo.tiny) / float(finfo.eps)).all():
+                return "silent zero: actual is 0 where a tiny nonzero value is expected (underflow)"
+            return (
+                "silent zero: actual is 0 where a nonzero value is expected, far above the "
+                "underflow threshold (cancellation: a difference such as 1 - sigmoid(z) or "
+                "1 - tanh(z)^2 rounds to 0)"
+            )
     if inputs is not None and bad is not None:
         z = np.asarray(inputs, dtype=np.float64)
         if z.shape == a.shape and bad.any() and (~bad).any():
@@ -237,9 +249,9 @@ def find_hint(
     return None
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _close(a: np.ndarray, b: np.ndarray, atol: float = 0.0) -> np.ndarray:
     scale = np.maximum(np.abs(a), np.abs(b))
-    return np.abs(a - b) <= 1e-6 * scale + 1e-300
+    return np.abs(a - b) <= 1e-6 * scale + atol + 1e-300
 
 
 # --- failures ----------------------------------------------------------------------------------
@@ -271,6 +283,8 @@ def reproducer(
     *,
     expected: Any = None,
     note: str | None = None,
+    show: str | None = None,
+    extra: Sequence[str] = (),
 ) -> str:
     """Copy-paste Python that loads the adapter, builds the inputs, calls ``member`` and prints.
 
@@ -288,6 +302,11 @@ def reproducer(
         The expected result, printed beside the actual one.
     note : str, optional
         A comment line at the top (what to look for).
+    show : {"dtype", "shape"}, optional
+        Also print that attribute of the result (and of the input), for failures that are
+        about it and would look right from the values alone.
+    extra : sequence of str, optional
+        More lines of Python run after the call (for example a second call to compare with).
     """
     lines = ["import numpy as np", "from gradspec.conformance._adapter import load_adapter", ""]
     if note:
@@ -302,6 +321,12 @@ def reproducer(
         lines.append(f"expected = {_literal(expected)}")
         lines.append('print("expected:", expected)')
     lines.append('print("actual:  ", actual)')
+    if show in ("dtype", "shape"):
+        first = args[0][0] if args else None
+        if first is not None:
+            lines.append(f'print("input {show}: ", {first}.{show})')
+        lines.append(f'print("result {show}:", getattr(actual, "{show}", type(actual).__name__))')
+    lines.extend(extra)
     return "\n".join(lines)
 
 
@@ -319,9 +344,15 @@ def fail(
     ulp_error: float | None = None,
     hint: str | None = None,
     reproducer: str = "",
+    member: str | None = None,
+    kind: str = "value",
+    tolerance: str | None = None,
+    expected_label: str = "expected",
 ) -> ClauseViolation:
-    """Build the `ClauseViolation` for ``clause_id`` (the caller raises it)."""
-    from .clauses import get_clause
+    """Build the `ClauseViolation` for ``clause_id`` (the caller raises it).
+
+    The clause's title is filled in by the runner, so this module needs no registry.
+    """
 
     def _plain(value: Any) -> Any:
         if isinstance(value, np.generic):
@@ -330,7 +361,7 @@ def fail(
 
     failure = Failure(
         clause_id=clause_id,
-        title=get_clause(clause_id).title,
+        title="",
         summary=summary,
         inputs=dict(inputs or {}),
         index=index,
@@ -342,6 +373,10 @@ def fail(
         ulp_error=None if ulp_error is None else float(ulp_error),
         hint=hint,
         reproducer=reproducer,
+        member=member,
+        kind=kind,
+        tolerance=tolerance,
+        expected_label=expected_label,
     )
     return ClauseViolation(failure)
 
@@ -358,9 +393,11 @@ def raised(
     return fail(
         clause_id,
         f"{member} raised on valid input: {error}",
-        inputs=dict(args),
+        inputs={**dict(args), **dict(kwargs or {})},
         hint="the member must accept these inputs (see the adapter contract)",
         reproducer=reproducer(spec, member, args, kwargs),
+        member=member,
+        kind="raises" if error.original is not None else "form",
     )
 
 

@@ -12,8 +12,9 @@ The runner (``_runner.py``) turns those into a `ClauseResult` per clause and dty
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -68,6 +69,15 @@ class Failure:
         A pattern that explains the error (sign flipped, transposed, scaled...), if any.
     reproducer : str
         Copy-paste Python code that reproduces the failure outside the suite.
+    member : str or None
+        The adapter member at fault (``"tanh_derivative"``, ``"backprop"``), when known.
+    kind : str
+        What is wrong, one of `KINDS` (``"value"``, ``"dtype"``...): with ``member``, the
+        identity of the defect that findings are grouped by.
+    tolerance : str or None
+        The tolerance that was exceeded, stated for people (``"4 ULP + 2 cond(f, z)"``).
+    dtype : str or None
+        The dtype of the inputs of the failing example.
     """
 
     clause_id: str
@@ -83,6 +93,36 @@ class Failure:
     ulp_error: float | None = None
     hint: str | None = None
     reproducer: str = ""
+    member: str | None = None
+    kind: str = "value"
+    tolerance: str | None = None
+    dtype: str | None = None
+    #: What ``expected`` is, where it is not the exact value ("finite difference").
+    expected_label: str = "expected"
+
+
+#: What a failure can be wrong about; each kind is owned by one family of clauses.
+KINDS: dict[str, str] = {
+    "value": "wrong values",
+    "dtype": "wrong result dtype",
+    "shape": "wrong result shape",
+    "form": "wrong result form (not the arrays the contract returns)",
+    "raises": "raises on valid input",
+    "nan": "NaN not propagated",
+    "limit": "wrong limit at infinity",
+    "mutation": "modifies its inputs",
+    "kink": "derivative outside the subgradient interval at a kink",
+    "gradient-keys": "wrong set of gradient entries",
+    "accepts-invalid": "accepts an invalid graph",
+    "unsupported-op": "a graph op is not supported",
+    "strict": "a valid convention other than the reference's (strict mode)",
+    "suite": "the suite could not evaluate the clause",
+}
+
+
+class NotProvided(Exception):
+    """Raised by a check when nothing it needs is provided (for example every op it uses is
+    outside the adapter's ``graph_ops``): the clause is *not provided*, with this reason."""
 
 
 class ClauseViolation(AssertionError):
@@ -115,6 +155,10 @@ class CheckContext:
     worst_abs: float = 0.0
     worst_rel: float = 0.0
     flags: dict[str, str] = field(default_factory=dict)
+    #: Defects seen and looked through (a dtype, a shape) that another clause owns.
+    notes: dict[str, str] = field(default_factory=dict)
+    #: Failures collected so far, one per member, by checks that judge several members.
+    failures: list[Failure] = field(default_factory=list)
 
     def record(
         self,
@@ -135,6 +179,28 @@ class CheckContext:
     def flag(self, name: str, detail: str) -> None:
         """Record an acceptable deviation, e.g. ``flag("kink-relu-0", "relu'(0) = 0.5")``."""
         self.flags.setdefault(name, detail)
+
+    def note(self, name: str, detail: str) -> None:
+        """Record a defect this clause does not own and looked through (it does not fail).
+
+        ``note("relu_derivative-dtype", "returns float64 for float32 input; cast to judge")``.
+        """
+        self.notes.setdefault(name, detail)
+
+    @contextmanager
+    def judging(self, member: str) -> Iterator[None]:
+        """Judge one member; a violation is collected, so the next member is judged too.
+
+        Checks that judge several members wrap each member's part in this, so one bad member
+        never hides another; the runner fails the clause with every failure collected.
+        """
+        try:
+            yield
+        except ClauseViolation as violation:
+            failure = violation.failure
+            if failure.member is None:
+                failure = replace(failure, member=member)
+            self.failures.append(failure)
 
 
 @dataclass(frozen=True)
@@ -199,3 +265,7 @@ class ClauseResult:
     #: Why the clause was not provided (missing members, undeclared dtype).
     reason: str | None = None
     seconds: float = 0.0
+    #: Every failure, one per member at fault (``failure`` is the first of them).
+    failures: tuple[Failure, ...] = ()
+    #: Defects looked through, owned by other clauses (see `CheckContext.note`).
+    notes: dict[str, str] = field(default_factory=dict)

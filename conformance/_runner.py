@@ -29,13 +29,24 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from typing import Any
 
 import gradspec
 
 from ._adapter import AdapterCallError, LoadedAdapter
-from ._model import PROFILES, CheckContext, Clause, ClauseResult, ClauseViolation, Failure, Outcome
+from ._findings import Finding, findings
+from ._model import (
+    PROFILES,
+    CheckContext,
+    Clause,
+    ClauseResult,
+    ClauseViolation,
+    Failure,
+    NotProvided,
+    Outcome,
+)
 
 __all__ = [
     "DTYPES",
@@ -80,6 +91,10 @@ class SuiteReport:
         One row per clause and dtype, in clause order.
     select : str or None
         The selection pattern, if the run was restricted.
+    clause_members : dict of str to tuple of str
+        The members each clause run needs (names the member of a failure that names none).
+    accuracy : list of AccuracyGrade
+        The accuracy of every elementwise member and dtype (see ``_accuracy_grades``).
     """
 
     adapter_spec: str
@@ -95,6 +110,13 @@ class SuiteReport:
     seconds: float = 0.0
     results: list[ClauseResult] = field(default_factory=list)
     select: str | None = None
+    clause_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    accuracy: list[Any] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The distinct defects behind the failures (see `gradspec.conformance._findings`)."""
+        return findings(self.results, self.clause_members)
 
     def by_clause(self) -> list[ClauseResult]:
         """One combined row per clause (see `combine`), in clause order."""
@@ -262,6 +284,7 @@ def run_suite(
         platform=platform.platform(),
         started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         select=select,
+        clause_members={clause.id: clause.members for clause in chosen},
     )
     pairs = plan(chosen)
     for done, (clause, dtype) in enumerate(pairs, start=1):
@@ -305,6 +328,8 @@ def run_clause(
     try:
         with _hypothesis_storage_elsewhere():
             clause.check(ctx)
+    except NotProvided as reason:
+        return _not_provided(clause, dtype, str(reason))
     except ClauseViolation as violation:
         failure = violation.failure
     except AdapterCallError as error:
@@ -312,6 +337,9 @@ def run_clause(
     except Exception as error:  # the run must survive a broken check or a garbage result
         failure = _suite_failure(clause, error)
     seconds = time.perf_counter() - started
+    # Failures collected member by member come first; a violation that ended the check last.
+    failures = [*ctx.failures, *([failure] if failure is not None else [])]
+    failure = failures[0] if failures else None
 
     flags = dict(ctx.flags)
     if failure is None and ctx.examples == 0 and not clause.members:
@@ -335,7 +363,16 @@ def run_clause(
             summary="acceptable under the spec, but strict mode requires the reference's "
             "convention",
             hint="; ".join(f"{name}: {detail}" for name, detail in flags.items()),
+            kind="strict",
         )
+    if failure is not None and not failures:
+        failures = [failure]
+    # Checks build failures without the registry (no import cycle): the runner names them.
+    failures = [
+        replace(f, clause_id=clause.id, title=clause.title, dtype=f.dtype or dtype)
+        for f in failures
+    ]
+    failure = failures[0] if failures else None
     if failure is not None:
         outcome = Outcome.FAIL
     elif flags:
@@ -354,6 +391,8 @@ def run_clause(
         flags=flags,
         failure=failure,
         seconds=seconds,
+        failures=tuple(failures),
+        notes=dict(ctx.notes),
     )
 
 
@@ -431,6 +470,8 @@ def _member_failure(clause: Clause, spec: str, error: AdapterCallError) -> Failu
             else f"{error.member} must return something numpy.asarray can read"
         ),
         reproducer=_generic_reproducer(spec, error.member, example),
+        member=error.member,
+        kind="raises" if original is not None else "form",
     )
 
 
@@ -448,6 +489,7 @@ def _suite_failure(clause: Clause, error: Exception) -> Failure:
             "(a wrong shape, dtype or type), or this is a bug in gradspec; if your results "
             f"look right, please report it with this message{where}"
         ),
+        kind="suite",
     )
 
 

@@ -661,6 +661,22 @@ _add(
     _BP_TOL,
     backprop.jacobian_check("BP-JACOBIAN"),
 )
+_add(
+    "BP-OPS",
+    "every op is supported",
+    "backprop",
+    "backprop",
+    "backprop evaluates a graph of each op the adapter declares in graph_ops (every op of the "
+    "contract when it declares none). The other graph clauses draw their graphs from the ops "
+    "that work, so an unsupported op fails this clause only; ops left out of graph_ops are "
+    "not provided.",
+    r"\forall\, \mathrm{op} \in \mathtt{graph\_ops}:\ "
+    r"\operatorname{backprop}\bigl(s = \textstyle\sum \mathrm{op}(a)\bigr) \text{ returns}",
+    _BP_NOTES,
+    ("backprop",),
+    "must return a result",
+    backprop.ops_check("BP-OPS"),
+)
 _REJECT_META = {
     "BP-REJECT-CYCLE": ("a graph with a cycle", "it has a cycle (a node that depends on itself)"),
     "BP-REJECT-UNKNOWN-OP": ("an unknown op", "a node uses an op that is not in the contract"),

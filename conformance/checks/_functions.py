@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from ..contract import DERIVATIVES, FUNCTIONS, KINKS, SLOPED
+
 __all__ = ["DERIVATIVES", "FUNCTIONS", "ElementwiseSpec", "edge_inputs", "spec", "wrong_formulas"]
 
 
@@ -52,9 +54,26 @@ class ElementwiseSpec:
     floor_text: str = ""
     #: Known wrong formulas, evaluated in float64 for hints: label -> f(z, slope).
     mistakes: dict[str, Callable[[np.ndarray, float], np.ndarray]] = field(default_factory=dict)
+    #: The condition number cond(f, z) = |z f'(z) / f(z)| (None: piecewise linear, exact).
+    cond: Callable[[np.ndarray], np.ndarray] | None = None
 
     def ulps(self, dtype: str) -> float:
         return self.ulps32 if dtype == "float32" else self.ulps64
+
+    def allowed_ulps(self, z: np.ndarray, dtype: str) -> np.ndarray:
+        """The ULP tolerance at each input: ``ulps + COND_MULTIPLE min(cond(f, z), COND_CAP)``.
+
+        A forward-stable implementation computes f at an input perturbed by a few eps, which
+        moves the result by cond(f, z) eps relatively: that much error is correct, not a
+        defect (the accuracy grade reports it). The cap keeps the saturated far tails, where
+        cond grows without bound, judged.
+        """
+        base = np.full(np.shape(z), self.ulps(dtype), dtype=np.float64)
+        if self.cond is None:
+            return base
+        with np.errstate(all="ignore"):
+            c = np.nan_to_num(self.cond(np.asarray(z, dtype=np.float64)), nan=0.0, posinf=0.0)
+        return base + COND_MULTIPLE * np.minimum(np.abs(c), COND_CAP)
 
     def floor_factor(self, dtype: str) -> float:
         """The absolute floor is this factor times ``scale(z)``: ``(2 ulps + 2) eps``.
@@ -67,12 +86,62 @@ class ElementwiseSpec:
 
     def tolerance_text(self) -> str:
         text = f"<= {self.ulps64:g} ULP (float64), <= {self.ulps32:g} ULP (float32)"
+        if self.cond is not None:
+            text += (
+                f", plus {COND_MULTIPLE:g} min(cond(f, z), {COND_CAP:g}) ULP where "
+                "cond(f, z) = |z f'(z) / f(z)| (the error a forward-stable evaluation may make)"
+            )
         if self.floor is not None:
             text += (
                 f", or an absolute error <= (2 ULP + 2) eps x {self.floor_text}"
                 " (the conditioning of the derivative's textbook formula)"
             )
         return text + "; subnormal results flushed to zero are acceptable (flagged)"
+
+
+#: Multiple of cond(f, z) (in ULPs) a correct implementation may add to the base tolerance.
+COND_MULTIPLE = 2.0
+#: The largest condition number the tolerance follows (beyond it the tails are judged as is).
+COND_CAP = 1000.0
+
+
+def _cond_sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.abs(z) * _sig(-z)
+
+
+def _cond_tanh(z: np.ndarray) -> np.ndarray:
+    # z tanh'(z) / tanh(z) = 2z / sinh(2z), 1 at 0.
+    with np.errstate(all="ignore"):
+        return np.where(z == 0, 1.0, np.abs(2 * z / np.sinh(2 * z)))
+
+
+def _cond_swish(z: np.ndarray) -> np.ndarray:
+    return np.abs(1.0 + z * _sig(-z))
+
+
+def _cond_sigmoid_derivative(z: np.ndarray) -> np.ndarray:
+    return np.abs(z * (1.0 - 2.0 * _sig(z)))
+
+
+def _cond_tanh_derivative(z: np.ndarray) -> np.ndarray:
+    return np.abs(2.0 * z * np.tanh(z))
+
+
+def _cond_swish_derivative(z: np.ndarray) -> np.ndarray:
+    s, sm = _sig(z), _sig(-z)
+    second = s * sm * (2.0 + z * (1.0 - 2.0 * s))
+    with np.errstate(all="ignore"):
+        return np.abs(z * second / (s + z * s * sm))
+
+
+_CONDITIONING: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": _cond_sigmoid,
+    "tanh": _cond_tanh,
+    "swish": _cond_swish,
+    "sigmoid_derivative": _cond_sigmoid_derivative,
+    "tanh_derivative": _cond_tanh_derivative,
+    "swish_derivative": _cond_swish_derivative,
+}
 
 
 def _sigmoid_floor(z: np.ndarray) -> np.ndarray:
@@ -171,9 +240,8 @@ _FLOOR_TEXT = {"sigmoid": "sigmoid(z)", "tanh": "1", "swish": "sigmoid(z) (1 + |
 def _make() -> dict[str, ElementwiseSpec]:
     table: dict[str, ElementwiseSpec] = {}
     smooth = {"sigmoid": _sigmoid_floor, "tanh": _tanh_floor, "swish": _swish_floor}
-    kinks = {"hardtanh": (-1.0, 1.0), "relu": (0.0,), "leaky_relu": (0.0,)}
-    for base in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
-        sloped = base == "leaky_relu"
+    for base in FUNCTIONS:
+        sloped = base in SLOPED
         if base in smooth:
             f_ulps = (4.0, 8.0)
         else:
@@ -186,26 +254,26 @@ def _make() -> dict[str, ElementwiseSpec]:
             ulps32=f_ulps[0],
             ulps64=f_ulps[1],
             mistakes=dict(_SPECIFIC.get(base, {})),
+            cond=_CONDITIONING.get(base),
         )
         d_name = f"{base}_derivative"
         table[d_name] = ElementwiseSpec(
             name=d_name,
             of=base,
-            kinks=kinks.get(base, ()),
+            kinks=KINKS.get(base, ()),
             sloped=sloped,
             ulps32=f_ulps[0],
             ulps64=f_ulps[1],
             floor=smooth.get(base),
             floor_text=_FLOOR_TEXT.get(base, ""),
             mistakes={**_SPECIFIC.get(d_name, {}), **_derivative_mistakes(base)},
+            cond=_CONDITIONING.get(d_name),
         )
     return table
 
 
 #: Every elementwise member, functions then derivatives.
 _TABLE = _make()
-FUNCTIONS: tuple[str, ...] = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
-DERIVATIVES: tuple[str, ...] = tuple(f"{f}_derivative" for f in FUNCTIONS)
 
 
 def spec(name: str) -> ElementwiseSpec:

@@ -24,15 +24,11 @@ from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._pipe import PipeError
 from .._strategies import graphs
-from ._calls import (
-    call_backprop,
-    call_jacobian,
-    graph_args,
-    reference_backprop,
-    reference_jacobian,
-)
+from ..contract import GRAPH_OPS
+from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
-from ._graphs import error_magnitudes, evaluate, near_kink
+from ._graphs import error_magnitudes, evaluate, gradients, jacobian, near_kink
+from ._ops import probe_graph, require_ops, supported_ops, usable_ops
 
 __all__ = [
     "REJECTS",
@@ -70,7 +66,7 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
         if near_kink(graph, inputs, np.float32):
             return
         out, grads = call_backprop(ctx, clause_id, graph, inputs)
-        ref_out, ref_grads = reference_backprop(graph, inputs, np.float64)
+        ref_out, ref_grads = gradients(graph, inputs)
         out_tol, grad_tols = graph_tolerances(ctx, graph, inputs)
         args = graph_args(graph, inputs)
         judge_array(
@@ -97,7 +93,9 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
             )
 
     def check(ctx: CheckContext) -> None:
-        strategy = graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes)
+        strategy = graphs(
+            dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
+        )
         run_property(ctx, strategy, lambda example: test(ctx, example))
 
     return check
@@ -108,7 +106,12 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def test(ctx: CheckContext, data: Any) -> None:
         example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, scalar_output=False)
+            graphs(
+                dtype=ctx.dtype,
+                max_nodes=ctx.profile.max_graph_nodes,
+                ops=usable_ops(ctx),
+                scalar_output=False,
+            )
         )
         graph, inputs = example.graph, example.inputs
         if near_kink(graph, inputs, np.float32):
@@ -116,7 +119,7 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         out_size = evaluate(graph, inputs)[graph["output"]].size
         J = call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
-        ref = reference_jacobian(graph, inputs, wrt, np.float64)
+        ref = jacobian(graph, inputs, wrt)
         # Each row's bound is at most the bound for the sum of all output elements.
         bound = graph_tolerances(ctx, graph, inputs)[1][wrt].reshape(1, -1)
         judge_array(
@@ -138,7 +141,12 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def test(ctx: CheckContext, data: Any) -> None:
         example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, shuffle=False)
+            graphs(
+                dtype=ctx.dtype,
+                max_nodes=ctx.profile.max_graph_nodes,
+                ops=usable_ops(ctx),
+                shuffle=False,
+            )
         )
         graph, inputs = example.graph, example.inputs
         out, grads = call_backprop(ctx, clause_id, graph, inputs)
@@ -250,6 +258,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
     """Gradients from every use of a value add up."""
 
     def test(ctx: CheckContext, data: Any) -> None:
+        require_ops(ctx, ("add", "sum", "dot", "mul", "tanh", "matmul"))
         width = 32 if ctx.dtype == "float32" else 64
         elements = st.floats(-2, 2, width=width)
         a = data.draw(hnp.arrays(ctx.dtype, st.integers(1, 5), elements=elements))
@@ -284,6 +293,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
     """A stack of linear layers computes the same as its collapse W = W_k ... W_1."""
 
     def test(ctx: CheckContext, data: Any) -> None:
+        require_ops(ctx, ("linear", "dot"))
         width = 32 if ctx.dtype == "float32" else 64
         elements = st.floats(-2, 2, width=width)
         dims = data.draw(st.lists(st.integers(1, 4), min_size=3, max_size=5))
@@ -507,6 +517,19 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
             try:
                 result = call(ctx, "backprop", graph, inputs)
             except AdapterCallError as error:
+                if error.unreadable:
+                    # Returning garbage is not raising: the graph was not rejected.
+                    raise fail(
+                        clause_id,
+                        f"backprop returned something NumPy cannot read for a bad graph "
+                        f"({description}) instead of raising: {error}",
+                        inputs=dict(args),
+                        hint="raise an exception naming the problem; a result of any kind "
+                        "means the bad graph was accepted",
+                        reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                        member="backprop",
+                        kind="accepts-invalid",
+                    ) from None
                 if isinstance(error.original, PipeError):
                     # A program that crashed, hung or answered garbage did not reject the
                     # graph: it broke the protocol, which must not read as conformance.
@@ -516,6 +539,8 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
                         inputs=dict(args),
                         hint="answer a bad graph with an error reply, not a crash or a hang",
                         reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                        member="backprop",
+                        kind="form",
                     ) from None
                 ctx.record()
                 continue
@@ -528,6 +553,51 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
                 "topological order (no cycle) and every argument's shape; raise an exception "
                 "naming the problem",
                 reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                member="backprop",
+                kind="accepts-invalid",
             )
+
+    return check
+
+
+# --- the ops an engine supports ------------------------------------------------------------
+
+
+def ops_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """backprop evaluates one tiny graph per op it is expected to support (BP-OPS).
+
+    Expected: the ops the adapter declares in ``graph_ops``, else every op of the contract.
+    This clause alone owns "an op is unsupported"; the other graph clauses leave such an op
+    out of their graphs (see `gradspec.conformance.checks._ops`).
+    """
+
+    def check(ctx: CheckContext) -> None:
+        support = supported_ops(ctx)
+        expected = support.declared if support.declared is not None else GRAPH_OPS
+        if support.declared is not None:
+            left_out = [op for op in GRAPH_OPS if op not in support.declared]
+            if left_out:
+                ctx.note(
+                    "graph-ops",
+                    f"declares graph_ops without {', '.join(left_out)}: not provided",
+                )
+        for op in expected:
+            with ctx.judging("backprop"):
+                if op in support.failed:
+                    graph, inputs = probe_graph(op, ctx.dtype)
+                    args = graph_args(graph, inputs)
+                    raise fail(
+                        clause_id,
+                        f"op {op} unsupported: backprop raised on the graph "
+                        f"s = sum({op}(...)) ({support.failed[op]})",
+                        inputs=dict(args),
+                        hint=f"implement the op {op!r}; an engine that does not mean to can "
+                        f"declare graph_ops = (...) without {op!r} (adapter contract 1.1), "
+                        "and its graph clauses then skip it",
+                        reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                        member="backprop",
+                        kind="unsupported-op",
+                    )
+                ctx.record()
 
     return check

@@ -152,6 +152,14 @@ def members_of(clause_id: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(member for _, member, _ in IDENTITIES[clause_id].calls))
 
 
+#: How each argument of an identity's calls is written in a reproducer (``z`` is defined there).
+_ARGUMENT_CODE = {"z": "z", "-z": "-z", "2z": "2 * z"}
+
+
+def _slope_code(kwargs: dict[str, float]) -> str:
+    return "".join(f", {k}={v!r}" for k, v in kwargs.items())
+
+
 def _argument(z: np.ndarray, how: str) -> np.ndarray:
     if how == "-z":
         return np.array(-z, order="C")
@@ -194,8 +202,13 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
             )
             return
         index = worst_index(score)
-        member = identity.calls[0][1]
+        members = list(dict.fromkeys(m for _, m, _ in identity.calls))
+        member = members[0]
         kwargs = {} if slope is None else {"negative_slope": slope}
+        if identity.tolerance is not None:
+            stated = f"{float(np.broadcast_to(tol, z.shape)[index]):.3g} absolute at this input"
+        else:
+            stated = f"{identity.ulps(ctx.dtype) if identity.ulps else 0:g} ULP"
         raise fail(
             clause_id,
             f"{identity.lhs_text} != {identity.rhs_text} beyond the tolerance",
@@ -206,15 +219,22 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
             actual=float(lhs[index]),
             abs_error=float(diff[index]),
             ulp_error=None if ulps is None else float(ulps[index]),
-            hint=find_hint(lhs, rhs, inputs=z, bad=score > 1),
+            hint=find_hint(lhs, rhs, inputs=z, bad=score > 1, dtype=ctx.dtype),
             reproducer=reproducer(
                 ctx.adapter.spec,
                 member,
                 [("z", z[index].reshape(1))],
                 kwargs,
-                note=f"compare with {identity.rhs_text} computed from the adapter's own "
-                "functions: " + ", ".join(f"{m}({a})" for _, m, a in identity.calls),
+                note=f"compare {identity.lhs_text} with {identity.rhs_text}, both from the "
+                "adapter's own functions",
+                extra=[
+                    f"{key} = adapter.call({m!r}, {_ARGUMENT_CODE[how]}{_slope_code(kwargs)})"
+                    for key, m, how in identity.calls
+                ]
+                + [f"print({key!r}, {key})" for key, _, _ in identity.calls],
             ),
+            member="+".join(members),
+            tolerance=stated,
         )
 
     def check(ctx: CheckContext) -> None:

@@ -139,6 +139,8 @@ def unpack_backward(
         + (f" of length {len(result)}" if isinstance(result, tuple) else ""),
         inputs=dict(args),
         reproducer=reproducer(ctx.adapter.spec, "linear_backward", args),
+        member="linear_backward",
+        kind="form",
     )
 
 
