@@ -6,11 +6,12 @@ built by `fail`. The failure shows the worst element (the one furthest outside i
 tolerance), its input, expected and actual values, the absolute, relative and ULP errors, a
 hint when the error has a recognisable pattern, and a copy-paste reproducer.
 
-Expected values of the elementwise functions come from the reference computed in float64 and
-rounded once to the dtype under test (the reference is within a few ULP of the exact value).
-Only the elements that look wrong are re-checked against the exact oracle
-(`gradspec.reference.oracle`, mpmath), so the slow exact arithmetic stays off the hot path
-while a verdict never rests on the reference's own last-bit error.
+Expected values of the elementwise functions start from textbook formulas in float64, written
+apart from the reference (`gradspec.conformance._formulas`), rounded once to the dtype under
+test. Every element outside half its tolerance of that estimate is re-judged against the exact
+oracle (`gradspec.reference.oracle`, mpmath), so the slow exact arithmetic stays off the hot
+path, a verdict never rests on a formula's last-bit error, and the reference is judged like
+any other implementation.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ._adapter import AdapterCallError
+from ._formulas import formula_values
 from ._model import CheckContext, ClauseViolation, Failure
 
 __all__ = [
@@ -100,14 +102,9 @@ def worst_index(score: np.ndarray) -> tuple[int, ...]:
 
 
 def expected_values(name: str, z: np.ndarray, *, negative_slope: float | None = None) -> np.ndarray:
-    """The reference's value of ``name`` at ``z``, computed in float64, rounded to z's dtype."""
-    from gradspec import reference
-
-    function = getattr(reference, name)
-    kwargs = {} if negative_slope is None else {"negative_slope": negative_slope}
-    with quiet():
-        wide = function(np.asarray(z, dtype=np.float64), **kwargs)
-    return np.asarray(wide).astype(z.dtype)
+    """The first estimate of ``name`` at ``z``: its textbook formula in float64, rounded to
+    z's dtype (`gradspec.conformance._formulas`; never the reference's code)."""
+    return formula_values(name, z, negative_slope=negative_slope)
 
 
 def exact_values(
@@ -115,8 +112,8 @@ def exact_values(
 ) -> np.ndarray | None:
     """The exact value of ``name`` at ``z``, rounded once to z's dtype; None without the oracle.
 
-    Elements the oracle cannot evaluate (it may refuse extreme inputs) get the reference's
-    value instead.
+    Elements the oracle cannot evaluate (it may refuse extreme inputs) keep the formula's
+    value (`expected_values`).
     """
     try:
         from gradspec.reference import oracle
@@ -125,16 +122,16 @@ def exact_values(
     slope = 0.01 if negative_slope is None else negative_slope
     out = expected_values(name, z, negative_slope=negative_slope)
     # Beyond |z| = 1000 every function sits at its limit or underflows in both dtypes, where
-    # the reference is exact; the oracle's multiprecision rounding would be needlessly costly.
+    # the formulas are exact; the oracle's multiprecision rounding would be needlessly costly.
     near = np.abs(z) <= 1000
     try:
         out[near] = oracle.exact(name, z[near], z.dtype, negative_slope=slope)
-    except Exception:  # the oracle refused an element: judge that one on the reference
+    except Exception:  # the oracle refused an element: judge that one on the formula
         flat_z, flat_out, flat_near = z.reshape(-1), out.reshape(-1), near.reshape(-1)
         for i in np.flatnonzero(flat_near):
             try:
                 flat_out[i] = oracle.exact(name, flat_z[i : i + 1], negative_slope=slope)[0]
-            except Exception:  # keep the reference's value for this element
+            except Exception:  # keep the formula's value for this element
                 continue
     return out
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from .._formulas import DERIVATIVE_FORMULAS, FUNCTION_FORMULAS
 from ..contract import DERIVATIVES, FUNCTIONS, KINKS, SLOPED
 
 __all__ = ["DERIVATIVES", "FUNCTIONS", "ElementwiseSpec", "edge_inputs", "spec", "wrong_formulas"]
@@ -160,23 +161,8 @@ def _hardtanh_notes_typo(z: np.ndarray, s: float) -> np.ndarray:
     return np.where(z < -1, -1.0, np.where(z > 1, 1.0, 0.0))
 
 
-_DERIVATIVE_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "sigmoid": lambda z, s: _sig(z) * _sig(-z),
-    "tanh": lambda z, s: 1.0 / np.cosh(z) ** 2,
-    "hardtanh": lambda z, s: ((z > -1) & (z < 1)).astype(float),
-    "relu": lambda z, s: (z > 0).astype(float),
-    "leaky_relu": lambda z, s: np.where(z > 0, 1.0, s),
-    "swish": lambda z, s: _sig(z) + z * _sig(z) * _sig(-z),
-}
-
-_FUNCTION_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "sigmoid": lambda z, s: _sig(z),
-    "tanh": lambda z, s: np.tanh(z),
-    "hardtanh": lambda z, s: np.clip(z, -1.0, 1.0),
-    "relu": lambda z, s: np.maximum(z, 0.0),
-    "leaky_relu": lambda z, s: np.where(z > 0, z, s * z),
-    "swish": lambda z, s: z * _sig(z),
-}
+_DERIVATIVE_FORMULAS = DERIVATIVE_FORMULAS
+_FUNCTION_FORMULAS = FUNCTION_FORMULAS
 
 
 def _derivative_mistakes(of: str) -> dict[str, Callable[[np.ndarray, float], np.ndarray]]:
