@@ -151,9 +151,11 @@ class CheckContext:
     seed: int
     strict: bool
     examples: int = 0
-    worst_ulp: float = 0.0
-    worst_abs: float = 0.0
-    worst_rel: float = 0.0
+    worst_ulp: float | None = None
+    worst_abs: float | None = None
+    worst_rel: float | None = None
+    #: The worst error as a fraction of its tolerance (1 is the limit).
+    worst_tol: float | None = None
     flags: dict[str, str] = field(default_factory=dict)
     #: Defects seen and looked through (a dtype, a shape) that another clause owns.
     notes: dict[str, str] = field(default_factory=dict)
@@ -166,15 +168,18 @@ class CheckContext:
         ulp_error: float | None = None,
         abs_error: float | None = None,
         rel_error: float | None = None,
+        tol_fraction: float | None = None,
     ) -> None:
-        """Count one verified example and keep the worst errors seen."""
+        """Count one verified example and keep the worst errors seen (None: not measured)."""
         self.examples += 1
-        if ulp_error is not None:
-            self.worst_ulp = max(self.worst_ulp, float(ulp_error))
-        if abs_error is not None:
-            self.worst_abs = max(self.worst_abs, float(abs_error))
-        if rel_error is not None:
-            self.worst_rel = max(self.worst_rel, float(rel_error))
+
+        def worse(old: float | None, new: float | None) -> float | None:
+            return old if new is None else float(new) if old is None else max(old, float(new))
+
+        self.worst_ulp = worse(self.worst_ulp, ulp_error)
+        self.worst_abs = worse(self.worst_abs, abs_error)
+        self.worst_rel = worse(self.worst_rel, rel_error)
+        self.worst_tol = worse(self.worst_tol, tol_fraction)
 
     def flag(self, name: str, detail: str) -> None:
         """Record an acceptable deviation, e.g. ``flag("kink-relu-0", "relu'(0) = 0.5")``."""
@@ -262,6 +267,8 @@ class ClauseResult:
     worst_rel: float | None = None
     flags: dict[str, str] = field(default_factory=dict)
     failure: Failure | None = None
+    #: The worst error as a fraction of its tolerance, where the check measures one.
+    worst_tol: float | None = None
     #: Why the clause was not provided (missing members, undeclared dtype).
     reason: str | None = None
     seconds: float = 0.0

@@ -112,6 +112,16 @@ class SuiteReport:
     select: str | None = None
     clause_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     accuracy: list[Any] = field(default_factory=list)
+    #: The grade every elementwise member must reach (``--accuracy``), if any.
+    required_accuracy: str | None = None
+
+    def below_accuracy(self) -> list[Any]:
+        """The accuracy grades below `required_accuracy` (none when nothing is required)."""
+        if self.required_accuracy is None:
+            return []
+        from ._grades import meets
+
+        return meets(self.accuracy, self.required_accuracy)
 
     @property
     def findings(self) -> list[Finding]:
@@ -151,6 +161,8 @@ def exit_status(report: SuiteReport) -> int:
     """
     if report.executed == 0:
         return 1
+    if report.below_accuracy():
+        return 1
     conforming = (Outcome.PASS, Outcome.NOT_PROVIDED, Outcome.ACCEPTABLE)
     return 0 if all(result.outcome in conforming for result in report.results) else 1
 
@@ -180,10 +192,13 @@ def combine(rows: Sequence[ClauseResult]) -> ClauseResult:
         worst_ulp=_max_or_none(row.worst_ulp for row in rows),
         worst_abs=_max_or_none(row.worst_abs for row in rows),
         worst_rel=_max_or_none(row.worst_rel for row in rows),
+        worst_tol=_max_or_none(row.worst_tol for row in rows),
         flags=flags,
         failure=next((row.failure for row in rows if row.failure is not None), None),
         reason="; ".join(reasons) or None,
         seconds=sum(row.seconds for row in rows),
+        failures=tuple(f for row in rows for f in row.failures),
+        notes={k: v for row in rows for k, v in row.notes.items()},
     )
 
 
@@ -242,6 +257,8 @@ def run_suite(
     select: str | None = None,
     progress: Progress | None = None,
     clauses: Sequence[Clause] | None = None,
+    accuracy: str | None = None,
+    grade: bool | None = None,
 ) -> SuiteReport:
     """Run every selected clause against ``adapter``.
 
@@ -261,6 +278,12 @@ def run_suite(
         ``progress(result, done, total)`` after each clause and dtype.
     clauses : sequence of Clause, optional
         The clauses to run instead of the registry (for tests of the runner itself).
+    accuracy : str, optional
+        A grade of `gradspec.conformance._grades.GRADES` every elementwise member must reach
+        (``exit_status`` is 1 otherwise).
+    grade : bool, optional
+        Measure the accuracy grades; by default when the whole registry runs (no ``select``,
+        no ``clauses``) or ``accuracy`` is required.
 
     Returns
     -------
@@ -270,6 +293,13 @@ def run_suite(
     """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
+    if accuracy is not None:
+        from ._grades import GRADE_OPTIONS
+
+        if accuracy.replace(" ", "-").lower() not in GRADE_OPTIONS:
+            raise ValueError(
+                f"accuracy must be one of {', '.join(GRADE_OPTIONS)}; got {accuracy!r}."
+            )
     chosen = select_clauses(_registry() if clauses is None else clauses, select)
     started = time.perf_counter()
     report = SuiteReport(
@@ -292,6 +322,13 @@ def run_suite(
         report.results.append(result)
         if progress is not None:
             progress(result, done, len(pairs))
+    if grade is None:
+        grade = (clauses is None and select is None) or accuracy is not None
+    if grade:
+        from ._grades import grade_adapter
+
+        report.accuracy = grade_adapter(adapter, adapter.dtypes)
+    report.required_accuracy = accuracy
     # Read after the run: the adapter's libraries are imported by its first calls at the latest.
     report.library_versions = adapter.library_versions()
     report.seconds = time.perf_counter() - started
@@ -388,6 +425,7 @@ def run_clause(
         worst_ulp=ctx.worst_ulp if ctx.examples else None,
         worst_abs=ctx.worst_abs if ctx.examples else None,
         worst_rel=ctx.worst_rel if ctx.examples else None,
+        worst_tol=ctx.worst_tol if ctx.examples else None,
         flags=flags,
         failure=failure,
         seconds=seconds,

@@ -75,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
         help="run only clauses whose id or title matches (comma-separated; globs like "
         "'ACT-*-VALUE' match ids, other terms are case-insensitive substrings)",
     )
+    check.add_argument(
+        "--accuracy",
+        metavar="GRADE",
+        choices=(
+            "correctly-rounded",
+            "faithful",
+            "within-4-ulp",
+            "within-1e3-ulp",
+            "tails-lost",
+        ),
+        help="require every elementwise member to reach this accuracy grade (correctly-rounded, "
+        "faithful, within-4-ulp, within-1e3-ulp, tails-lost); exit status 1 otherwise",
+    )
     check.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
     check.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report here")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -140,8 +153,9 @@ def _registry() -> tuple:
 
 def _check(args: argparse.Namespace) -> int:
     from gradspec.conformance._adapter import AdapterLoadError, load_adapter
+    from gradspec.conformance._findings import defects_line, format_findings
     from gradspec.conformance._format import (
-        format_failure,
+        format_accuracy_table,
         format_progress,
         format_summary,
         format_table,
@@ -177,12 +191,24 @@ def _check(args: argparse.Namespace) -> int:
         select=args.select,
         progress=None if args.quiet else progress,
         clauses=clauses,
+        accuracy=args.accuracy,
     )
     out = sys.stdout
-    failures = [r for r in report.results if r.failure is not None]
-    for result in failures:
-        print(format_failure(result.failure, result.dtype), file=out, end="\n\n")
+    # The defects first, each with its reproducer (the per-clause failures are in the
+    # reports); then the clause table and the accuracy grades.
+    found = report.findings
+    if found:
+        print(format_findings(found), file=out, end="\n\n")
     print(format_table(report.by_clause()), file=out)
+    if report.accuracy:
+        print("", file=out)
+        print(format_accuracy_table(report.accuracy), file=out)
+    for grade in report.below_accuracy():
+        print(
+            f"accuracy required ({args.accuracy}) not met: {grade.member} [{grade.dtype}] is "
+            f"graded {grade.grade} (worst {grade.worst_ulp:.3g} ULP at z = {grade.worst_input!r})",
+            file=out,
+        )
     print("", file=out)
     print(
         format_summary(
@@ -190,6 +216,7 @@ def _check(args: argparse.Namespace) -> int:
             examples=report.examples,
             seconds=report.seconds,
             strict=report.strict,
+            defects=defects_line(found),
         ),
         file=out,
     )

@@ -223,10 +223,12 @@ def judge_elementwise(
         rel = relative_error(actual, expected).reshape(-1)
         finite = np.isfinite(rel) & ~flushed.reshape(-1)
         kept = ulps.reshape(-1)[~flushed.reshape(-1)]
+        kept_score = score.reshape(-1)[~flushed.reshape(-1)]
         ctx.record(
             ulp_error=float(kept.max()) if kept.size else 0.0,
             abs_error=float(abs_err.max()) if abs_err.size else 0.0,
             rel_error=float(rel[finite].max()) if finite.any() else 0.0,
+            tol_fraction=float(kept_score.max()) if kept_score.size else 0.0,
         )
         return
     index = worst_index(score)
@@ -343,6 +345,7 @@ def judge_array(
         ctx.record(
             abs_error=float(err.max()) if err.size else 0.0,
             rel_error=float(rel.max()) if rel.size else 0.0,
+            tol_fraction=float(score.max()) if score.size else 0.0,
         )
         return
     index = worst_index(score)

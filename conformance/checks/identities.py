@@ -199,6 +199,7 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
             ctx.record(
                 ulp_error=float(ulps.max()) if ulps is not None and ulps.size else None,
                 abs_error=float(diff.max()) if diff.size else 0.0,
+                tol_fraction=float(score.max()) if score.size else 0.0,
             )
             return
         index = worst_index(score)
