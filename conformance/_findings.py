@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._model import KINDS, ClauseResult, Failure
+from .contract import MEMBERS
 
 __all__ = ["Evidence", "Finding", "defects_line", "findings", "format_findings", "hint_rank"]
 
@@ -96,6 +97,9 @@ def _members(failure: Failure, clause_members: dict[str, tuple[str, ...]]) -> li
     found = _MEMBER_IN_REPRODUCER.search(failure.reproducer or "")
     if found:
         return [found.group(1)]
+    named = re.match(r"[a-z_]+", failure.summary or "")
+    if named and named.group(0) in MEMBERS:
+        return [named.group(0)]
     members = clause_members.get(failure.clause_id, ())
     return list(members[:1]) or ["adapter"]
 

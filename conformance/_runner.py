@@ -406,7 +406,7 @@ def run_clause(
         failures = [failure]
     # Checks build failures without the registry (no import cycle): the runner names them.
     failures = [
-        replace(f, clause_id=clause.id, title=clause.title, dtype=f.dtype or dtype)
+        replace(f, title=f.title or clause.title, dtype=f.dtype or dtype)
         for f in failures
     ]
     failure = failures[0] if failures else None

@@ -86,8 +86,11 @@ def test_members_that_raise_fail_with_exit_1_and_no_traceback(tmp_path):
     )
     result = check(tmp_path, "--adapter", "my_adapter.py", "-k", SIGMOID_CLAUSES[0])
     assert result.returncode == 1
-    assert f"FAIL {SIGMOID_CLAUSES[0]}" in result.stdout
+    # The defect comes first, naming the member, what is wrong and the clause it breaks.
+    assert result.stdout.startswith("1 defect in 1 member\n\n1. sigmoid: raises on valid input")
+    assert f"breaks: {SIGMOID_CLAUSES[0]} [float32, float64]" in result.stdout
     assert "RuntimeError: my sigmoid is not finished" in result.stdout
+    assert "; 1 defect in 1 member;" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 

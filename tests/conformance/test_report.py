@@ -112,7 +112,12 @@ def test_the_json_report_matches_its_schema_and_keeps_every_dtype(tmp_path):
         "examples": 5,  # 2 (T-PASS) + 1 (T-FAIL) + 2 (T-FLAG)
         "executed": 5,
         "exit_status": 1,
+        "defects": 1,  # the one failure, of tanh_derivative
     }
+    (finding,) = data["findings"]
+    assert (finding["member"], finding["clauses"]) == ("tanh_derivative", [FAILURE.clause_id])
+    assert finding["evidence"]["expected"] == FAILURE.expected
+    assert finding["reproducer"] == FAILURE.reproducer
 
 
 def test_the_schema_check_rejects_broken_reports():
