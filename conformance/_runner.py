@@ -47,6 +47,7 @@ from ._model import (
     NotProvided,
     Outcome,
 )
+from .contract import DTYPES as CONTRACT_DTYPES
 
 __all__ = [
     "DTYPES",
@@ -60,7 +61,7 @@ __all__ = [
 ]
 
 #: The dtypes a per-dtype clause runs in, in report order.
-DTYPES: tuple[str, ...] = ("float32", "float64")
+DTYPES: tuple[str, ...] = CONTRACT_DTYPES
 
 #: Severity used to combine per-dtype rows: the worst outcome wins.
 _SEVERITY = {Outcome.NOT_PROVIDED: 0, Outcome.PASS: 1, Outcome.ACCEPTABLE: 2, Outcome.FAIL: 3}
@@ -405,10 +406,7 @@ def run_clause(
     if failure is not None and not failures:
         failures = [failure]
     # Checks build failures without the registry (no import cycle): the runner names them.
-    failures = [
-        replace(f, title=f.title or clause.title, dtype=f.dtype or dtype)
-        for f in failures
-    ]
+    failures = [replace(f, title=f.title or clause.title, dtype=f.dtype or dtype) for f in failures]
     failure = failures[0] if failures else None
     if failure is not None:
         outcome = Outcome.FAIL

@@ -22,6 +22,7 @@ from .checks import (
     values,
 )
 from .checks._functions import spec
+from .contract import FUNCTIONS
 
 __all__ = ["CLAUSES", "SECTIONS", "get_clause"]
 
@@ -126,7 +127,7 @@ _DISPLAY = {
 }
 _RANGE = "on the fixed edge inputs and on random arrays (0-d, empty, 1-D, 2-D) with |z| <= 20"
 
-for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
+for _f in FUNCTIONS:
     _fid = _f.upper().replace("_", "-")
     _slope = (
         " for the default slope and for slopes 0, 0.01, 0.1, 0.2, 0.5, 1 and 3"
@@ -263,7 +264,7 @@ _FD_TOL = (
     "|f' - D| <= 1e-7 |D| + 1e3 eps max|f| / h, D the Richardson-extrapolated central "
     "difference with h = eps^(1/5) max(1, |z|)"
 )
-for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
+for _f in FUNCTIONS:
     _fid = _f.upper().replace("_", "-")
     _add(
         f"GRAD-{_fid}-FD",
