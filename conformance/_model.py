@@ -209,6 +209,46 @@ class CheckContext:
 
 
 @dataclass(frozen=True)
+class Tolerance:
+    r"""A clause's tolerance: the rule the docs render as math, with the numbers the check uses.
+
+    The check reads its numbers from the same object (or from the table that built it), so
+    the docs cannot state a tolerance the check does not apply.
+
+    Attributes
+    ----------
+    latex : str
+        The rule, LaTeX without delimiters (``|a - f(z)| \le u\,\mathrm{ulp}(f(z))``).
+    where : str
+        The symbols in words, with their values (``"u = 4 (float32), 8 (float64)"``).
+    values : dict of str to dict of str to float
+        Each symbol's value per dtype (``{"u": {"float32": 4.0, "float64": 8.0}}``).
+
+    Examples
+    --------
+    >>> t = Tolerance(r"|a - b| \le u", "u = 1", {"u": {"float32": 1.0, "float64": 1.0}})
+    >>> str(t)
+    '|a - b| \\le u, where u = 1'
+    """
+
+    latex: str
+    where: str = ""
+    values: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.latex}, where {self.where}" if self.where else self.latex
+
+    def markdown(self) -> str:
+        r"""The docs' form: ``\( latex \)`` then the words."""
+        return rf"\( {self.latex} \)" + (f", where {self.where}" if self.where else "")
+
+    @staticmethod
+    def per_dtype(symbol: str, f32: float, f64: float) -> str:
+        """``"u = 4 (float32), 8 (float64)"``: a symbol's values in words."""
+        return f"{symbol} = {f32:g} (float32), {f64:g} (float64)"
+
+
+@dataclass(frozen=True)
 class Clause:
     """One normative statement of the specification.
 
@@ -232,8 +272,9 @@ class Clause:
         Where in the lecture notes it comes from (section title).
     members : tuple of str
         Adapter members the check needs; a missing one makes the clause not provided.
-    tolerance : str
-        The tolerance, stated for people (``"<= 4 ULP (float64), <= 2 ULP (float32)"``).
+    tolerance : Tolerance or str
+        The tolerance, built from the numbers the check applies (`Tolerance`); a plain
+        string only for clauses whose property is exact or a rejection.
     check : callable
         ``check(ctx: CheckContext) -> None``.
     per_dtype : bool
@@ -248,7 +289,7 @@ class Clause:
     latex: str
     notes: str
     members: tuple[str, ...]
-    tolerance: str
+    tolerance: Tolerance | str
     check: Callable[[CheckContext], None]
     per_dtype: bool = True
 

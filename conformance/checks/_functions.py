@@ -25,6 +25,7 @@ import numpy as np
 from scipy import special
 
 from .._formulas import DERIVATIVE_FORMULAS, FUNCTION_FORMULAS
+from .._model import Tolerance
 from ..contract import DERIVATIVES, FUNCTIONS, KINKS, SLOPED
 
 __all__ = ["DERIVATIVES", "FUNCTIONS", "ElementwiseSpec", "edge_inputs", "spec", "wrong_formulas"]
@@ -53,6 +54,7 @@ class ElementwiseSpec:
     #: scale(z) of the absolute floor, in multiples of the dtype's eps (None: no floor).
     floor: Callable[[np.ndarray], np.ndarray] | None = None
     floor_text: str = ""
+    floor_latex: str = ""
     #: Known wrong formulas, evaluated in float64 for hints: label -> f(z, slope).
     mistakes: dict[str, Callable[[np.ndarray, float], np.ndarray]] = field(default_factory=dict)
     #: The condition number cond(f, z) = |z f'(z) / f(z)| (None: piecewise linear, exact).
@@ -84,6 +86,36 @@ class ElementwiseSpec:
         formula's own roundings.
         """
         return (2.0 * self.ulps(dtype) + 2.0) * float(np.finfo(dtype).eps)
+
+    def tolerance(self) -> Tolerance:
+        r"""The value clause's tolerance, from this entry's numbers (those `allowed_ulps` and
+        `floor_factor` apply)."""
+        u32, u64 = self.ulps32, self.ulps64
+        values = {"u": {"float32": u32, "float64": u64}}
+        if self.cond is None:
+            if u32 == u64 == 0:
+                return Tolerance(r"a = f(z) \text{ exactly}", "", values)
+            return Tolerance(
+                r"|a - f(z)| \le u\,\mathrm{ulp}(f(z))", Tolerance.per_dtype("u", u32, u64), values
+            )
+        values["c"] = dict.fromkeys(("float32", "float64"), COND_MULTIPLE)
+        values["C"] = dict.fromkeys(("float32", "float64"), COND_CAP)
+        latex = (
+            rf"|a - f(z)| \le \bigl(u + {COND_MULTIPLE:g} \min(\operatorname{{cond}}(f, z), "
+            rf"{COND_CAP:g})\bigr)\,\mathrm{{ulp}}(f(z))"
+        )
+        where = (
+            Tolerance.per_dtype("u", u32, u64)
+            + r", \(\operatorname{cond}(f, z) = |z f'(z) / f(z)|\) (the error a forward-stable "
+            "evaluation may make)"
+        )
+        if self.floor is not None:
+            values["k"] = {d: self.floor_factor(d) / float(np.finfo(d).eps) for d in values["u"]}
+            latex += rf" \;\text{{or}}\; |a - f(z)| \le (2u + 2)\,\varepsilon\,{self.floor_latex}"
+            where += ", the alternative being the conditioning of the textbook formula"
+        return Tolerance(
+            latex, where + "; subnormal results flushed to zero are acceptable (flagged)", values
+        )
 
     def tolerance_text(self) -> str:
         text = f"<= {self.ulps64:g} ULP (float64), <= {self.ulps32:g} ULP (float32)"
@@ -221,6 +253,7 @@ _SPECIFIC: dict[str, dict[str, Callable[[np.ndarray, float], np.ndarray]]] = {
 
 
 _FLOOR_TEXT = {"sigmoid": "sigmoid(z)", "tanh": "1", "swish": "sigmoid(z) (1 + |z|)"}
+_FLOOR_LATEX = {"sigmoid": r"\sigma(z)", "tanh": "", "swish": r"\sigma(z)\,(1 + |z|)"}
 
 
 def _make() -> dict[str, ElementwiseSpec]:
@@ -252,6 +285,7 @@ def _make() -> dict[str, ElementwiseSpec]:
             ulps64=f_ulps[1],
             floor=smooth.get(base),
             floor_text=_FLOOR_TEXT.get(base, ""),
+            floor_latex=_FLOOR_LATEX.get(base, ""),
             mistakes={**_SPECIFIC.get(d_name, {}), **_derivative_mistakes(base)},
             cond=_CONDITIONING.get(d_name),
         )
