@@ -16,9 +16,10 @@ and kind, over every clause and dtype:
 - ``reproducer``: that failure's copy-paste Python.
 
 A failure that involves several members (an identity, a finite-difference check: ``member``
-``"tanh_derivative+tanh"``) joins the finding of one of them that failed on its own, and
-makes a finding of its first member otherwise. Ops an engine does not support are one finding
-each ("op hardtanh unsupported").
+``"tanh_derivative+tanh"``) joins the finding of one of them that failed on its own (of the
+same kind if there is one), and makes a finding of its first member otherwise. Wrong values
+whose every hint is "transposed" join the member's wrong-shape finding. Ops an engine does
+not support are one finding each ("op hardtanh unsupported").
 
 Examples
 --------
@@ -150,8 +151,17 @@ def findings(
             joint.append((failure, members))
         else:
             groups.setdefault(key(members[0], failure), []).append(failure)
+    # A transposed result where the shape could not tell (a square array) is the same defect
+    # as the transposed shape the shape clause found.
+    for (member, kind, *rest), group in list(groups.items()):
+        if kind == "value" and (member, "shape") in groups:
+            if all((f.hint or "").startswith("transposed") for f in group):
+                groups[(member, "shape")].extend(groups.pop((member, kind, *rest)))
     for failure, members in joint:
         home = next((key(m, failure) for m in members if key(m, failure) in groups), None)
+        # A joint check (identity, finite difference) is a symptom of a defect already
+        # found in one of its members, of whatever kind, where there is one.
+        home = home or next((k for m in members for k in groups if k[0] == m), None)
         groups.setdefault(home or key(members[0], failure), []).append(failure)
 
     out = []

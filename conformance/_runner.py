@@ -331,9 +331,27 @@ def run_suite(
         report.accuracy = grade_adapter(adapter, adapter.dtypes)
     report.required_accuracy = accuracy
     # Read after the run: the adapter's libraries are imported by its first calls at the latest.
-    report.library_versions = adapter.library_versions()
+    report.library_versions = {**_library_under_test(adapter), **adapter.library_versions()}
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _library_under_test(adapter: LoadedAdapter) -> dict[str, str]:
+    """The package the adapter comes from and its version, when it is an installed one."""
+    import importlib.metadata
+    import inspect
+    import sys
+
+    obj = adapter.obj
+    module = obj.__name__ if inspect.ismodule(obj) else type(obj).__module__
+    top = (module or "").split(".")[0]
+    if not top or top.startswith("_gradspec_adapter_") or top == "builtins":
+        return {}
+    try:
+        return {top: importlib.metadata.version(top)}
+    except importlib.metadata.PackageNotFoundError:
+        version = getattr(sys.modules.get(top), "__version__", None)
+        return {top: str(version)} if version is not None else {}
 
 
 def run_clause(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ._model import CheckContext, Clause
+from ._model import CheckContext, Clause, Tolerance
 from .checks import (
     backprop,
     diagonal,
@@ -55,11 +55,7 @@ _NOTES = {
 }
 
 #: The tolerance of every clause that compares results on a computation graph.
-_BP_TOL = (
-    "4 (N + d + 2) eps M elementwise: M a running error bound in absolute values (products of "
-    "magnitudes, each activation derivative with its formula's conditioning), N nodes, d the "
-    "largest dimension"
-)
+_BP_TOL = backprop.graph_tolerance()
 
 _CLAUSES: list[Clause] = []
 
@@ -251,9 +247,9 @@ for _id, (_title, _section, _statement, _latex) in _IDENTITY_META.items():
 
 # --- gradients ---------------------------------------------------------------------------------
 
-_FD_TOL = (
-    "|f' - D| <= 1e-7 |D| + 1e3 eps max|f| / h, D the Richardson-extrapolated central "
-    "difference with h = eps^(1/5) max(1, |z|)"
+_FD_TOL = Tolerance(
+    rf"|f'(z) - D| \le {gradients.RTOL:g}\,|D| + 10^3\,\varepsilon \max|f| / h",
+    "D the Richardson-extrapolated central difference with h = eps^(1/5) max(1, |z|)",
 )
 for _f in FUNCTIONS:
     _fid = _f.upper().replace("_", "-")
@@ -282,7 +278,11 @@ _add(
     r"s = \textstyle\sum_i g_i z_i",
     "Check Gradient",
     ("linear", "linear_backward"),
-    "4 (n + 2) eps sum |g| (|W| |x| + |b|) (s is linear: the difference is exact up to rounding)",
+    Tolerance(
+        r"|\langle \nabla, D \rangle - \Delta| \le 4\,(n + 2)\,\varepsilon \textstyle\sum |g|"
+        r"\,(|W| |x| + |b|)",
+        "Delta the central difference (s is linear: the difference is exact up to rounding)",
+    ),
     gradients.linear_fd_check("GRAD-LINEAR-FD"),
     per_dtype=False,
 )
@@ -298,7 +298,11 @@ _add(
     r"\frac{s(x + h d) - s(x - h d)}{2h}",
     "Check Gradient",
     ("backprop",),
-    "1e-6 sum_k |<grad_k, d_k>| + 1e3 eps max|s| / h, Richardson-extrapolated, h = eps^(1/5)",
+    Tolerance(
+        r"|\textstyle\sum_k \langle \nabla_k, d_k \rangle - D| \le 10^{-6} \sum_k "
+        r"|\langle \nabla_k, d_k \rangle| + 10^3\,\varepsilon \max|s| / h",
+        "D the Richardson-extrapolated central difference, h = eps^(1/5)",
+    ),
     gradients.backprop_fd_check("GRAD-BACKPROP-FD"),
     per_dtype=False,
 )
@@ -352,8 +356,7 @@ _ROBUSTNESS = (
         "infinity, a wrong sign or a larger error fails.",
         r"\lim_{z \to \pm\infty} \sigma(z) \in \{0, 1\},\quad "
         r"\sigma'(z) = \sigma(z)\sigma(-z) > 0",
-        "value tolerance, or 4 tiny max(1, |z|) absolute; derivatives: 0 or a factor of 4 "
-        "acceptable (flagged)",
+        robustness.LARGE_FINITE_TOLERANCE,
         robustness.large_finite_check,
     ),
     (
@@ -374,7 +377,7 @@ _ROBUSTNESS = (
         "0 (denormals read as zero, as XLA on CPU does: acceptable, flag "
         "subnormal-input-as-zero).",
         r"f(z) \in \{f(z), f(0)\} \text{ for } 0 < |z| < 2^{e_{\min}}",
-        "value tolerance (at least 1 ULP) or one tiny absolute",
+        robustness.SUBNORMAL_TOLERANCE,
         robustness.subnormal_check,
     ),
 )
@@ -505,7 +508,7 @@ _add(
     r"\operatorname{shape}(x)\Bigr)",
     _SHAPE_NOTES,
     ("backprop", "jacobian"),
-    "twice " + _BP_TOL,
+    backprop.graph_tolerance(2),
     shape.jacobian_row_check("SHAPE-JACOBIAN-ROW"),
 )
 _add(
@@ -526,7 +529,7 @@ _add(
 
 # --- linear ------------------------------------------------------------------------------------
 
-_LIN_TOL = "2 (n + 2) eps (|W| |x| + |b|) elementwise (the error bound of a sum of n products)"
+_LIN_TOL = linear.tolerance()
 _add(
     "LIN-FORWARD",
     "the layer z = W x + b",
@@ -550,7 +553,7 @@ _add(
     r"Z_{i,:} = W x_i + b",
     "Neural Network Layer",
     ("linear",),
-    "twice " + _LIN_TOL,
+    linear.tolerance(2),
     linear.batch_check("LIN-BATCH"),
 )
 _add(
@@ -564,7 +567,7 @@ _add(
     r"W^\top g,\quad \frac{\partial s}{\partial b} = g",
     "Vectorized Calculus > Shape Convention",
     ("linear_backward",),
-    "2 (k + 2) eps x the sum of absolute products, k the length of each sum",
+    linear.tolerance(length="k"),
     linear.backward_check("LIN-BACKWARD", batch=False),
 )
 _add(
@@ -578,7 +581,7 @@ _add(
     r"\frac{\partial s}{\partial b} = \sum_i g_i,\quad \frac{\partial s}{\partial X} = G W",
     "Vectorized Calculus > Shape Convention",
     ("linear_backward",),
-    "2 (k + 2) eps x the sum of absolute products, k the length of each sum",
+    linear.tolerance(length="k"),
     linear.backward_check("LIN-BATCH-BACKWARD", batch=True),
 )
 
@@ -609,7 +612,7 @@ _add(
     r"\text{forward in a topological order, backward in reverse}",
     _BP_NOTES,
     ("backprop",),
-    _BP_TOL + " (summation order may differ)",
+    _BP_TOL,
     backprop.order_check("BP-ORDER"),
 )
 _add(
@@ -623,7 +626,7 @@ _add(
     r"c = (a + a) + (a + a) \implies \frac{\partial \sum c}{\partial a} = 4",
     _BP_NOTES,
     ("backprop",),
-    "16 size eps (|expected| + 1)",
+    backprop.FAN_OUT_TOLERANCE,
     backprop.fan_out_check("BP-FAN-OUT"),
 )
 _add(
@@ -637,7 +640,7 @@ _add(
     r"W_2 (W_1 x + b_1) + b_2 = (W_2 W_1) x + (W_2 b_1 + b_2)",
     "Why are NNs Non-Linear?",
     ("backprop",),
-    "4 (sum of dims + k + 2) eps x the same expression in absolute values",
+    backprop.COLLAPSE_TOLERANCE,
     backprop.collapse_check("BP-COLLAPSE"),
 )
 _add(
@@ -666,7 +669,7 @@ _add(
     r"\operatorname{backprop}\bigl(s = \textstyle\sum \mathrm{op}(a)\bigr) \text{ returns}",
     _BP_NOTES,
     ("backprop",),
-    "must return a result",
+    "exact: must return a result",
     backprop.ops_check("BP-OPS"),
 )
 _REJECT_META = {

@@ -296,9 +296,10 @@ def judge_array(
 ) -> None:
     """Compare one array result elementwise with an absolute tolerance; record or raise.
 
-    The result is compared in float64 whatever its dtype (the dtype is ROB-DTYPE's); a result
-    with the expected number of elements in another shape is noted and reshaped in C order
-    unless this clause owns the shape (``owns_shape``).
+    The result is compared in float64 whatever its dtype (the dtype is ROB-DTYPE's). Unless
+    this clause owns the shape (``owns_shape``), a result in another shape is compared after a
+    documented reshape, and noted: a 2-D result of the transposed shape is compared
+    transposed, any other result with the expected number of elements is reshaped in C order.
     """
     e = np.asarray(expected, dtype=np.float64)
     if actual.dtype == object or actual.dtype.kind not in "fiub":
@@ -314,12 +315,14 @@ def judge_array(
         )
     a = actual.astype(np.float64)
     if a.shape != e.shape and not owns_shape and a.size == e.size:
+        transposed = a.ndim == 2 and a.shape == e.shape[::-1]
         ctx.note(
             f"{member}-shape",
-            f"{label} has shape {a.shape} for {e.shape}; judged after reshaping in C order "
-            "(the shape is the shape clauses')",
+            f"{label} has shape {a.shape} for {e.shape}; judged after "
+            + ("transposing" if transposed else "reshaping in C order")
+            + " (the shape is the shape clauses')",
         )
-        a = a.reshape(e.shape)
+        a = a.T if transposed else a.reshape(e.shape)
     if a.shape != e.shape:
         shape_hint = hint
         if a.ndim == 2 and a.shape == e.shape[::-1]:

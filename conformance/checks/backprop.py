@@ -21,7 +21,7 @@ from hypothesis.extra import numpy as hnp
 from .._adapter import AdapterCallError
 from .._compare import call, fail, reproducer
 from .._hypothesis import data_check, run_property
-from .._model import CheckContext
+from .._model import CheckContext, Tolerance
 from .._pipe import PipeError
 from .._strategies import graphs
 from ..contract import GRAPH_OPS
@@ -42,6 +42,32 @@ __all__ = [
 ]
 
 
+#: The multiples of eps the graph clauses allow (see each tolerance below).
+GRAPH_FACTOR = 4.0
+FAN_OUT_FACTOR = 16.0
+COLLAPSE_FACTOR = 4.0
+
+
+def graph_tolerance(multiple: float = 1.0) -> Tolerance:
+    """The tolerance of the clauses that compare results on a graph (``graph_tolerances``)."""
+    return Tolerance(
+        rf"|r - \hat r| \le {multiple * GRAPH_FACTOR:g}\,(N + d + 2)\,\varepsilon\,M",
+        "M a running error bound in absolute values (products of magnitudes, each activation "
+        "derivative with its formula's conditioning), N the nodes, d the largest dimension",
+    )
+
+
+FAN_OUT_TOLERANCE = Tolerance(
+    rf"|g - \hat g| \le {FAN_OUT_FACTOR:g}\,n\,\varepsilon\,(|\hat g| + 1)",
+    "n the size of the reused value",
+)
+COLLAPSE_TOLERANCE = Tolerance(
+    rf"|r - \hat r| \le {COLLAPSE_FACTOR:g}\,(\textstyle\sum_i n_i + k + 2)\,\varepsilon\,"
+    r"\bar r",
+    "n_i the layers' dimensions, k the layers, and r-bar the same expression in absolute values",
+)
+
+
 def graph_tolerances(
     ctx: CheckContext, graph: dict[str, Any], inputs: dict[str, np.ndarray]
 ) -> tuple[float, dict[str, np.ndarray]]:
@@ -54,7 +80,7 @@ def graph_tolerances(
     eps = float(np.finfo(ctx.dtype).eps)
     out_bound, grad_bounds = error_magnitudes(graph, inputs)
     dims = max((max(v.shape) if v.ndim else 1) for v in inputs.values())
-    c = 4.0 * (len(graph["nodes"]) + dims + 2) * eps
+    c = GRAPH_FACTOR * (len(graph["nodes"]) + dims + 2) * eps
     return c * out_bound, {k: c * v for k, v in grad_bounds.items()}
 
 
@@ -268,7 +294,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
             _, grads = call_backprop(ctx, clause_id, graph, inputs)
             args = graph_args(graph, inputs)
             for name, value in expected.items():
-                tol = 16 * eps * (np.abs(value) + 1.0) * max(1, a.size)
+                tol = FAN_OUT_FACTOR * eps * (np.abs(value) + 1.0) * max(1, a.size)
                 judge_array(
                     ctx,
                     clause_id,
@@ -320,7 +346,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
             Wc, bc = f[f"W{i}"] @ Wc, f[f"W{i}"] @ bc + f[f"b{i}"]
             Ac, ac = np.abs(f[f"W{i}"]) @ Ac, np.abs(f[f"W{i}"]) @ ac + np.abs(f[f"b{i}"])
         eps = float(np.finfo(ctx.dtype).eps)
-        size = 4 * (sum(dims) + k + 2) * eps
+        size = COLLAPSE_FACTOR * (sum(dims) + k + 2) * eps
         args = graph_args(graph, inputs)
         hint = (
             "a stack of linear layers is one linear layer W = W_k ... W_1, "

@@ -39,7 +39,7 @@ from .._compare import (
     worst_index,
 )
 from .._hypothesis import run_property
-from .._model import CheckContext, ClauseViolation
+from .._model import CheckContext, ClauseViolation, Tolerance
 from .._strategies import float_arrays, graphs, layer_arrays, layer_shapes
 from ..contract import DERIVATIVES, ELEMENTWISE, LIMITS
 from ._common import call_elementwise
@@ -339,6 +339,24 @@ def _judge_limits(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray) -
     ctx.record()
 
 
+#: ROB-LARGE-FINITE: an absolute allowance of TAIL_TINY tiny max(1, |z|), and the factor
+#: within which a derivative's saturated tail is acceptable.
+TAIL_TINY = 4.0
+TAIL_FACTOR = 4.0
+LARGE_FINITE_TOLERANCE = Tolerance(
+    r"|a - f(z)| \le \bigl(u + 2 \min(\operatorname{cond}(f, z), 1000)\bigr)\,\mathrm{ulp}"
+    rf" \;\text{{or}}\; |a - f(z)| \le {TAIL_TINY:g}\,\mathrm{{tiny}}\,\max(1, |z|)",
+    "u the value clause's ULP tolerance; a derivative that is 0, or within a factor of "
+    f"{TAIL_FACTOR:g} of f'(z) with the right sign, is acceptable (flagged)",
+)
+SUBNORMAL_TOLERANCE = Tolerance(
+    r"|a - f(z)| \le \max(u, 1)\,\mathrm{ulp} \;\text{or}\; |a - f(z)| \le \mathrm{tiny}"
+    r" \;\text{or}\; a \approx f(0)",
+    "u the value clause's ULP tolerance; f(0) within the same tolerance (denormals read "
+    "as zero, flagged)",
+)
+
+
 #: Fixed large inputs: where float32 and float64 saturate, exp overflows, and the top.
 def _large_edges(dtype: str) -> np.ndarray:
     finfo = np.finfo(dtype)
@@ -364,11 +382,11 @@ def _judge_tail(
         abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
         tiny = float(np.finfo(ctx.dtype).tiny)
         ok = ulps <= entry.allowed_ulps(z, ctx.dtype)
-        ok |= abs_err <= 4 * tiny * np.maximum(1.0, np.abs(z.astype(np.float64)))
+        ok |= abs_err <= TAIL_TINY * tiny * np.maximum(1.0, np.abs(z.astype(np.float64)))
         ratio = np.where(e != 0, a / e, np.inf)
     derivative = name in DERIVATIVES
     flushed = ~ok & (a == 0) & (e != 0) & derivative
-    inaccurate = ~ok & ~flushed & (ratio >= 0.25) & (ratio <= 4.0) & derivative
+    inaccurate = ~ok & ~flushed & (ratio >= 1 / TAIL_FACTOR) & (ratio <= TAIL_FACTOR) & derivative
     bad = ~ok & ~flushed & ~inaccurate
     for mask, flag in ((flushed, "tail-flush-to-zero"), (inaccurate, "tail-inaccurate")):
         if mask.any():
