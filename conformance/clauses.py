@@ -590,11 +590,13 @@ _add(
 _BP_NOTES = "Actual Backprop"
 _add(
     "BP-VALUE",
-    "backprop matches the reference",
+    "backprop's output and gradients",
     "backprop",
     "backprop",
-    "backprop(graph, inputs) returns the output and the gradient of every input as the "
-    "reference does, on random graphs over every op with fan-out, nodes in random order.",
+    "backprop(graph, inputs) returns the output and the gradient of every input, judged "
+    "against an independent float64 evaluation of the graph (forward, then reverse mode with "
+    "each op's own derivative formula), on random graphs over every op the engine supports, "
+    "with fan-out, nodes in random order.",
     r"\bar{v} = \sum_{w \in \operatorname{users}(v)} \bar{w}\,"
     r"\frac{\partial w}{\partial v}",
     _BP_NOTES,
@@ -645,11 +647,11 @@ _add(
 )
 _add(
     "BP-JACOBIAN",
-    "jacobian matches the reference",
+    "jacobian's values",
     "backprop",
     "jacobians",
-    "jacobian(graph, inputs, wrt) equals the reference's Jacobian on random graphs whose "
-    "output may have any shape.",
+    "jacobian(graph, inputs, wrt) equals the Jacobian of an independent float64 evaluation "
+    "(one reverse pass per output element) on random graphs whose output may have any shape.",
     r"J_{ij} = \frac{\partial f_i}{\partial x_j}",
     "Vectorized Calculus",
     ("jacobian",),

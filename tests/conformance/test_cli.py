@@ -179,3 +179,18 @@ def test_accuracy_reports_every_function_in_both_dtypes(tmp_path):
         assert name in rows
     assert "float32" in result.stdout and "float64" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_accuracy_requirement_names_the_member_below_it_and_exits_1(tmp_path):
+    args = ("--adapter", "gradspec.conformance.buggy:TanhDerivativeNaiveTail")
+    args += ("-k", "ACT-TANH-DERIVATIVE-VALUE", "--report-json", "r.json")
+    plain = check(tmp_path, *args)
+    assert plain.returncode == 0, plain.stdout  # correct: the textbook formula passes
+    required = check(tmp_path, *args, "--accuracy", "within-4-ulp")
+    assert required.returncode == 1
+    assert "accuracy required (within-4-ulp) not met: tanh_derivative [float" in required.stdout
+    assert "tails lost beyond |z| = " in required.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["required_accuracy"] == "within-4-ulp"
+    grades = {(g["member"], g["dtype"]): g["grade"] for g in report["accuracy"]}
+    assert grades[("tanh_derivative", "float64")].startswith("tails lost beyond |z| = ")

@@ -78,6 +78,32 @@ def test_a_dtype_defect_is_one_finding_of_the_dtype_clause_only(member):
     assert noted and all(row.outcome is Outcome.PASS for row in noted)
 
 
+class SigmoidRefusingZeroD(ReferenceAdapter):
+    """A correct sigmoid that raises for 0-d input only."""
+
+    def sigmoid(self, z):
+        if np.ndim(z) == 0:
+            raise ValueError("expected an array with at least one dimension")
+        return reference.sigmoid(z)
+
+
+def test_a_member_raising_on_one_kind_of_input_only_fails_only_rob_shape():
+    report = report_of(SigmoidRefusingZeroD)
+    assert failing(report) == ["ROB-SHAPE"]
+    (finding,) = report.findings
+    assert (finding.member, finding.kind) == ("sigmoid", "raises")
+    assert any("sigmoid-raises-0d" in row.notes for row in report.results)
+
+
+def test_a_result_of_another_shape_fails_only_rob_shape_and_is_judged_reshaped():
+    from gradspec.conformance.buggy import find
+
+    report = report_of(find("sigmoid-column-vector"))
+    assert failing(report) == ["ROB-SHAPE"]
+    (finding,) = report.findings
+    assert (finding.member, finding.kind) == ("sigmoid", "shape")
+
+
 def test_an_engine_without_an_op_is_one_finding_and_its_other_graphs_are_judged():
     report = report_of(EngineWithoutHardtanh)
     assert failing(report) == ["BP-OPS"]
