@@ -201,7 +201,11 @@ def find_hint(
     except (TypeError, ValueError):
         return None
     if a.shape != e.shape:
-        if a.ndim == 2 and a.T.shape == e.shape and np.allclose(a.T, e, rtol=1e-5, atol=1e-12):
+        if (
+            a.ndim == 2
+            and a.T.shape == e.shape
+            and np.allclose(a.T, e, rtol=1e-5, atol=_atol(e), equal_nan=True)
+        ):
             return "transposed: actual equals the transpose of the expected array"
         return None
     finite = np.isfinite(a) & np.isfinite(e)
@@ -218,7 +222,9 @@ def find_hint(
                     return f"matches {label}"
     nonzero = e_f != 0
     if a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1:
-        if np.allclose(a, e.T, rtol=1e-5, atol=1e-12) and not np.allclose(a, e):
+        if np.allclose(a, e.T, rtol=1e-5, atol=_atol(e), equal_nan=True) and not np.allclose(
+            a, e, rtol=1e-5, atol=_atol(e), equal_nan=True
+        ):
             return "transposed: actual equals the transpose of the expected array"
     if nonzero.any():
         ratio = a_f[nonzero] / e_f[nonzero]
@@ -234,8 +240,8 @@ def find_hint(
                 return "silent zero: actual is 0 where a tiny nonzero value is expected (underflow)"
             return (
                 "silent zero: actual is 0 where a nonzero value is expected, far above the "
-                "underflow threshold (cancellation: a difference such as 1 - sigmoid(z) or "
-                "1 - tanh(z)^2 rounds to 0)"
+                "underflow threshold (not underflow: a missing term, or a difference that "
+                "cancels to 0)"
             )
     if inputs is not None and bad is not None:
         z = np.asarray(inputs, dtype=np.float64)
@@ -246,6 +252,12 @@ def find_hint(
                 " (check the branch conditions)"
             )
     return None
+
+
+def _atol(e: np.ndarray) -> float:
+    """An absolute allowance for comparing whole arrays: 1e-12 of their largest magnitude."""
+    finite = np.abs(e[np.isfinite(e)])
+    return 1e-12 * float(finite.max()) if finite.size else 0.0
 
 
 def _close(a: np.ndarray, b: np.ndarray, atol: float = 0.0) -> np.ndarray:
