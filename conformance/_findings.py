@@ -106,13 +106,9 @@ def _members(failure: Failure, clause_members: dict[str, tuple[str, ...]]) -> li
 
 
 def _error_text(failure: Failure) -> str | None:
-    parts = []
-    if failure.abs_error is not None:
-        parts.append(f"abs {failure.abs_error:.3g}")
-    if failure.rel_error is not None:
-        parts.append(f"rel {failure.rel_error:.3g}")
-    if failure.ulp_error is not None:
-        parts.append(f"{failure.ulp_error:.3g} ULP")
+    from ._format import error_parts
+
+    parts = error_parts(failure)
     if failure.tolerance:
         parts.append(f"tolerance {failure.tolerance}")
     if parts:

@@ -26,6 +26,7 @@ import numpy as np
 from ._model import ClauseResult, Failure, Outcome
 
 __all__ = [
+    "error_parts",
     "format_accuracy_table",
     "format_failure",
     "format_progress",
@@ -83,7 +84,7 @@ def format_failure(failure: Failure, dtype: str | None = None) -> str:
             f"{_INDENT}{failure.expected_label} {format_value(failure.expected)}, "
             f"got {format_value(failure.actual)}"
         )
-    errors = _error_parts(failure)
+    errors = error_parts(failure)
     if errors:
         lines.append(f"{_INDENT}error: {', '.join(errors)}")
     if failure.tolerance:
@@ -102,7 +103,8 @@ def _input_name(failure: Failure) -> str:
     return arrays[0] if len(arrays) == 1 else "value"
 
 
-def _error_parts(failure: Failure) -> list[str]:
+def error_parts(failure: Failure) -> list[str]:
+    """The errors of a failure, as the messages print them (abs, rel, ULP)."""
     parts = []
     if failure.abs_error is not None:
         parts.append(f"abs {failure.abs_error:.1e}")
