@@ -32,6 +32,7 @@ from .._compare import (
     exact_values,
     expected_values,
     fail,
+    find_hint,
     quiet,
     relative_error,
     reproducer,
@@ -41,9 +42,9 @@ from .._compare import (
 from .._hypothesis import run_property
 from .._model import CheckContext, ClauseViolation, Tolerance
 from .._strategies import float_arrays, graphs, layer_arrays, layer_shapes
-from ..contract import DERIVATIVES, ELEMENTWISE, LIMITS
+from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
 from ._common import call_elementwise
-from ._functions import spec
+from ._functions import spec, wrong_formulas
 from ._ops import supported_ops
 
 __all__ = [
@@ -322,6 +323,13 @@ def _judge_limits(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray) -
             if np.isnan(a)
             else "return the function's limit for infinite inputs"
         )
+        # A known wrong formula that gives this limit is the values' defect, seen at infinity.
+        formula = find_hint(
+            actual, expected, candidates=wrong_formulas(name, z, DEFAULT_SLOPE), dtype=ctx.dtype
+        )
+        kind = "limit"
+        if formula and formula.startswith("matches "):
+            hint, kind = formula, "value"
         raise fail(
             clause_id,
             f"{where} = {a!r}; the limit is {e!r}",
@@ -333,7 +341,7 @@ def _judge_limits(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray) -
             hint=hint,
             reproducer=reproducer(ctx.adapter.spec, name, [("z", z)], expected=expected),
             member=name,
-            kind="limit",
+            kind=kind,
             tolerance="exact: the limit",
         )
     ctx.record()
