@@ -17,6 +17,13 @@ Three ways to run it:
 
       report = run_suite(load_adapter("reference"), profile="quick")
       failing = [r for r in report.results if r.outcome is Outcome.FAIL]
+      for finding in report.findings:  # the distinct defects behind the failures
+          print(finding.member, finding.kind, finding.clauses)
+      for grade in report.accuracy:    # worst ULP vs the exact oracle, and its grade
+          print(grade.member, grade.dtype, grade.grade)
+
+Each clause owns one property (a dtype defect fails ROB-DTYPE only; the value clauses note
+it and judge the values), so one defect is one *finding*, however many clauses it breaks.
 
 ``CLAUSES`` is the registry of clauses, imported on first use.
 """

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import _interrupt
+from .contract import ELEMENTWISE, GRAPH_OPS, MEMBERS
 
 __all__ = [
     "ELEMENTWISE",
@@ -58,24 +59,7 @@ SHIPPED: dict[str, tuple[str, str | None]] = {
     "jax": ("gradspec.conformance.adapters.jax_adapter", "jax"),
 }
 
-#: The elementwise members of contract version 1, functions first then derivatives.
-ELEMENTWISE: tuple[str, ...] = (
-    "sigmoid",
-    "tanh",
-    "hardtanh",
-    "relu",
-    "leaky_relu",
-    "swish",
-    "sigmoid_derivative",
-    "tanh_derivative",
-    "hardtanh_derivative",
-    "relu_derivative",
-    "leaky_relu_derivative",
-    "swish_derivative",
-)
-
-#: Every callable member of contract version 1.
-MEMBERS: tuple[str, ...] = (*ELEMENTWISE, "linear", "linear_backward", "backprop", "jacobian")
+# The contract's members are stated once, in .contract (re-exported here for old imports).
 
 
 class AdapterLoadError(Exception):
@@ -117,6 +101,13 @@ class AdapterCallError(Exception):
                 and not (isinstance(original, RemoteError) and not original.raised)
             )
         self.raised = raised
+
+    @property
+    def unreadable(self) -> bool:
+        """True when the member did not raise: it returned something NumPy cannot read, or
+        its program crashed, hung or broke the protocol. Such garbage is never a rejection,
+        and a check cannot look through it to the values."""
+        return not self.raised
 
 
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
@@ -210,6 +201,8 @@ class LoadedAdapter:
         self.name: str = _display_name(obj, spec)
         self.dtypes: tuple[str, ...] = _declared_dtypes(obj, spec)
         self.tally = CallTally()
+        #: The graph ops the engine declares it supports (None: every op of the contract).
+        self.graph_ops: tuple[str, ...] | None = _declared_graph_ops(obj, spec)
 
     def __repr__(self) -> str:
         return f"LoadedAdapter({self.spec!r}, name={self.name!r})"
@@ -348,6 +341,31 @@ def repr_of(value: Any) -> str:
     except BaseException as exc:  # adapter code chose what to raise
         _reraise_real_interrupt(exc)
         return f"<{type(value).__name__} whose repr raised>"
+
+
+def _declared_graph_ops(obj: Any, spec: str) -> tuple[str, ...] | None:
+    """The optional member ``graph_ops`` (contract 1.1): the op names the engine supports."""
+    declared: Any = None
+    try:
+        declared = getattr(obj, "graph_ops", None)
+    except BaseException as exc:  # a lookup that raises (a module __getattr__): none declared
+        _reraise_real_interrupt(exc)
+    if declared is None:
+        return None
+    try:
+        names = (declared,) if isinstance(declared, str) else tuple(declared)
+    except BaseException as exc:  # adapter code chose what to raise
+        _reraise_real_interrupt(exc)
+        names = ()
+    unknown = [n for n in names if n not in GRAPH_OPS]
+    if not names or unknown:
+        raise AdapterLoadError(
+            f"Adapter spec {spec!r}: its member 'graph_ops' is "
+            f"{safe_text(repr_of(declared), 200)}; the contract "
+            f"expects a non-empty tuple of op names from {', '.join(GRAPH_OPS)}"
+            + (f" (unknown: {', '.join(map(str, unknown))})." if unknown else ".")
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def _to_numpy(member: str, result: Any) -> Any:

@@ -26,6 +26,8 @@ import numpy as np
 from ._model import ClauseResult, Failure, Outcome
 
 __all__ = [
+    "error_parts",
+    "format_accuracy_table",
     "format_failure",
     "format_progress",
     "format_summary",
@@ -72,15 +74,21 @@ def format_failure(failure: Failure, dtype: str | None = None) -> str:
         element = f"{_INDENT}worst element: index {tuple(int(i) for i in failure.index)}"
         if failure.input_value is not None:
             element += f", input {_input_name(failure)} = {format_value(failure.input_value)}"
+        # Arguments other than the arrays (negative_slope) belong to the example too.
+        for name, value in failure.inputs.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                element += f", {name} = {format_value(value)}"
         lines.append(element)
     if failure.expected is not None or failure.actual is not None:
         lines.append(
-            f"{_INDENT}expected {format_value(failure.expected)}, "
+            f"{_INDENT}{failure.expected_label} {format_value(failure.expected)}, "
             f"got {format_value(failure.actual)}"
         )
-    errors = _error_parts(failure)
+    errors = error_parts(failure)
     if errors:
         lines.append(f"{_INDENT}error: {', '.join(errors)}")
+    if failure.tolerance:
+        lines.append(f"{_INDENT}tolerance: {failure.tolerance}")
     if failure.hint:
         lines.append(f"{_INDENT}hint: {failure.hint}")
     if failure.reproducer:
@@ -90,11 +98,13 @@ def format_failure(failure: Failure, dtype: str | None = None) -> str:
 
 
 def _input_name(failure: Failure) -> str:
-    # An elementwise clause has a single input; name it so the student knows which one.
-    return next(iter(failure.inputs)) if len(failure.inputs) == 1 else "value"
+    # An elementwise clause has a single array input; name it so the student knows which one.
+    arrays = [k for k, v in failure.inputs.items() if isinstance(v, np.ndarray)]
+    return arrays[0] if len(arrays) == 1 else "value"
 
 
-def _error_parts(failure: Failure) -> list[str]:
+def error_parts(failure: Failure) -> list[str]:
+    """The errors of a failure, as the messages print them (abs, rel, ULP)."""
     parts = []
     if failure.abs_error is not None:
         parts.append(f"abs {failure.abs_error:.1e}")
@@ -106,14 +116,23 @@ def _error_parts(failure: Failure) -> list[str]:
 
 
 def worst_error(result: ClauseResult) -> str:
-    """The table's "worst error" cell: ULPs when measured, else relative, else absolute."""
-    if result.worst_ulp:
-        return f"{result.worst_ulp:.3g} ULP"
-    if result.worst_rel:
+    """The table's "worst error" cell, saying what it measures.
+
+    ULPs where the clause measures them, with the share of the tolerance used (``"tol
+    0.12"``: the worst error was 12% of what the clause allows); else that share alone;
+    ``"exact"`` for a clause whose property holds exactly or not at all (shapes, dtypes,
+    rejections); ``"-"`` when nothing was measured.
+    """
+    share = f"tol {result.worst_tol:.2g}" if result.worst_tol is not None else None
+    if result.worst_ulp is not None:
+        return f"{result.worst_ulp:.3g} ULP" + (f", {share}" if share else "")
+    if share:
+        return share
+    if result.worst_rel is not None and result.worst_rel > 0:
         return f"rel {result.worst_rel:.1e}"
-    if result.worst_abs:
+    if result.worst_abs is not None and result.worst_abs > 0:
         return f"abs {result.worst_abs:.1e}"
-    return "-"
+    return "exact" if result.examples else "-"
 
 
 def format_progress(result: ClauseResult, done: int, total: int) -> str:
@@ -133,7 +152,7 @@ def format_progress(result: ClauseResult, done: int, total: int) -> str:
 
 def format_table(rows: Sequence[ClauseResult], *, title_width: int = 44) -> str:
     """A fixed-width table, one row per clause, then the reasons and flags worth reading."""
-    header = ("clause", "title", "outcome", "examples", "worst error")
+    header = ("clause", "title", "outcome", "examples", "worst error (tol: share used)")
     cells = [
         (
             row.clause_id,
@@ -165,6 +184,31 @@ def format_table(rows: Sequence[ClauseResult], *, title_width: int = 44) -> str:
     return "\n".join(out)
 
 
+def format_accuracy_table(grades: Sequence[Any]) -> str:
+    """Accuracy grades (`gradspec.conformance._grades`): one row per member, a cell per dtype."""
+    by_member: dict[str, dict[str, Any]] = {}
+    for grade in grades:
+        by_member.setdefault(grade.member, {})[grade.dtype] = grade
+    dtypes = sorted({grade.dtype for grade in grades})
+    cells = [
+        [member]
+        + [f"{row[d].worst_ulp:.3g} ULP {row[d].grade}" if d in row else "-" for d in dtypes]
+        for member, row in by_member.items()
+    ]
+    header = ["accuracy (worst error vs the exact oracle)", *dtypes]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    out = [
+        "  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip()
+        for line in [header, ["-" * w for w in widths], *cells]
+    ]
+    points = max((grade.points for grade in grades), default=0)
+    out.append(
+        f"(up to {points} finite inputs per member and dtype over the whole range; a grade is "
+        "not a verdict: --accuracy GRADE makes one a requirement)"
+    )
+    return "\n".join(out)
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -177,8 +221,10 @@ def format_summary(
     strict: bool = False,
     calls: int | None = None,
     shapes: int | None = None,
+    defects: str | None = None,
 ) -> str:
-    """The closing line: counts by outcome, examples (adapter calls, distinct shapes), time."""
+    """The closing line: counts by outcome, the defects (``"2 defects in 2 members"``),
+    examples (adapter calls, distinct shapes) and time."""
     clauses = sum(counts.values())
     parts = [
         f"{counts[Outcome.PASS]} pass",
@@ -187,9 +233,10 @@ def format_summary(
         f"{counts[Outcome.NOT_PROVIDED]} not provided",
     ]
     mode = " (strict)" if strict else ""
+    found = f"; {defects}" if defects else ""
     work = f"{examples} examples"
     if calls is not None:
         work += f", {calls} adapter calls"
     if shapes is not None:
         work += f", {shapes} distinct shapes"
-    return f"{clauses} clauses{mode}: {', '.join(parts)}; {work} in {seconds:.1f} s"
+    return f"{clauses} clauses{mode}: {', '.join(parts)}{found}; {work} in {seconds:.1f} s"

@@ -12,8 +12,9 @@ The runner (``_runner.py``) turns those into a `ClauseResult` per clause and dty
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -97,6 +98,15 @@ class Failure:
         A pattern that explains the error (sign flipped, transposed, scaled...), if any.
     reproducer : str
         Copy-paste Python code that reproduces the failure outside the suite.
+    member : str or None
+        The adapter member at fault (``"tanh_derivative"``, ``"backprop"``), when known.
+    kind : str
+        What is wrong, one of `KINDS` (``"value"``, ``"dtype"``...): with ``member``, the
+        identity of the defect that findings are grouped by.
+    tolerance : str or None
+        The tolerance that was exceeded, stated for people (``"4 ULP + 2 cond(f, z)"``).
+    dtype : str or None
+        The dtype of the inputs of the failing example.
     """
 
     clause_id: str
@@ -112,6 +122,36 @@ class Failure:
     ulp_error: float | None = None
     hint: str | None = None
     reproducer: str = ""
+    member: str | None = None
+    kind: str = "value"
+    tolerance: str | None = None
+    dtype: str | None = None
+    #: What ``expected`` is, where it is not the exact value ("finite difference").
+    expected_label: str = "expected"
+
+
+#: What a failure can be wrong about; each kind is owned by one family of clauses.
+KINDS: dict[str, str] = {
+    "value": "wrong values",
+    "dtype": "wrong result dtype",
+    "shape": "wrong result shape",
+    "form": "wrong result form (not the arrays the contract returns)",
+    "raises": "raises on valid input",
+    "nan": "NaN not propagated",
+    "limit": "wrong limit at infinity",
+    "mutation": "modifies its inputs",
+    "kink": "derivative outside the subgradient interval at a kink",
+    "gradient-keys": "wrong set of gradient entries",
+    "accepts-invalid": "accepts an invalid graph",
+    "unsupported-op": "a graph op is not supported",
+    "strict": "a valid convention other than the reference's (strict mode)",
+    "suite": "the suite could not evaluate the clause",
+}
+
+
+class NotProvided(Exception):
+    """Raised by a check when nothing it needs is provided (for example every op it uses is
+    outside the adapter's ``graph_ops``): the clause is *not provided*, with this reason."""
 
 
 class ClauseViolation(AssertionError):
@@ -140,10 +180,16 @@ class CheckContext:
     seed: int
     strict: bool
     examples: int = 0
-    worst_ulp: float = 0.0
-    worst_abs: float = 0.0
-    worst_rel: float = 0.0
+    worst_ulp: float | None = None
+    worst_abs: float | None = None
+    worst_rel: float | None = None
+    #: The worst error as a fraction of its tolerance (1 is the limit).
+    worst_tol: float | None = None
     flags: dict[str, str] = field(default_factory=dict)
+    #: Defects seen and looked through (a dtype, a shape) that another clause owns.
+    notes: dict[str, str] = field(default_factory=dict)
+    #: Failures collected so far, one per member, by checks that judge several members.
+    failures: list[Failure] = field(default_factory=list)
 
     def record(
         self,
@@ -151,19 +197,84 @@ class CheckContext:
         ulp_error: float | None = None,
         abs_error: float | None = None,
         rel_error: float | None = None,
+        tol_fraction: float | None = None,
     ) -> None:
-        """Count one verified example and keep the worst errors seen."""
+        """Count one verified example and keep the worst errors seen (None: not measured)."""
         self.examples += 1
-        if ulp_error is not None:
-            self.worst_ulp = max(self.worst_ulp, float(ulp_error))
-        if abs_error is not None:
-            self.worst_abs = max(self.worst_abs, float(abs_error))
-        if rel_error is not None:
-            self.worst_rel = max(self.worst_rel, float(rel_error))
+
+        def worse(old: float | None, new: float | None) -> float | None:
+            return old if new is None else float(new) if old is None else max(old, float(new))
+
+        self.worst_ulp = worse(self.worst_ulp, ulp_error)
+        self.worst_abs = worse(self.worst_abs, abs_error)
+        self.worst_rel = worse(self.worst_rel, rel_error)
+        self.worst_tol = worse(self.worst_tol, tol_fraction)
 
     def flag(self, name: str, detail: str) -> None:
         """Record an acceptable deviation, e.g. ``flag("kink-relu-0", "relu'(0) = 0.5")``."""
         self.flags.setdefault(name, detail)
+
+    def note(self, name: str, detail: str) -> None:
+        """Record a defect this clause does not own and looked through (it does not fail).
+
+        ``note("relu_derivative-dtype", "returns float64 for float32 input; cast to judge")``.
+        """
+        self.notes.setdefault(name, detail)
+
+    @contextmanager
+    def judging(self, member: str) -> Iterator[None]:
+        """Judge one member; a violation is collected, so the next member is judged too.
+
+        Checks that judge several members wrap each member's part in this, so one bad member
+        never hides another; the runner fails the clause with every failure collected.
+        """
+        try:
+            yield
+        except ClauseViolation as violation:
+            failure = violation.failure
+            if failure.member is None:
+                failure = replace(failure, member=member)
+            self.failures.append(failure)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    r"""A clause's tolerance: the rule the docs render as math, with the numbers the check uses.
+
+    The check reads its numbers from the same object (or from the table that built it), so
+    the docs cannot state a tolerance the check does not apply.
+
+    Attributes
+    ----------
+    latex : str
+        The rule, LaTeX without delimiters (``|a - f(z)| \le u\,\mathrm{ulp}(f(z))``).
+    where : str
+        The symbols in words, with their values (``"u = 4 (float32), 8 (float64)"``).
+    values : dict of str to dict of str to float
+        Each symbol's value per dtype (``{"u": {"float32": 4.0, "float64": 8.0}}``).
+
+    Examples
+    --------
+    >>> t = Tolerance(r"|a - b| \le u", "u = 1", {"u": {"float32": 1.0, "float64": 1.0}})
+    >>> str(t)
+    '|a - b| \\le u, where u = 1'
+    """
+
+    latex: str
+    where: str = ""
+    values: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.latex}, where {self.where}" if self.where else self.latex
+
+    def markdown(self) -> str:
+        r"""The docs' form: ``\( latex \)`` then the words."""
+        return rf"\( {self.latex} \)" + (f", where {self.where}" if self.where else "")
+
+    @staticmethod
+    def per_dtype(symbol: str, f32: float, f64: float) -> str:
+        """``"u = 4 (float32), 8 (float64)"``: a symbol's values in words."""
+        return f"{symbol} = {f32:g} (float32), {f64:g} (float64)"
 
 
 @dataclass(frozen=True)
@@ -190,8 +301,9 @@ class Clause:
         Where in the lecture notes it comes from (section title).
     members : tuple of str
         Adapter members the check needs; a missing one makes the clause not provided.
-    tolerance : str
-        The tolerance, stated for people (``"<= 4 ULP (float64), <= 2 ULP (float32)"``).
+    tolerance : Tolerance or str
+        The tolerance, built from the numbers the check applies (`Tolerance`); a plain
+        string only for clauses whose property is exact or a rejection.
     check : callable
         ``check(ctx: CheckContext) -> None``.
     per_dtype : bool
@@ -206,7 +318,7 @@ class Clause:
     latex: str
     notes: str
     members: tuple[str, ...]
-    tolerance: str
+    tolerance: Tolerance | str
     check: Callable[[CheckContext], None]
     per_dtype: bool = True
 
@@ -225,6 +337,8 @@ class ClauseResult:
     worst_rel: float | None = None
     flags: dict[str, str] = field(default_factory=dict)
     failure: Failure | None = None
+    #: The worst error as a fraction of its tolerance, where the check measures one.
+    worst_tol: float | None = None
     #: Why the clause was not provided (missing members, undeclared dtype).
     reason: str | None = None
     seconds: float = 0.0
@@ -232,3 +346,7 @@ class ClauseResult:
     calls: int = 0
     #: Distinct (member, dtype, argument shapes) keys among those calls (see CallTally).
     shapes: frozenset[tuple[Any, ...]] = frozenset()
+    #: Every failure, one per member at fault (``failure`` is the first of them).
+    failures: tuple[Failure, ...] = ()
+    #: Defects looked through, owned by other clauses (see `CheckContext.note`).
+    notes: dict[str, str] = field(default_factory=dict)

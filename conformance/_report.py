@@ -16,7 +16,19 @@ JSON report (``schema_version`` 1; `REPORT_SCHEMA` is the same as a JSON Schema)
       "seconds": 12.3, "complete": true, "incomplete_reason": null,
       "summary": {"pass": 38, "acceptable": 2, "fail": 0, "not_provided": 0,
                   "examples": 4321, "executed": 80, "exit_status": 0,
-                  "calls": 5000, "shapes": 150},
+                  "calls": 5000, "shapes": 150, "defects": 0},
+      "findings": [
+        {"member": "relu_derivative", "kind": "dtype", "summary": "...", "hint": "...",
+         "clauses": ["ROB-DTYPE"], "dtypes": ["float32"],
+         "evidence": {"dtype": "float32", "input": null, "expected": "float32",
+                      "actual": "float64", "error": null},
+         "reproducer": "..."}
+      ],
+      "accuracy": [
+        {"member": "tanh_derivative", "dtype": "float64", "worst_ulp": 1.0,
+         "worst_input": -2.4e-14, "grade": "faithful"}, ...
+      ],
+      "required_accuracy": null,
       "clauses": [
         {"id": "ACT-SIGMOID-VALUE", "title": "...", "outcome": "pass", "examples": 120,
          "worst_ulp": 1.0, "worst_abs": 1e-16, "worst_rel": 2e-16, "flags": {}, "reason": null,
@@ -29,6 +41,8 @@ JSON report (``schema_version`` 1; `REPORT_SCHEMA` is the same as a JSON Schema)
       ]
     }
 
+Findings are the distinct defects behind the failures (`gradspec.conformance._findings`);
+``accuracy`` grades every elementwise member and dtype (`gradspec.conformance._grades`).
 Outcomes are ``"pass"``, ``"acceptable"``, ``"fail"`` and ``"not provided"``. The clause row
 combines its dtypes (worst outcome, examples added up); ``dtypes`` keeps each one. A failure
 has every field of `gradspec.conformance._model.Failure` plus ``text``, the message
@@ -59,7 +73,9 @@ from typing import Any
 import numpy as np
 
 from ._adapter import without_escapes
+from ._findings import Finding, defects_line
 from ._format import format_failure
+from ._grades import as_json
 from ._model import ClauseResult, Failure, Outcome
 from ._runner import SuiteReport, exit_status
 
@@ -98,6 +114,8 @@ _ROW_PROPERTIES: dict[str, Any] = {
     "seconds": {"type": "number", "minimum": 0},
     "calls": {"type": "integer", "minimum": 0},
     "shapes": {"type": "integer", "minimum": 0},
+    "worst_tol": _NUMBER_OR_NULL,
+    "notes": _FLAGS,
 }
 
 #: The JSON report's schema (JSON Schema, draft 2020-12 keywords only).
@@ -112,7 +130,50 @@ _SUMMARY_COUNTS = (
     "exit_status",
     "calls",
     "shapes",
+    "defects",
 )
+
+_FINDING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "member",
+        "kind",
+        "summary",
+        "hint",
+        "clauses",
+        "dtypes",
+        "evidence",
+        "reproducer",
+    ],
+    "properties": {
+        "member": {"type": "string"},
+        "kind": {"type": "string"},
+        "summary": {"type": "string"},
+        "hint": {"type": ["string", "null"]},
+        "clauses": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "dtypes": {"type": "array", "items": {"enum": ["float32", "float64"]}},
+        "evidence": {
+            "type": "object",
+            "required": ["dtype", "input", "expected", "actual", "error"],
+            "properties": {
+                "dtype": {"type": ["string", "null"]},
+                "error": {"type": ["string", "null"]},
+            },
+        },
+        "reproducer": {"type": "string"},
+    },
+}
+_ACCURACY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["member", "dtype", "worst_ulp", "worst_input", "grade"],
+    "properties": {
+        "member": {"type": "string"},
+        "dtype": {"enum": ["float32", "float64"]},
+        "worst_ulp": {"type": ["number", "string"]},
+        "worst_input": {"type": ["number", "string"]},
+        "grade": {"type": "string"},
+    },
+}
 
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -134,6 +195,8 @@ REPORT_SCHEMA: dict[str, Any] = {
         "complete",
         "incomplete_reason",
         "summary",
+        "findings",
+        "accuracy",
         "clauses",
     ],
     "properties": {
@@ -160,6 +223,9 @@ REPORT_SCHEMA: dict[str, Any] = {
             "required": list(_SUMMARY_COUNTS),
             "properties": {name: {"type": "integer", "minimum": 0} for name in _SUMMARY_COUNTS},
         },
+        "findings": {"type": "array", "items": _FINDING_SCHEMA},
+        "accuracy": {"type": "array", "items": _ACCURACY_SCHEMA},
+        "required_accuracy": {"type": ["string", "null"]},
         "clauses": {
             "type": "array",
             "items": {
@@ -228,6 +294,8 @@ def _row_json(row: ClauseResult) -> dict[str, Any]:
         "seconds": row.seconds,
         "calls": row.calls,
         "shapes": len(row.shapes),
+        "worst_tol": _jsonable(row.worst_tol),
+        "notes": dict(row.notes),
     }
 
 
@@ -252,6 +320,7 @@ def report_to_json(report: SuiteReport) -> dict[str, Any]:
         ]
         clauses.append({"id": clause_id, "title": row.title, **_row_json(row), "dtypes": dtypes})
     counts = report.counts()
+    found = report.findings
     return {
         "schema_version": 1,
         "gradspec_version": report.gradspec_version,
@@ -277,8 +346,32 @@ def report_to_json(report: SuiteReport) -> dict[str, Any]:
             "exit_status": exit_status(report),
             "calls": report.calls,
             "shapes": report.shapes,
+            "defects": len(found),
         },
+        "findings": [_finding_json(finding) for finding in found],
+        "accuracy": [_jsonable(as_json(grade)) for grade in report.accuracy],
+        "required_accuracy": report.required_accuracy,
         "clauses": clauses,
+    }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    e = finding.evidence
+    return {
+        "member": finding.member,
+        "kind": finding.kind,
+        "summary": finding.summary,
+        "hint": finding.hint,
+        "clauses": list(finding.clauses),
+        "dtypes": list(finding.dtypes),
+        "evidence": {
+            "dtype": e.dtype,
+            "input": _jsonable(e.input),
+            "expected": _jsonable(e.expected),
+            "actual": _jsonable(e.actual),
+            "error": e.error,
+        },
+        "reproducer": finding.reproducer,
     }
 
 
@@ -349,6 +442,12 @@ def junit_tree(report: SuiteReport) -> ET.ElementTree:
         ("calls", str(report.calls)),
         ("shapes", str(report.shapes)),
         *sorted(report.library_versions.items()),
+        ("defects", defects_line(report.findings)),
+        *(
+            ("finding", f"{f.member}: {f.summary} (breaks {', '.join(f.clauses)})")
+            for f in report.findings
+        ),
+        *(("accuracy", f"{g.member} [{g.dtype}]: {g.grade}") for g in report.accuracy),
     ):
         ET.SubElement(properties, "property", name=xml_text(name), value=xml_text(value))
     for result in report.results:

@@ -35,7 +35,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -43,7 +43,18 @@ import gradspec
 
 from . import _interrupt
 from ._adapter import AdapterCallError, CallTally, LoadedAdapter, load_adapter, safe_text
-from ._model import PROFILES, CheckContext, Clause, ClauseResult, ClauseViolation, Failure, Outcome
+from ._findings import Finding, findings
+from ._model import (
+    PROFILES,
+    CheckContext,
+    Clause,
+    ClauseResult,
+    ClauseViolation,
+    Failure,
+    NotProvided,
+    Outcome,
+)
+from .contract import DTYPES as CONTRACT_DTYPES
 
 __all__ = [
     "DTYPES",
@@ -58,7 +69,7 @@ __all__ = [
 ]
 
 #: The dtypes a per-dtype clause runs in, in report order.
-DTYPES: tuple[str, ...] = ("float32", "float64")
+DTYPES: tuple[str, ...] = CONTRACT_DTYPES
 
 #: Severity used to combine per-dtype rows: the worst outcome wins.
 _SEVERITY = {Outcome.NOT_PROVIDED: 0, Outcome.PASS: 1, Outcome.ACCEPTABLE: 2, Outcome.FAIL: 3}
@@ -97,6 +108,10 @@ class SuiteReport:
         its rows are then only those done so far.
     incomplete_reason : str or None
         Why an incomplete run stopped.
+    clause_members : dict of str to tuple of str
+        The members each clause run needs (names the member of a failure that names none).
+    accuracy : list of AccuracyGrade
+        The accuracy of every elementwise member and dtype (see ``_accuracy_grades``).
     """
 
     adapter_spec: str
@@ -114,6 +129,23 @@ class SuiteReport:
     select: str | None = None
     complete: bool = True
     incomplete_reason: str | None = None
+    clause_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    accuracy: list[Any] = field(default_factory=list)
+    #: The grade every elementwise member must reach (``--accuracy``), if any.
+    required_accuracy: str | None = None
+
+    def below_accuracy(self) -> list[Any]:
+        """The accuracy grades below `required_accuracy` (none when nothing is required)."""
+        if self.required_accuracy is None:
+            return []
+        from ._grades import meets
+
+        return meets(self.accuracy, self.required_accuracy)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The distinct defects behind the failures (see `gradspec.conformance._findings`)."""
+        return findings(self.results, self.clause_members)
 
     def by_clause(self) -> list[ClauseResult]:
         """One combined row per clause (see `combine`), in clause order."""
@@ -161,6 +193,8 @@ def exit_status(report: SuiteReport) -> int:
     """
     if report.executed == 0 or not report.complete:
         return 1
+    if report.below_accuracy():
+        return 1
     conforming = (Outcome.PASS, Outcome.NOT_PROVIDED, Outcome.ACCEPTABLE)
     return 0 if all(result.outcome in conforming for result in report.results) else 1
 
@@ -190,12 +224,15 @@ def combine(rows: Sequence[ClauseResult]) -> ClauseResult:
         worst_ulp=_max_or_none(row.worst_ulp for row in rows),
         worst_abs=_max_or_none(row.worst_abs for row in rows),
         worst_rel=_max_or_none(row.worst_rel for row in rows),
+        worst_tol=_max_or_none(row.worst_tol for row in rows),
         flags=flags,
         failure=next((row.failure for row in rows if row.failure is not None), None),
         reason="; ".join(reasons) or None,
         seconds=sum(row.seconds for row in rows),
         calls=sum(row.calls for row in rows),
         shapes=frozenset().union(*(row.shapes for row in rows)),
+        failures=tuple(f for row in rows for f in row.failures),
+        notes={k: v for row in rows for k, v in row.notes.items()},
     )
 
 
@@ -267,6 +304,8 @@ def run_suite(
     clauses: Sequence[Clause] | None = None,
     checkpoint: Checkpoint | None = None,
     time_limit: float | None = None,
+    accuracy: str | None = None,
+    grade: bool | None = None,
 ) -> SuiteReport:
     """Run every selected clause against ``adapter``.
 
@@ -294,6 +333,12 @@ def run_suite(
         Seconds for the whole run. No clause starts after it; an out-of-process adapter's
         call that is still running then is stopped (that clause fails). The report is then
         incomplete.
+    accuracy : str, optional
+        A grade of `gradspec.conformance._grades.GRADES` every elementwise member must reach
+        (``exit_status`` is 1 otherwise).
+    grade : bool, optional
+        Measure the accuracy grades; by default when the whole registry runs (no ``select``,
+        no ``clauses``) or ``accuracy`` is required.
 
     Returns
     -------
@@ -309,6 +354,13 @@ def run_suite(
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
     adapter = load_adapter(adapter)
+    if accuracy is not None:
+        from ._grades import GRADE_OPTIONS
+
+        if accuracy.replace(" ", "-").lower() not in GRADE_OPTIONS:
+            raise ValueError(
+                f"accuracy must be one of {', '.join(GRADE_OPTIONS)}; got {accuracy!r}."
+            )
     chosen = select_clauses(_registry() if clauses is None else clauses, select)
     started = time.perf_counter()
     deadline = None if time_limit is None else time.monotonic() + time_limit
@@ -326,8 +378,12 @@ def run_suite(
         started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         select=select,
         complete=False,
+        clause_members={clause.id: clause.members for clause in chosen},
     )
     pairs = plan(chosen)
+    if grade is None:
+        grade = (clauses is None and select is None) or accuracy is not None
+    report.required_accuracy = accuracy
     with _interrupt.watching():
         try:
             for done, (clause, dtype) in enumerate(pairs, start=1):
@@ -346,6 +402,10 @@ def run_suite(
                 if progress is not None:
                     progress(result, done, len(pairs))
             else:
+                if grade:
+                    from ._grades import grade_adapter
+
+                    report.accuracy = grade_adapter(adapter, adapter.dtypes)
                 report.complete = True
         except KeyboardInterrupt:
             report.incomplete_reason = (
@@ -354,7 +414,7 @@ def run_suite(
             report.seconds = time.perf_counter() - started
             raise RunInterrupted(report) from None
     # Read after the run: the adapter's libraries are imported by its first calls at the latest.
-    report.library_versions = adapter.library_versions()
+    report.library_versions = {**_library_under_test(adapter), **adapter.library_versions()}
     report.seconds = time.perf_counter() - started
     return report
 
@@ -365,6 +425,24 @@ def _set_program_deadline(adapter: LoadedAdapter, deadline: float | None) -> Non
 
     if isinstance(adapter.obj, PipeAdapter):
         adapter.obj.deadline = deadline
+
+
+def _library_under_test(adapter: LoadedAdapter) -> dict[str, str]:
+    """The package the adapter comes from and its version, when it is an installed one."""
+    import importlib.metadata
+    import inspect
+    import sys
+
+    obj = adapter.obj
+    module = obj.__name__ if inspect.ismodule(obj) else type(obj).__module__
+    top = (module or "").split(".")[0]
+    if not top or top.startswith("_gradspec_adapter_") or top == "builtins":
+        return {}
+    try:
+        return {top: importlib.metadata.version(top)}
+    except importlib.metadata.PackageNotFoundError:
+        version = getattr(sys.modules.get(top), "__version__", None)
+        return {top: str(version)} if version is not None else {}
 
 
 def run_clause(
@@ -398,11 +476,16 @@ def run_clause(
     try:
         with _hypothesis_storage_elsewhere():
             clause.check(ctx)
+    except NotProvided as reason:
+        return _not_provided(clause, dtype, str(reason))
     except BaseException as error:  # the run must survive a broken check or a garbage result
         if isinstance(error, KeyboardInterrupt) and _interrupt.requested():
             raise
         failure = _failure_of(clause, adapter.spec, error, tally)
     seconds = time.perf_counter() - started
+    # Failures collected member by member come first; a violation that ended the check last.
+    failures = [*ctx.failures, *([failure] if failure is not None else [])]
+    failure = failures[0] if failures else None
 
     flags = dict(ctx.flags)
     if failure is None and ctx.examples == 0 and tally.first_error is not None:
@@ -430,7 +513,13 @@ def run_clause(
             summary="acceptable under the spec, but strict mode requires the reference's "
             "convention",
             hint="; ".join(f"{name}: {detail}" for name, detail in flags.items()),
+            kind="strict",
         )
+    if failure is not None and not failures:
+        failures = [failure]
+    # Checks build failures without the registry (no import cycle): the runner names them.
+    failures = [replace(f, title=f.title or clause.title, dtype=f.dtype or dtype) for f in failures]
+    failure = failures[0] if failures else None
     if failure is not None:
         outcome = Outcome.FAIL
     elif flags:
@@ -446,11 +535,14 @@ def run_clause(
         worst_ulp=ctx.worst_ulp if ctx.examples else None,
         worst_abs=ctx.worst_abs if ctx.examples else None,
         worst_rel=ctx.worst_rel if ctx.examples else None,
+        worst_tol=ctx.worst_tol if ctx.examples else None,
         flags=flags,
         failure=failure,
         seconds=seconds,
         calls=tally.calls,
         shapes=frozenset(tally.shapes),
+        failures=tuple(failures),
+        notes=dict(ctx.notes),
     )
 
 
@@ -570,6 +662,8 @@ def _member_failure(
             else f"{error.member} must return something numpy.asarray can read"
         ),
         reproducer=_generic_reproducer(spec, error.member, example),
+        member=error.member,
+        kind="raises" if original is not None else "form",
     )
 
 
@@ -588,6 +682,7 @@ def _suite_failure(clause: Clause, error: BaseException) -> Failure:
             "(a wrong shape, dtype or type), or this is a bug in gradspec; if your results "
             f"look right, please report it with this message{where}"
         ),
+        kind="suite",
     )
 
 

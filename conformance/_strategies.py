@@ -14,6 +14,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from .contract import ACTIVATION_OPS, GRAPH_OPS
+
 __all__ = [
     "ACTIVATION_OPS",
     "GRAPH_OPS",
@@ -25,10 +27,7 @@ __all__ = [
     "layer_shapes",
 ]
 
-#: Elementwise graph ops.
-ACTIVATION_OPS: tuple[str, ...] = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
-#: Every op of contract version 1.
-GRAPH_OPS: tuple[str, ...] = ("linear", "matmul", "add", "mul", "dot", "sum", *ACTIVATION_OPS)
+# The graph ops (all, and the elementwise ones) are the contract's (see .contract).
 
 _RANGES = ("moderate", "large", "all")
 

@@ -30,6 +30,7 @@ import mpmath
 import numpy as np
 
 from ._wire import encode_args, encode_array, encode_float, encode_result
+from .contract import DERIVATIVES
 
 __all__ = [
     "FLAGS",
@@ -371,9 +372,7 @@ def _identity_tolerance(clause: str, member: str, z: np.ndarray) -> dict[str, An
     raise KeyError(f"no identity tolerance for {clause}")
 
 
-_DERIVATIVES = frozenset(
-    f"{f}_derivative" for f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
-)
+_DERIVATIVES = frozenset(DERIVATIVES)
 
 
 def _robust(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ._model import CheckContext, Clause
+from ._model import CheckContext, Clause, Tolerance
 from .checks import (
     backprop,
     diagonal,
@@ -22,6 +22,7 @@ from .checks import (
     values,
 )
 from .checks._functions import spec
+from .contract import FUNCTIONS
 
 __all__ = ["CLAUSES", "SECTIONS", "get_clause"]
 
@@ -54,11 +55,7 @@ _NOTES = {
 }
 
 #: The tolerance of every clause that compares results on a computation graph.
-_BP_TOL = (
-    "4 (N + d + 2) eps M elementwise: M a running error bound in absolute values (products of "
-    "magnitudes, each activation derivative with its formula's conditioning), N nodes, d the "
-    "largest dimension"
-)
+_BP_TOL = backprop.graph_tolerance()
 
 _CLAUSES: list[Clause] = []
 
@@ -126,7 +123,7 @@ _DISPLAY = {
 }
 _RANGE = "on the fixed edge inputs and on random arrays (0-d, empty, 1-D, 2-D) with |z| <= 20"
 
-for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
+for _f in FUNCTIONS:
     _fid = _f.upper().replace("_", "-")
     _slope = (
         " for the default slope and for slopes 0, 0.01, 0.1, 0.2, 0.5, 1 and 3"
@@ -142,7 +139,7 @@ for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
         _FUNCTION_LATEX[_f],
         _NOTES[_f],
         (_f,),
-        spec(_f).tolerance_text(),
+        spec(_f).tolerance(),
         values.value_check(_f, f"ACT-{_fid}-VALUE"),
     )
     _d = f"{_f}_derivative"
@@ -162,7 +159,7 @@ for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
         _DERIVATIVE_LATEX[_f],
         _NOTES[_f],
         (_d,),
-        spec(_d).tolerance_text(),
+        spec(_d).tolerance(),
         values.value_check(_d, f"ACT-{_fid}-DERIVATIVE-VALUE"),
     )
 
@@ -176,28 +173,24 @@ _IDENTITY_META = {
         "tanh(z) = 2 sigmoid(2z) - 1 for the adapter's own tanh and sigmoid, |z| <= 20, within an "
         "absolute tolerance (the identity doubles sigmoid's error and then cancels).",
         r"\tanh(z) = 2\sigma(2z) - 1",
-        "(3 x 8 + 2) eps absolute (float64), (3 x 4 + 2) eps (float32)",
     ),
     "ACT-SIGMOID-SYMMETRY": (
         "sigmoid symmetry",
         "sigmoid",
         "sigmoid(-z) = 1 - sigmoid(z) for the adapter's own sigmoid, |z| <= 20.",
         r"\sigma(-z) = 1 - \sigma(z)",
-        "(ULP tolerance of sigmoid + 1) eps absolute",
     ),
     "ACT-TANH-ODD": (
         "tanh is odd",
         "tanh",
         "tanh(-z) = -tanh(z) for every finite z.",
         r"\tanh(-z) = -\tanh(z)",
-        "<= 16 ULP (float64), <= 8 ULP (float32): twice tanh's value tolerance",
     ),
     "ACT-SWISH-DEFINITION": (
         "swish is z sigmoid(z)",
         "swish",
         "swish(z) = z sigmoid(z) for the adapter's own swish and sigmoid, |z| <= 20.",
         r"\operatorname{swish}(z) = z\,\sigma(z)",
-        "<= 17 ULP (float64), <= 9 ULP (float32): the sum of both value tolerances + 1",
     ),
     "ACT-HARDTANH-CLIP": (
         "hard tanh is a clip (erratum)",
@@ -205,14 +198,12 @@ _IDENTITY_META = {
         "hardtanh(z) = clip(z, -1, 1) exactly for every finite z: the middle branch is z, not "
         "the 0 printed in the notes (an erratum of the notes).",
         r"\operatorname{HardTanh}(z) = \min(\max(z, -1), 1)",
-        "exact",
     ),
     "ACT-RELU-DEFINITION": (
         "ReLU is max(z, 0)",
         "relu",
         "relu(z) = max(z, 0) exactly for every finite z.",
         r"\operatorname{ReLU}(z) = \max(z, 0)",
-        "exact",
     ),
     "ACT-LEAKY-RELU-DEFINITION": (
         "leaky ReLU's two branches",
@@ -221,7 +212,6 @@ _IDENTITY_META = {
         "slope (0.01) and slopes 0, 0.05, 0.1, 0.2, 0.5, 1 and 2.",
         r"\operatorname{LeakyReLU}_s(z) = \begin{cases} z & z > 0 \\ s z & z \le 0 "
         r"\end{cases}",
-        "<= 1 ULP (the slope is rounded to the dtype before the product)",
     ),
     "ACT-SIGMOID-DERIVATIVE-IDENTITY": (
         "sigmoid' = sigmoid (1 - sigmoid)",
@@ -230,7 +220,6 @@ _IDENTITY_META = {
         "|z| <= 20, within an absolute tolerance proportional to sigmoid(z) (where the "
         "formula is well-conditioned).",
         r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)",
-        "(4 x ULP tolerance + 4) eps sigmoid(z) absolute",
     ),
     "ACT-TANH-DERIVATIVE-IDENTITY": (
         "tanh' = 1 - tanh^2",
@@ -238,11 +227,10 @@ _IDENTITY_META = {
         "tanh_derivative(z) = 1 - tanh(z)^2 for the adapter's own functions, |z| <= 20, within "
         "an absolute tolerance of a few eps (where the formula is well-conditioned).",
         r"\tanh'(z) = 1 - \tanh^2(z)",
-        "(4 x ULP tolerance + 4) eps absolute",
     ),
 }
 
-for _id, (_title, _section, _statement, _latex, _tol) in _IDENTITY_META.items():
+for _id, (_title, _section, _statement, _latex) in _IDENTITY_META.items():
     _add(
         _id,
         _title,
@@ -252,18 +240,18 @@ for _id, (_title, _section, _statement, _latex, _tol) in _IDENTITY_META.items():
         _latex,
         _NOTES[_section],
         identities.members_of(_id),
-        _tol,
+        identities.IDENTITIES[_id].tolerance(),
         identities.identity_check(_id),
     )
 
 
 # --- gradients ---------------------------------------------------------------------------------
 
-_FD_TOL = (
-    "|f' - D| <= 1e-7 |D| + 1e3 eps max|f| / h, D the Richardson-extrapolated central "
-    "difference with h = eps^(1/5) max(1, |z|)"
+_FD_TOL = Tolerance(
+    rf"|f'(z) - D| \le {gradients.RTOL:g}\,|D| + 10^3\,\varepsilon \max|f| / h",
+    "D the Richardson-extrapolated central difference with h = eps^(1/5) max(1, |z|)",
 )
-for _f in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
+for _f in FUNCTIONS:
     _fid = _f.upper().replace("_", "-")
     _add(
         f"GRAD-{_fid}-FD",
@@ -290,7 +278,11 @@ _add(
     r"s = \textstyle\sum_i g_i z_i",
     "Check Gradient",
     ("linear", "linear_backward"),
-    "4 (n + 2) eps sum |g| (|W| |x| + |b|) (s is linear: the difference is exact up to rounding)",
+    Tolerance(
+        r"|\langle \nabla, D \rangle - \Delta| \le 4\,(n + 2)\,\varepsilon \textstyle\sum |g|"
+        r"\,(|W| |x| + |b|)",
+        "Delta the central difference (s is linear: the difference is exact up to rounding)",
+    ),
     gradients.linear_fd_check("GRAD-LINEAR-FD"),
     per_dtype=False,
 )
@@ -306,7 +298,11 @@ _add(
     r"\frac{s(x + h d) - s(x - h d)}{2h}",
     "Check Gradient",
     ("backprop",),
-    "1e-6 sum_k |<grad_k, d_k>| + 1e3 eps max|s| / h, Richardson-extrapolated, h = eps^(1/5)",
+    Tolerance(
+        r"|\textstyle\sum_k \langle \nabla_k, d_k \rangle - D| \le 10^{-6} \sum_k "
+        r"|\langle \nabla_k, d_k \rangle| + 10^3\,\varepsilon \max|s| / h",
+        "D the Richardson-extrapolated central difference, h = eps^(1/5)",
+    ),
     gradients.backprop_fd_check("GRAD-BACKPROP-FD"),
     per_dtype=False,
 )
@@ -360,8 +356,7 @@ _ROBUSTNESS = (
         "infinity, a wrong sign or a larger error fails.",
         r"\lim_{z \to \pm\infty} \sigma(z) \in \{0, 1\},\quad "
         r"\sigma'(z) = \sigma(z)\sigma(-z) > 0",
-        "value tolerance, or 4 tiny max(1, |z|) absolute; derivatives: 0 or a factor of 4 "
-        "acceptable (flagged)",
+        robustness.LARGE_FINITE_TOLERANCE,
         robustness.large_finite_check,
     ),
     (
@@ -382,7 +377,7 @@ _ROBUSTNESS = (
         "0 (denormals read as zero, as XLA on CPU does: acceptable, flag "
         "subnormal-input-as-zero).",
         r"f(z) \in \{f(z), f(0)\} \text{ for } 0 < |z| < 2^{e_{\min}}",
-        "value tolerance (at least 1 ULP) or one tiny absolute",
+        robustness.SUBNORMAL_TOLERANCE,
         robustness.subnormal_check,
     ),
 )
@@ -513,7 +508,7 @@ _add(
     r"\operatorname{shape}(x)\Bigr)",
     _SHAPE_NOTES,
     ("backprop", "jacobian"),
-    "twice " + _BP_TOL,
+    backprop.graph_tolerance(2),
     shape.jacobian_row_check("SHAPE-JACOBIAN-ROW"),
 )
 _add(
@@ -534,7 +529,7 @@ _add(
 
 # --- linear ------------------------------------------------------------------------------------
 
-_LIN_TOL = "2 (n + 2) eps (|W| |x| + |b|) elementwise (the error bound of a sum of n products)"
+_LIN_TOL = linear.tolerance()
 _add(
     "LIN-FORWARD",
     "the layer z = W x + b",
@@ -558,7 +553,7 @@ _add(
     r"Z_{i,:} = W x_i + b",
     "Neural Network Layer",
     ("linear",),
-    "twice " + _LIN_TOL,
+    linear.tolerance(2),
     linear.batch_check("LIN-BATCH"),
 )
 _add(
@@ -572,7 +567,7 @@ _add(
     r"W^\top g,\quad \frac{\partial s}{\partial b} = g",
     "Vectorized Calculus > Shape Convention",
     ("linear_backward",),
-    "2 (k + 2) eps x the sum of absolute products, k the length of each sum",
+    linear.tolerance(length="k"),
     linear.backward_check("LIN-BACKWARD", batch=False),
 )
 _add(
@@ -586,7 +581,7 @@ _add(
     r"\frac{\partial s}{\partial b} = \sum_i g_i,\quad \frac{\partial s}{\partial X} = G W",
     "Vectorized Calculus > Shape Convention",
     ("linear_backward",),
-    "2 (k + 2) eps x the sum of absolute products, k the length of each sum",
+    linear.tolerance(length="k"),
     linear.backward_check("LIN-BATCH-BACKWARD", batch=True),
 )
 
@@ -595,11 +590,13 @@ _add(
 _BP_NOTES = "Actual Backprop"
 _add(
     "BP-VALUE",
-    "backprop matches the reference",
+    "backprop's output and gradients",
     "backprop",
     "backprop",
-    "backprop(graph, inputs) returns the output and the gradient of every input as the "
-    "reference does, on random graphs over every op with fan-out, nodes in random order.",
+    "backprop(graph, inputs) returns the output and the gradient of every input, judged "
+    "against an independent float64 evaluation of the graph (forward, then reverse mode with "
+    "each op's own derivative formula), on random graphs over every op the engine supports, "
+    "with fan-out, nodes in random order.",
     r"\bar{v} = \sum_{w \in \operatorname{users}(v)} \bar{w}\,"
     r"\frac{\partial w}{\partial v}",
     _BP_NOTES,
@@ -617,7 +614,7 @@ _add(
     r"\text{forward in a topological order, backward in reverse}",
     _BP_NOTES,
     ("backprop",),
-    _BP_TOL + " (summation order may differ)",
+    _BP_TOL,
     backprop.order_check("BP-ORDER"),
 )
 _add(
@@ -631,7 +628,7 @@ _add(
     r"c = (a + a) + (a + a) \implies \frac{\partial \sum c}{\partial a} = 4",
     _BP_NOTES,
     ("backprop",),
-    "16 size eps (|expected| + 1)",
+    backprop.FAN_OUT_TOLERANCE,
     backprop.fan_out_check("BP-FAN-OUT"),
 )
 _add(
@@ -645,21 +642,37 @@ _add(
     r"W_2 (W_1 x + b_1) + b_2 = (W_2 W_1) x + (W_2 b_1 + b_2)",
     "Why are NNs Non-Linear?",
     ("backprop",),
-    "4 (sum of dims + k + 2) eps x the same expression in absolute values",
+    backprop.COLLAPSE_TOLERANCE,
     backprop.collapse_check("BP-COLLAPSE"),
 )
 _add(
     "BP-JACOBIAN",
-    "jacobian matches the reference",
+    "jacobian's values",
     "backprop",
     "jacobians",
-    "jacobian(graph, inputs, wrt) equals the reference's Jacobian on random graphs whose "
-    "output may have any shape.",
+    "jacobian(graph, inputs, wrt) equals the Jacobian of an independent float64 evaluation "
+    "(one reverse pass per output element) on random graphs whose output may have any shape.",
     r"J_{ij} = \frac{\partial f_i}{\partial x_j}",
     "Vectorized Calculus",
     ("jacobian",),
     _BP_TOL,
     backprop.jacobian_check("BP-JACOBIAN"),
+)
+_add(
+    "BP-OPS",
+    "every op is supported",
+    "backprop",
+    "backprop",
+    "backprop evaluates a graph of each op the adapter declares in graph_ops (every op of the "
+    "contract when it declares none). The other graph clauses draw their graphs from the ops "
+    "that work, so an unsupported op fails this clause only; ops left out of graph_ops are "
+    "not provided.",
+    r"\forall\, \mathrm{op} \in \mathtt{graph\_ops}:\ "
+    r"\operatorname{backprop}\bigl(s = \textstyle\sum \mathrm{op}(a)\bigr) \text{ returns}",
+    _BP_NOTES,
+    ("backprop",),
+    "exact: must return a result",
+    backprop.ops_check("BP-OPS"),
 )
 _REJECT_META = {
     "BP-REJECT-CYCLE": ("a graph with a cycle", "it has a cycle (a node that depends on itself)"),

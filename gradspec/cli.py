@@ -79,6 +79,19 @@ def _parser() -> argparse.ArgumentParser:
         help="run only clauses whose id or title matches (comma-separated; globs like "
         "'ACT-*-VALUE' match ids, other terms are case-insensitive substrings)",
     )
+    check.add_argument(
+        "--accuracy",
+        metavar="GRADE",
+        choices=(
+            "correctly-rounded",
+            "faithful",
+            "within-4-ulp",
+            "within-1e3-ulp",
+            "tails-lost",
+        ),
+        help="require every elementwise member to reach this accuracy grade (correctly-rounded, "
+        "faithful, within-4-ulp, within-1e3-ulp, tails-lost); exit status 1 otherwise",
+    )
     check.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
     check.add_argument("--junitxml", metavar="PATH", help="write a JUnit XML report here")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -362,8 +375,9 @@ def _load(spec: str, args: argparse.Namespace) -> Any:
 def _check(args: argparse.Namespace) -> int:
     from gradspec.conformance import _interrupt
     from gradspec.conformance._adapter import AdapterLoadError
+    from gradspec.conformance._findings import defects_line, format_findings
     from gradspec.conformance._format import (
-        format_failure,
+        format_accuracy_table,
         format_progress,
         format_summary,
         format_table,
@@ -437,6 +451,7 @@ def _check(args: argparse.Namespace) -> int:
             time_limit=None
             if args.timeout is None
             else max(0.0, args.timeout - (time.monotonic() - started)),
+            accuracy=args.accuracy,
         )
     except RunInterrupted as stop:
         report, interrupted = stop.report, True
@@ -447,10 +462,21 @@ def _check(args: argparse.Namespace) -> int:
         if close is not None:
             close()
     reports.write(report)
-    failures = [r for r in report.results if r.failure is not None]
-    for result in failures:
-        print(format_failure(result.failure, result.dtype), file=out, end="\n\n")
+    # The defects first, each with its reproducer (the per-clause failures are in the
+    # reports); then the clause table and the accuracy grades.
+    found = report.findings
+    if found:
+        print(format_findings(found), file=out, end="\n\n")
     print(format_table(report.by_clause()), file=out)
+    if report.accuracy:
+        print("", file=out)
+        print(format_accuracy_table(report.accuracy), file=out)
+    for grade in report.below_accuracy():
+        print(
+            f"accuracy required ({args.accuracy}) not met: {grade.member} [{grade.dtype}] is "
+            f"graded {grade.grade} (worst {grade.worst_ulp:.3g} ULP at z = {grade.worst_input!r})",
+            file=out,
+        )
     print("", file=out)
     print(
         format_summary(
@@ -460,6 +486,7 @@ def _check(args: argparse.Namespace) -> int:
             strict=report.strict,
             calls=report.calls,
             shapes=report.shapes,
+            defects=defects_line(found),
         ),
         file=out,
     )

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gradspec.conformance._model import Clause
+from gradspec.conformance._model import Clause, Tolerance
 from gradspec.conformance.clauses import CLAUSES, SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +38,11 @@ def check_name(clause: Clause) -> str:
     return f"{clause.check.__module__}.{qualname}"
 
 
+def render_tolerance(tolerance: Tolerance | str) -> str:
+    """A clause's tolerance as the docs print it: its math, from the object the check reads."""
+    return tolerance.markdown() if isinstance(tolerance, Tolerance) else tolerance
+
+
 def render_clause(clause: Clause) -> str:
     members = ", ".join(f"`{m}`" for m in clause.members) or "none"
     dtypes = "once per declared dtype" if clause.per_dtype else "once, in float64"
@@ -50,7 +55,7 @@ def render_clause(clause: Clause) -> str:
             "",
             rf"\[ {clause.latex} \]",
             "",
-            f"- **Tolerance:** {clause.tolerance}",
+            f"- **Tolerance:** {render_tolerance(clause.tolerance)}",
             f"- **Needs:** {members}; runs {dtypes}",
             f"- **From the notes:** {clause.notes}",
             f"- **Checked by:** `{check_name(clause)}` (family *{clause.family}*); run it alone "

@@ -27,11 +27,10 @@ import numpy as np
 
 from gradspec.conformance._vector_build import FORMAT, VERSION, build_case
 from gradspec.conformance.checks._functions import edge_inputs
+from gradspec.conformance.contract import DTYPES, FUNCTIONS, KINKS
 
 FOLDER = Path(__file__).resolve().parent.parent / "conformance" / "vectors"
-DTYPES = ("float32", "float64")
-FUNCTIONS = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
-KINKS = {"hardtanh": (-1.0, 1.0), "relu": (0.0,), "leaky_relu": (0.0,)}
+
 Case = dict[str, Any]
 
 

@@ -42,6 +42,7 @@ class TanhDerivativeMissingSquare(ReferenceAdapter):
         "ACT-TANH-DERIVATIVE-IDENTITY",
         "GRAD-TANH-FD",
     )
+    expected_findings = (("tanh_derivative", "value"),)
 
     def tanh_derivative(self, z: Any) -> Any:
         return 1 - ref.tanh(z)
@@ -55,6 +56,7 @@ class SigmoidDerivativePlusSign(ReferenceAdapter):
         "ACT-SIGMOID-DERIVATIVE-IDENTITY",
         "GRAD-SIGMOID-FD",
     )
+    expected_findings = (("sigmoid_derivative", "value"),)
 
     def sigmoid_derivative(self, z: Any) -> Any:
         s = ref.sigmoid(z)
@@ -69,6 +71,7 @@ class SigmoidDerivativeQuotientOverflow(ReferenceAdapter):
     )
     # Not ACT-SIGMOID-DERIVATIVE-VALUE: the formula is accurate on its range, |z| <= 20.
     expected_clauses = ("ROB-LARGE-FINITE",)
+    expected_findings = (("sigmoid_derivative", "value"),)
 
     def sigmoid_derivative(self, z: Any) -> Any:
         with np.errstate(all="ignore"):
@@ -83,6 +86,7 @@ class TanhDerivativeForwardDifference(ReferenceAdapter):
         "h = 1e-4 instead of the analytic 1 - tanh^2"
     )
     expected_clauses = ("ACT-TANH-DERIVATIVE-VALUE", "ACT-TANH-DERIVATIVE-IDENTITY")
+    expected_findings = (("tanh_derivative", "value"),)
 
     def tanh_derivative(self, z: Any) -> Any:
         h = 1e-4
@@ -96,6 +100,7 @@ class TanhNaiveExp(ReferenceAdapter):
         "NaN for |z| > 710, and cancellation near 0"
     )
     expected_clauses = ("ROB-LARGE-FINITE", "ACT-TANH-VALUE")
+    expected_findings = (("tanh", "value"),)
 
     def tanh(self, z: Any) -> Any:
         with np.errstate(all="ignore"):
@@ -106,6 +111,7 @@ class LeakyReluSlopeOnPositiveSide(ReferenceAdapter):
     name = "leaky-relu-slope-on-positive-side"
     bug = "leaky_relu multiplies the positive side by the slope instead of the negative side"
     expected_clauses = ("ACT-LEAKY-RELU-VALUE", "ACT-LEAKY-RELU-DEFINITION")
+    expected_findings = (("leaky_relu", "value"),)
 
     def leaky_relu(self, z: Any, negative_slope: float = 0.01) -> Any:
         slope = z.dtype.type(negative_slope)  # keeps float32 float32: one bug per entry
@@ -116,6 +122,7 @@ class LeakyReluSlopeHardCoded(ReferenceAdapter):
     name = "leaky-relu-slope-hard-coded"
     bug = "leaky_relu ignores its negative_slope argument and always uses 0.01"
     expected_clauses = ("ACT-LEAKY-RELU-DEFINITION", "ACT-LEAKY-RELU-VALUE")
+    expected_findings = (("leaky_relu", "value"),)
 
     def leaky_relu(self, z: Any, negative_slope: float = 0.01) -> Any:
         return np.where(z > 0, z, 0.01 * z)
@@ -125,6 +132,7 @@ class LeakyReluDerivativeSlopeHardCoded(ReferenceAdapter):
     name = "leaky-relu-derivative-slope-hard-coded"
     bug = "leaky_relu_derivative ignores its negative_slope argument and always uses 0.01"
     expected_clauses = ("ACT-LEAKY-RELU-DERIVATIVE-VALUE", "GRAD-LEAKY-RELU-FD")
+    expected_findings = (("leaky_relu_derivative", "value"),)
 
     def leaky_relu_derivative(self, z: Any, negative_slope: float = 0.01) -> Any:
         return np.where(np.isnan(z), z, np.where(z > 0, 1.0, 0.01)).astype(z.dtype)
@@ -134,6 +142,7 @@ class ReluDerivativeSign(ReferenceAdapter):
     name = "relu-derivative-sign"
     bug = "relu'(z) written as sign(z), which is -1 (not 0) for negative z"
     expected_clauses = ("ACT-RELU-DERIVATIVE-VALUE", "GRAD-RELU-FD")
+    expected_findings = (("relu_derivative", "value"),)
 
     def relu_derivative(self, z: Any) -> Any:
         return np.sign(z)
@@ -146,6 +155,7 @@ class ReluDerivativeFromOutput(ReferenceAdapter):
         "so the derivative is 1 on the negative side too"
     )
     expected_clauses = ("ACT-RELU-DERIVATIVE-VALUE", "GRAD-RELU-FD")
+    expected_findings = (("relu_derivative", "value"),)
 
     def relu_derivative(self, z: Any) -> Any:
         a = ref.relu(z)
@@ -156,6 +166,7 @@ class HardtanhNotesTypo(ReferenceAdapter):
     name = "hardtanh-notes-typo"
     bug = "hardtanh copied from the lecture notes' typo: 0 (not z) on [-1, 1]"
     expected_clauses = ("ACT-HARDTANH-VALUE", "ACT-HARDTANH-CLIP")
+    expected_findings = (("hardtanh", "value"),)
 
     def hardtanh(self, z: Any) -> Any:
         return np.where(z < -1, -1.0, np.where(z > 1, 1.0, 0.0 * z))
@@ -165,6 +176,7 @@ class HardtanhDerivativeAlwaysOne(ReferenceAdapter):
     name = "hardtanh-derivative-always-one"
     bug = "hardtanh'(z) = 1 everywhere, as if hardtanh were the identity (no flat tails)"
     expected_clauses = ("ACT-HARDTANH-DERIVATIVE-VALUE", "GRAD-HARDTANH-FD")
+    expected_findings = (("hardtanh_derivative", "value"),)
 
     def hardtanh_derivative(self, z: Any) -> Any:
         return np.ones_like(z)
@@ -174,6 +186,7 @@ class SwishDerivativeMissingProductTerm(ReferenceAdapter):
     name = "swish-derivative-missing-product-term"
     bug = "swish'(z) written as sigmoid(z), dropping the product rule's second term z sigmoid'(z)"
     expected_clauses = ("ACT-SWISH-DERIVATIVE-VALUE", "GRAD-SWISH-FD")
+    expected_findings = (("swish_derivative", "value"),)
 
     def swish_derivative(self, z: Any) -> Any:
         return ref.sigmoid(z)
@@ -183,6 +196,7 @@ class SwishSigmoidOfNegative(ReferenceAdapter):
     name = "swish-sigmoid-of-negative"
     bug = "swish(z) written as z sigmoid(-z), the sign inside the sigmoid flipped"
     expected_clauses = ("ACT-SWISH-VALUE", "ACT-SWISH-DEFINITION")
+    expected_findings = (("swish", "value"),)
 
     def swish(self, z: Any) -> Any:
         return z * ref.sigmoid(-z)

@@ -10,6 +10,9 @@ member. A catalog entry describes itself with three class attributes:
     One sentence a student recognises: what the code does wrong.
 ``expected_clauses``
     The clause ids that must reject it (at least one).
+``expected_findings``
+    The findings the suite reports for it, as (member, kind) pairs
+    (`gradspec.conformance._findings`): normally one, the defect itself.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ import numpy as np
 
 from gradspec import reference as ref
 
+from ..contract import OP_ARITY
 from ._base import ReferenceAdapter
 
 __all__ = ["HandWrittenEngine"]
@@ -48,9 +49,8 @@ _ELEMENTWISE = {
     "swish": (ref.swish, ref.swish_derivative),
 }
 
-#: Every op and how many arguments it takes.
-_ARITY = {"linear": 3, "matmul": 2, "add": 2, "mul": 2, "dot": 2, "sum": 1}
-_ARITY.update(dict.fromkeys(_ELEMENTWISE, 1))
+#: Every op and how many arguments it takes: the contract's.
+_ARITY = OP_ARITY
 
 
 class HandWrittenEngine(ReferenceAdapter):

@@ -34,6 +34,7 @@ class BackpropOverwritesAtFanOut(HandWrittenEngine):
         "(grads[name] = g instead of +=)"
     )
     expected_clauses = ("BP-FAN-OUT", "BP-VALUE", "GRAD-BACKPROP-FD")
+    expected_findings = (("backprop", "value"),)
 
     def _accumulate(self, grads: dict[str, np.ndarray], name: str, share: np.ndarray) -> None:
         grads[name] = share
@@ -46,6 +47,7 @@ class BackpropListedOrder(HandWrittenEngine):
         "so a node listed before its arguments cannot be computed"
     )
     expected_clauses = ("BP-ORDER",)
+    expected_findings = (("backprop", "raises"),)
 
     def _topological(self, nodes: list[Node]) -> list[Node]:
         return nodes
@@ -57,6 +59,7 @@ class BackpropIgnoresNegativeSlope(HandWrittenEngine):
     # Not GRAD-BACKPROP-FD: the output and its gradients use the same wrong slope, so the
     # finite difference of the adapter's own output agrees with them.
     expected_clauses = ("BP-VALUE", "BP-JACOBIAN")
+    expected_findings = (("jacobian", "value"),)
 
     def _attributes(self, node: Node) -> dict[str, Any]:
         return {}
@@ -69,6 +72,7 @@ class BackpropChecksOnlyReachableNodes(HandWrittenEngine):
         "cycle, unknown op or dangling name elsewhere in the graph is silently accepted"
     )
     expected_clauses = ("BP-REJECT-CYCLE", "BP-REJECT-UNKNOWN-OP", "BP-REJECT-DANGLING")
+    expected_findings = (("backprop", "accepts-invalid"),)
 
     def _plan(self, graph: dict[str, Any]) -> list[Node]:
         by_name = self._index(list(graph["nodes"]), list(graph["inputs"]))
@@ -93,6 +97,7 @@ class BackpropDuplicateNameLastWins(HandWrittenEngine):
         "one name the last silently wins"
     )
     expected_clauses = ("BP-REJECT-DUPLICATE",)
+    expected_findings = (("backprop", "accepts-invalid"),)
 
     def _index(self, nodes: list[Node], input_names: list[str]) -> dict[str, Node]:
         return {node["name"]: node for node in nodes}
@@ -105,6 +110,7 @@ class BackpropBroadcastsShapes(HandWrittenEngine):
         "(1,), or (3,) and (3, 1)) are accepted instead of rejected"
     )
     expected_clauses = ("BP-REJECT-SHAPE",)
+    expected_findings = (("backprop", "accepts-invalid"),)
 
     def _check_shapes(self, node: Node, args: list[np.ndarray]) -> None:
         if node["op"] not in ("add", "mul"):
@@ -118,6 +124,7 @@ class BackpropDropsUnusedInputs(HandWrittenEngine):
         "gets no entry instead of zeros"
     )
     expected_clauses = ("SHAPE-BACKPROP-GRADIENTS",)
+    expected_findings = (("backprop", "gradient-keys"),)
 
     def _input_gradients(
         self, graph: dict[str, Any], grads: dict[str, np.ndarray], values: dict[str, np.ndarray]
@@ -132,6 +139,7 @@ class BackpropSumGradientNotBroadcast(HandWrittenEngine):
         "forgetting to repeat it to a's shape"
     )
     expected_clauses = ("SHAPE-BACKPROP-GRADIENTS", "BP-VALUE", "GRAD-BACKPROP-FD")
+    expected_findings = (("backprop", "shape"),)
 
     def _vjp(self, node: Node, args: list[np.ndarray], g: np.ndarray) -> tuple[Any, ...]:
         if node["op"] == "sum":
@@ -146,6 +154,7 @@ class JacobianColumnsStacked(HandWrittenEngine):
         "transpose (input.size, output.size) of the Jacobian form"
     )
     expected_clauses = ("BP-JACOBIAN", "SHAPE-JACOBIAN", "SHAPE-JACOBIAN-ROW")
+    expected_findings = (("jacobian", "shape"),)
 
     def _stack_rows(
         self, rows: list[np.ndarray], out_size: int, in_size: int, dtype: np.dtype[Any]
@@ -160,6 +169,7 @@ class JacobianSeedOfOnes(HandWrittenEngine):
         "row is the gradient of sum(output): an activation's Jacobian gets off-diagonal entries"
     )
     expected_clauses = ("JAC-ACTIVATION-DIAGONAL", "BP-JACOBIAN")
+    expected_findings = (("jacobian", "value"),)
 
     def _seed(self, output: np.ndarray, index: int) -> np.ndarray:
         return np.ones_like(output)

@@ -28,6 +28,7 @@ class LinearForwardInputOnLeft(ReferenceAdapter):
         "for W of shape (out, in)"
     )
     expected_clauses = ("LIN-FORWARD", "LIN-BATCH")
+    expected_findings = (("linear", "raises"),)
 
     def linear(self, W: Any, x: Any, b: Any) -> Any:
         return x @ W + b
@@ -37,6 +38,7 @@ class LinearGradWeightsTransposed(ReferenceAdapter):
     name = "linear-grad-weights-transposed"
     bug = "grad_W computed as outer(x, g), the transpose of outer(g, x): shape (n, m), not W's"
     expected_clauses = ("LIN-BACKWARD", "SHAPE-LINEAR-GRADIENTS", "GRAD-LINEAR-FD")
+    expected_findings = (("linear_backward", "shape"),)
 
     def linear_backward(self, W: Any, x: Any, b: Any, grad_z: Any) -> Any:
         _, grad_x, grad_b = ref.linear_backward(W, x, b, grad_z)
@@ -48,6 +50,7 @@ class LinearGradXWithoutTranspose(ReferenceAdapter):
     name = "linear-grad-x-without-transpose"
     bug = "grad_x computed as W g instead of W^T g (fails outright unless W is square)"
     expected_clauses = ("LIN-BACKWARD", "GRAD-LINEAR-FD", "SHAPE-LINEAR-GRADIENTS")
+    expected_findings = (("linear_backward", "raises"),)
 
     def linear_backward(self, W: Any, x: Any, b: Any, grad_z: Any) -> Any:
         grad_W, _, grad_b = ref.linear_backward(W, x, b, grad_z)
@@ -60,6 +63,7 @@ class LinearGradBiasNotSummed(ReferenceAdapter):
     name = "linear-grad-bias-not-summed"
     bug = "grad_b returned as grad_z itself, not summed over the batch: shape (B, m), not (m,)"
     expected_clauses = ("LIN-BATCH-BACKWARD", "SHAPE-LINEAR-GRADIENTS")
+    expected_findings = (("linear_backward", "shape"),)
 
     def linear_backward(self, W: Any, x: Any, b: Any, grad_z: Any) -> Any:
         grad_W, grad_x, _ = ref.linear_backward(W, x, b, grad_z)
@@ -73,6 +77,7 @@ class LinearBatchGradientsAveraged(ReferenceAdapter):
         "summed, so they are B times too small"
     )
     expected_clauses = ("LIN-BATCH-BACKWARD",)
+    expected_findings = (("linear_backward", "value"),)
 
     def linear_backward(self, W: Any, x: Any, b: Any, grad_z: Any) -> Any:
         grad_W, grad_x, grad_b = ref.linear_backward(W, x, b, grad_z)

@@ -27,6 +27,7 @@ class ReluMutatesInput(ReferenceAdapter):
     name = "relu-mutates-input"
     bug = "relu zeroes the negative entries of its input in place (z[z < 0] = 0; return z)"
     expected_clauses = ("ROB-NO-MUTATION",)
+    expected_findings = (("relu", "mutation"),)
 
     def relu(self, z: Any) -> Any:
         z[z < 0] = 0
@@ -37,6 +38,7 @@ class TanhInPlace(ReferenceAdapter):
     name = "tanh-in-place"
     bug = "tanh saves memory with np.tanh(z, out=z), overwriting the caller's array"
     expected_clauses = ("ROB-NO-MUTATION",)
+    expected_findings = (("tanh", "mutation"),)
 
     def tanh(self, z: Any) -> Any:
         return np.tanh(z, out=z)
@@ -49,6 +51,7 @@ class SigmoidFloat64Result(ReferenceAdapter):
         "float64 out"
     )
     expected_clauses = ("ROB-DTYPE",)
+    expected_findings = (("sigmoid", "dtype"),)
 
     def sigmoid(self, z: Any) -> Any:
         return ref.sigmoid(np.asarray(z, dtype=float))
@@ -58,6 +61,7 @@ class SigmoidColumnVector(ReferenceAdapter):
     name = "sigmoid-column-vector"
     bug = "sigmoid reshapes its input to a column, returning shape (n, 1) instead of z's shape"
     expected_clauses = ("ROB-SHAPE",)
+    expected_findings = (("sigmoid", "shape"),)
 
     def sigmoid(self, z: Any) -> Any:
         return ref.sigmoid(z).reshape(-1, 1)
@@ -67,6 +71,7 @@ class ReluSwallowsNan(ReferenceAdapter):
     name = "relu-swallows-nan"
     bug = "relu written as np.where(z > 0, z, 0), which turns NaN into 0 (NaN > 0 is False)"
     expected_clauses = ("ROB-NAN",)
+    expected_findings = (("relu", "nan"),)
 
     def relu(self, z: Any) -> Any:
         return np.where(z > 0, z, 0.0)

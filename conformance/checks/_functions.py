@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from .._formulas import DERIVATIVE_FORMULAS, FUNCTION_FORMULAS
+from .._model import Tolerance
+from ..contract import DERIVATIVES, FUNCTIONS, KINKS, SLOPED
+
 __all__ = ["DERIVATIVES", "FUNCTIONS", "ElementwiseSpec", "edge_inputs", "spec", "wrong_formulas"]
 
 
@@ -50,11 +54,29 @@ class ElementwiseSpec:
     #: scale(z) of the absolute floor, in multiples of the dtype's eps (None: no floor).
     floor: Callable[[np.ndarray], np.ndarray] | None = None
     floor_text: str = ""
+    floor_latex: str = ""
     #: Known wrong formulas, evaluated in float64 for hints: label -> f(z, slope).
     mistakes: dict[str, Callable[[np.ndarray, float], np.ndarray]] = field(default_factory=dict)
+    #: The condition number cond(f, z) = |z f'(z) / f(z)| (None: piecewise linear, exact).
+    cond: Callable[[np.ndarray], np.ndarray] | None = None
 
     def ulps(self, dtype: str) -> float:
         return self.ulps32 if dtype == "float32" else self.ulps64
+
+    def allowed_ulps(self, z: np.ndarray, dtype: str) -> np.ndarray:
+        """The ULP tolerance at each input: ``ulps + COND_MULTIPLE min(cond(f, z), COND_CAP)``.
+
+        A forward-stable implementation computes f at an input perturbed by a few eps, which
+        moves the result by cond(f, z) eps relatively: that much error is correct, not a
+        defect (the accuracy grade reports it). The cap keeps the saturated far tails, where
+        cond grows without bound, judged.
+        """
+        base = np.full(np.shape(z), self.ulps(dtype), dtype=np.float64)
+        if self.cond is None:
+            return base
+        with np.errstate(all="ignore"):
+            c = np.nan_to_num(self.cond(np.asarray(z, dtype=np.float64)), nan=0.0, posinf=0.0)
+        return base + COND_MULTIPLE * np.minimum(np.abs(c), COND_CAP)
 
     def floor_factor(self, dtype: str) -> float:
         """The absolute floor is this factor times ``scale(z)``: ``(2 ulps + 2) eps``.
@@ -65,14 +87,94 @@ class ElementwiseSpec:
         """
         return (2.0 * self.ulps(dtype) + 2.0) * float(np.finfo(dtype).eps)
 
+    def tolerance(self) -> Tolerance:
+        r"""The value clause's tolerance, from this entry's numbers (those `allowed_ulps` and
+        `floor_factor` apply)."""
+        u32, u64 = self.ulps32, self.ulps64
+        values = {"u": {"float32": u32, "float64": u64}}
+        if self.cond is None:
+            if u32 == u64 == 0:
+                return Tolerance(r"a = f(z) \text{ exactly}", "", values)
+            return Tolerance(
+                r"|a - f(z)| \le u\,\mathrm{ulp}(f(z))", Tolerance.per_dtype("u", u32, u64), values
+            )
+        values["c"] = dict.fromkeys(("float32", "float64"), COND_MULTIPLE)
+        values["C"] = dict.fromkeys(("float32", "float64"), COND_CAP)
+        latex = (
+            rf"|a - f(z)| \le \bigl(u + {COND_MULTIPLE:g} \min(\operatorname{{cond}}(f, z), "
+            rf"{COND_CAP:g})\bigr)\,\mathrm{{ulp}}(f(z))"
+        )
+        where = (
+            Tolerance.per_dtype("u", u32, u64)
+            + r", \(\operatorname{cond}(f, z) = |z f'(z) / f(z)|\) (the error a forward-stable "
+            "evaluation may make)"
+        )
+        if self.floor is not None:
+            values["k"] = {d: self.floor_factor(d) / float(np.finfo(d).eps) for d in values["u"]}
+            latex += rf" \;\text{{or}}\; |a - f(z)| \le (2u + 2)\,\varepsilon\,{self.floor_latex}"
+            where += ", the alternative being the conditioning of the textbook formula"
+        return Tolerance(
+            latex, where + "; subnormal results flushed to zero are acceptable (flagged)", values
+        )
+
     def tolerance_text(self) -> str:
         text = f"<= {self.ulps64:g} ULP (float64), <= {self.ulps32:g} ULP (float32)"
+        if self.cond is not None:
+            text += (
+                f", plus {COND_MULTIPLE:g} min(cond(f, z), {COND_CAP:g}) ULP where "
+                "cond(f, z) = |z f'(z) / f(z)| (the error a forward-stable evaluation may make)"
+            )
         if self.floor is not None:
             text += (
                 f", or an absolute error <= (2 ULP + 2) eps x {self.floor_text}"
                 " (the conditioning of the derivative's textbook formula)"
             )
         return text + "; subnormal results flushed to zero are acceptable (flagged)"
+
+
+#: Multiple of cond(f, z) (in ULPs) a correct implementation may add to the base tolerance.
+COND_MULTIPLE = 2.0
+#: The largest condition number the tolerance follows (beyond it the tails are judged as is).
+COND_CAP = 1000.0
+
+
+def _cond_sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.abs(z) * _sig(-z)
+
+
+def _cond_tanh(z: np.ndarray) -> np.ndarray:
+    # z tanh'(z) / tanh(z) = 2z / sinh(2z), 1 at 0.
+    with np.errstate(all="ignore"):
+        return np.where(z == 0, 1.0, np.abs(2 * z / np.sinh(2 * z)))
+
+
+def _cond_swish(z: np.ndarray) -> np.ndarray:
+    return np.abs(1.0 + z * _sig(-z))
+
+
+def _cond_sigmoid_derivative(z: np.ndarray) -> np.ndarray:
+    return np.abs(z * (1.0 - 2.0 * _sig(z)))
+
+
+def _cond_tanh_derivative(z: np.ndarray) -> np.ndarray:
+    return np.abs(2.0 * z * np.tanh(z))
+
+
+def _cond_swish_derivative(z: np.ndarray) -> np.ndarray:
+    s, sm = _sig(z), _sig(-z)
+    second = s * sm * (2.0 + z * (1.0 - 2.0 * s))
+    with np.errstate(all="ignore"):
+        return np.abs(z * second / (s + z * s * sm))
+
+
+_CONDITIONING: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": _cond_sigmoid,
+    "tanh": _cond_tanh,
+    "swish": _cond_swish,
+    "sigmoid_derivative": _cond_sigmoid_derivative,
+    "tanh_derivative": _cond_tanh_derivative,
+    "swish_derivative": _cond_swish_derivative,
+}
 
 
 def _sigmoid_floor(z: np.ndarray) -> np.ndarray:
@@ -91,23 +193,8 @@ def _hardtanh_notes_typo(z: np.ndarray, s: float) -> np.ndarray:
     return np.where(z < -1, -1.0, np.where(z > 1, 1.0, 0.0))
 
 
-_DERIVATIVE_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "sigmoid": lambda z, s: _sig(z) * _sig(-z),
-    "tanh": lambda z, s: 1.0 / np.cosh(z) ** 2,
-    "hardtanh": lambda z, s: ((z > -1) & (z < 1)).astype(float),
-    "relu": lambda z, s: (z > 0).astype(float),
-    "leaky_relu": lambda z, s: np.where(z > 0, 1.0, s),
-    "swish": lambda z, s: _sig(z) + z * _sig(z) * _sig(-z),
-}
-
-_FUNCTION_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "sigmoid": lambda z, s: _sig(z),
-    "tanh": lambda z, s: np.tanh(z),
-    "hardtanh": lambda z, s: np.clip(z, -1.0, 1.0),
-    "relu": lambda z, s: np.maximum(z, 0.0),
-    "leaky_relu": lambda z, s: np.where(z > 0, z, s * z),
-    "swish": lambda z, s: z * _sig(z),
-}
+_DERIVATIVE_FORMULAS = DERIVATIVE_FORMULAS
+_FUNCTION_FORMULAS = FUNCTION_FORMULAS
 
 
 def _derivative_mistakes(of: str) -> dict[str, Callable[[np.ndarray, float], np.ndarray]]:
@@ -166,14 +253,14 @@ _SPECIFIC: dict[str, dict[str, Callable[[np.ndarray, float], np.ndarray]]] = {
 
 
 _FLOOR_TEXT = {"sigmoid": "sigmoid(z)", "tanh": "1", "swish": "sigmoid(z) (1 + |z|)"}
+_FLOOR_LATEX = {"sigmoid": r"\sigma(z)", "tanh": "", "swish": r"\sigma(z)\,(1 + |z|)"}
 
 
 def _make() -> dict[str, ElementwiseSpec]:
     table: dict[str, ElementwiseSpec] = {}
     smooth = {"sigmoid": _sigmoid_floor, "tanh": _tanh_floor, "swish": _swish_floor}
-    kinks = {"hardtanh": (-1.0, 1.0), "relu": (0.0,), "leaky_relu": (0.0,)}
-    for base in ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish"):
-        sloped = base == "leaky_relu"
+    for base in FUNCTIONS:
+        sloped = base in SLOPED
         if base in smooth:
             f_ulps = (4.0, 8.0)
         else:
@@ -186,26 +273,27 @@ def _make() -> dict[str, ElementwiseSpec]:
             ulps32=f_ulps[0],
             ulps64=f_ulps[1],
             mistakes=dict(_SPECIFIC.get(base, {})),
+            cond=_CONDITIONING.get(base),
         )
         d_name = f"{base}_derivative"
         table[d_name] = ElementwiseSpec(
             name=d_name,
             of=base,
-            kinks=kinks.get(base, ()),
+            kinks=KINKS.get(base, ()),
             sloped=sloped,
             ulps32=f_ulps[0],
             ulps64=f_ulps[1],
             floor=smooth.get(base),
             floor_text=_FLOOR_TEXT.get(base, ""),
+            floor_latex=_FLOOR_LATEX.get(base, ""),
             mistakes={**_SPECIFIC.get(d_name, {}), **_derivative_mistakes(base)},
+            cond=_CONDITIONING.get(d_name),
         )
     return table
 
 
 #: Every elementwise member, functions then derivatives.
 _TABLE = _make()
-FUNCTIONS: tuple[str, ...] = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
-DERIVATIVES: tuple[str, ...] = tuple(f"{f}_derivative" for f in FUNCTIONS)
 
 
 def spec(name: str) -> ElementwiseSpec:

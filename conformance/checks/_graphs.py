@@ -1,8 +1,14 @@
-"""A small float64 forward evaluator for the drawn graphs, used to find kinks.
+"""A small float64 evaluator of the drawn graphs, written apart from the reference.
 
-The checks never trust it for expected values (the reference does that); they use it to see
-whether a relu, leaky_relu or hardtanh node receives an argument at or near its kink, where
-a finite difference straddles two slopes and valid implementations may disagree.
+It gives the graph clauses their expected values (`evaluate` forward, `gradients` and
+`jacobian` by reverse mode, each op's derivative by its own formula), so that the suite's
+verdict on `gradspec.reference.backprop` is a verdict against something else: a reference
+whose gradients were all doubled fails BP-VALUE. It also tells where a relu, leaky_relu or
+hardtanh node receives an argument at or near its kink, where valid implementations may
+disagree, and bounds the rounding error of every result (`error_magnitudes`).
+
+It computes in float64 with NumPy's matmul; the tolerances (``4 (N + d + 2) eps M``) are
+several times the error of that evaluation, in either dtype under test.
 """
 
 from __future__ import annotations
@@ -15,26 +21,26 @@ from scipy import special
 
 from gradspec.reference._graph import topological_order as reference_order
 
+from ..contract import DEFAULT_SLOPE, KINKS
+
 __all__ = [
     "KINKED",
     "error_magnitudes",
     "evaluate",
+    "gradients",
     "hits_kink",
+    "jacobian",
     "kink_arguments",
     "near_kink",
     "topological_order",
 ]
 
 #: Kinked ops and their kinks.
-KINKED: dict[str, tuple[float, ...]] = {
-    "relu": (0.0,),
-    "leaky_relu": (0.0,),
-    "hardtanh": (-1.0, 1.0),
-}
+KINKED: dict[str, tuple[float, ...]] = KINKS
 
 
 def _leaky(a: np.ndarray, node: Mapping[str, Any]) -> np.ndarray:
-    slope = float(node.get("negative_slope", 0.01))
+    slope = float(node.get("negative_slope", DEFAULT_SLOPE))
     return np.where(a > 0, a, slope * a)
 
 
@@ -118,7 +124,7 @@ _DERIVATIVES = {
     "tanh": lambda a, n: 1.0 / np.cosh(a) ** 2,
     "hardtanh": lambda a, n: ((a > -1) & (a < 1)).astype(float),
     "relu": lambda a, n: (a > 0).astype(float),
-    "leaky_relu": lambda a, n: np.where(a > 0, 1.0, float(n.get("negative_slope", 0.01))),
+    "leaky_relu": lambda a, n: np.where(a > 0, 1.0, float(n.get("negative_slope", DEFAULT_SLOPE))),
     "swish": lambda a, n: special.expit(a) * (1 + a * special.expit(-a)),
 }
 #: The conditioning scale of each derivative's textbook formula (see checks._functions).
@@ -133,6 +139,63 @@ _FLOOR_FACTOR = 20.0
 
 def _outer(g: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.outer(g, x)
+
+
+def _vjp(node: Mapping[str, Any], args: list[np.ndarray], g: np.ndarray) -> list[np.ndarray]:
+    """The share of each argument of ``node`` in the gradient ``g`` of its value."""
+    op = node["op"]
+    if op == "linear":
+        W, x, _ = args
+        return [_outer(g, x), W.T @ g, g]
+    if op == "matmul":
+        A, B = args
+        return [_outer(g, B) if B.ndim == 1 else g @ B.T, A.T @ g]
+    if op == "add":
+        return [g, g]
+    if op in ("mul", "dot"):
+        return [g * args[1], g * args[0]]
+    if op == "sum":
+        return [np.broadcast_to(g, args[0].shape).copy()]
+    return [g * _DERIVATIVES[op](args[0], node)]
+
+
+def _backward(
+    graph: Mapping[str, Any], values: Mapping[str, np.ndarray], seed: np.ndarray
+) -> dict[str, np.ndarray]:
+    grads = {k: np.zeros_like(v) for k, v in values.items()}
+    grads[graph["output"]] = seed
+    with np.errstate(all="ignore"):
+        for node in reversed(topological_order(graph)):
+            args = [values[a] for a in node["args"]]
+            shares = _vjp(node, args, grads[node["name"]])
+            for name, share in zip(node["args"], shares, strict=True):
+                grads[name] = grads[name] + share
+    return grads
+
+
+def gradients(
+    graph: Mapping[str, Any], inputs: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The output (0-d) and the gradient of every input, in float64 by reverse mode.
+
+    The output is seeded with ones, so a non-scalar output gives the gradient of its sum.
+    """
+    values = evaluate(graph, inputs)
+    out = values[graph["output"]]
+    grads = _backward(graph, values, np.ones_like(out))
+    return out, {k: grads[k] for k in inputs}
+
+
+def jacobian(graph: Mapping[str, Any], inputs: Mapping[str, np.ndarray], wrt: str) -> np.ndarray:
+    """The (output.size, inputs[wrt].size) Jacobian in float64, one reverse pass per row."""
+    values = evaluate(graph, inputs)
+    out = values[graph["output"]]
+    rows = []
+    for i in range(out.size):
+        seed = np.zeros(out.size)
+        seed[i] = 1.0
+        rows.append(_backward(graph, values, seed.reshape(out.shape))[wrt].reshape(-1))
+    return np.array(rows).reshape(out.size, values[wrt].size)
 
 
 def error_magnitudes(

@@ -21,18 +21,14 @@ from hypothesis.extra import numpy as hnp
 from .._adapter import AdapterCallError
 from .._compare import call, fail, reproducer
 from .._hypothesis import data_check, run_property
-from .._model import CheckContext
+from .._model import CheckContext, Tolerance
 from .._pipe import PipeError
 from .._strategies import graphs
-from ._calls import (
-    call_backprop,
-    call_jacobian,
-    graph_args,
-    reference_backprop,
-    reference_jacobian,
-)
+from ..contract import GRAPH_OPS
+from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
-from ._graphs import error_magnitudes, evaluate, near_kink
+from ._graphs import error_magnitudes, evaluate, gradients, jacobian, near_kink
+from ._ops import probe_graph, require_ops, supported_ops, usable_ops
 
 __all__ = [
     "REJECTS",
@@ -44,6 +40,32 @@ __all__ = [
     "reject_check",
     "value_check",
 ]
+
+
+#: The multiples of eps the graph clauses allow (see each tolerance below).
+GRAPH_FACTOR = 4.0
+FAN_OUT_FACTOR = 16.0
+COLLAPSE_FACTOR = 4.0
+
+
+def graph_tolerance(multiple: float = 1.0) -> Tolerance:
+    """The tolerance of the clauses that compare results on a graph (``graph_tolerances``)."""
+    return Tolerance(
+        rf"|r - \hat r| \le {multiple * GRAPH_FACTOR:g}\,(N + d + 2)\,\varepsilon\,M",
+        "M a running error bound in absolute values (products of magnitudes, each activation "
+        "derivative with its formula's conditioning), N the nodes, d the largest dimension",
+    )
+
+
+FAN_OUT_TOLERANCE = Tolerance(
+    rf"|g - \hat g| \le {FAN_OUT_FACTOR:g}\,n\,\varepsilon\,(|\hat g| + 1)",
+    "n the size of the reused value",
+)
+COLLAPSE_TOLERANCE = Tolerance(
+    rf"|r - \hat r| \le {COLLAPSE_FACTOR:g}\,(\textstyle\sum_i n_i + k + 2)\,\varepsilon\,"
+    r"\bar r",
+    "n_i the layers' dimensions, k the layers, and r-bar the same expression in absolute values",
+)
 
 
 def graph_tolerances(
@@ -58,7 +80,7 @@ def graph_tolerances(
     eps = float(np.finfo(ctx.dtype).eps)
     out_bound, grad_bounds = error_magnitudes(graph, inputs)
     dims = max((max(v.shape) if v.ndim else 1) for v in inputs.values())
-    c = 4.0 * (len(graph["nodes"]) + dims + 2) * eps
+    c = GRAPH_FACTOR * (len(graph["nodes"]) + dims + 2) * eps
     return c * out_bound, {k: c * v for k, v in grad_bounds.items()}
 
 
@@ -70,7 +92,7 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
         if near_kink(graph, inputs, np.float32):
             return
         out, grads = call_backprop(ctx, clause_id, graph, inputs)
-        ref_out, ref_grads = reference_backprop(graph, inputs, np.float64)
+        ref_out, ref_grads = gradients(graph, inputs)
         out_tol, grad_tols = graph_tolerances(ctx, graph, inputs)
         args = graph_args(graph, inputs)
         judge_array(
@@ -97,7 +119,9 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
             )
 
     def check(ctx: CheckContext) -> None:
-        strategy = graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes)
+        strategy = graphs(
+            dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
+        )
         run_property(ctx, strategy, lambda example: test(ctx, example))
 
     return check
@@ -108,7 +132,12 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def test(ctx: CheckContext, data: Any) -> None:
         example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, scalar_output=False)
+            graphs(
+                dtype=ctx.dtype,
+                max_nodes=ctx.profile.max_graph_nodes,
+                ops=usable_ops(ctx),
+                scalar_output=False,
+            )
         )
         graph, inputs = example.graph, example.inputs
         if near_kink(graph, inputs, np.float32):
@@ -116,7 +145,7 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         out_size = evaluate(graph, inputs)[graph["output"]].size
         J = call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
-        ref = reference_jacobian(graph, inputs, wrt, np.float64)
+        ref = jacobian(graph, inputs, wrt)
         # Each row's bound is at most the bound for the sum of all output elements.
         bound = graph_tolerances(ctx, graph, inputs)[1][wrt].reshape(1, -1)
         judge_array(
@@ -138,7 +167,12 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def test(ctx: CheckContext, data: Any) -> None:
         example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, shuffle=False)
+            graphs(
+                dtype=ctx.dtype,
+                max_nodes=ctx.profile.max_graph_nodes,
+                ops=usable_ops(ctx),
+                shuffle=False,
+            )
         )
         graph, inputs = example.graph, example.inputs
         out, grads = call_backprop(ctx, clause_id, graph, inputs)
@@ -250,6 +284,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
     """Gradients from every use of a value add up."""
 
     def test(ctx: CheckContext, data: Any) -> None:
+        require_ops(ctx, ("add", "sum", "dot", "mul", "tanh", "matmul"))
         width = 32 if ctx.dtype == "float32" else 64
         elements = st.floats(-2, 2, width=width)
         a = data.draw(hnp.arrays(ctx.dtype, st.integers(1, 5), elements=elements))
@@ -259,7 +294,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
             _, grads = call_backprop(ctx, clause_id, graph, inputs)
             args = graph_args(graph, inputs)
             for name, value in expected.items():
-                tol = 16 * eps * (np.abs(value) + 1.0) * max(1, a.size)
+                tol = FAN_OUT_FACTOR * eps * (np.abs(value) + 1.0) * max(1, a.size)
                 judge_array(
                     ctx,
                     clause_id,
@@ -284,6 +319,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
     """A stack of linear layers computes the same as its collapse W = W_k ... W_1."""
 
     def test(ctx: CheckContext, data: Any) -> None:
+        require_ops(ctx, ("linear", "dot"))
         width = 32 if ctx.dtype == "float32" else 64
         elements = st.floats(-2, 2, width=width)
         dims = data.draw(st.lists(st.integers(1, 4), min_size=3, max_size=5))
@@ -310,7 +346,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
             Wc, bc = f[f"W{i}"] @ Wc, f[f"W{i}"] @ bc + f[f"b{i}"]
             Ac, ac = np.abs(f[f"W{i}"]) @ Ac, np.abs(f[f"W{i}"]) @ ac + np.abs(f[f"b{i}"])
         eps = float(np.finfo(ctx.dtype).eps)
-        size = 4 * (sum(dims) + k + 2) * eps
+        size = COLLAPSE_FACTOR * (sum(dims) + k + 2) * eps
         args = graph_args(graph, inputs)
         hint = (
             "a stack of linear layers is one linear layer W = W_k ... W_1, "
@@ -507,6 +543,19 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
             try:
                 result = call(ctx, "backprop", graph, inputs)
             except AdapterCallError as error:
+                if error.unreadable:
+                    # Returning garbage is not raising: the graph was not rejected.
+                    raise fail(
+                        clause_id,
+                        f"backprop returned something NumPy cannot read for a bad graph "
+                        f"({description}) instead of raising: {error}",
+                        inputs=dict(args),
+                        hint="raise an exception naming the problem; a result of any kind "
+                        "means the bad graph was accepted",
+                        reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                        member="backprop",
+                        kind="accepts-invalid",
+                    ) from None
                 if isinstance(error.original, PipeError):
                     # A program that crashed, hung or answered garbage did not reject the
                     # graph: it broke the protocol, which must not read as conformance.
@@ -516,6 +565,8 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
                         inputs=dict(args),
                         hint="answer a bad graph with an error reply, not a crash or a hang",
                         reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                        member="backprop",
+                        kind="form",
                     ) from None
                 ctx.record()
                 continue
@@ -528,6 +579,51 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
                 "topological order (no cycle) and every argument's shape; raise an exception "
                 "naming the problem",
                 reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                member="backprop",
+                kind="accepts-invalid",
             )
+
+    return check
+
+
+# --- the ops an engine supports ------------------------------------------------------------
+
+
+def ops_check(clause_id: str) -> Callable[[CheckContext], None]:
+    """backprop evaluates one tiny graph per op it is expected to support (BP-OPS).
+
+    Expected: the ops the adapter declares in ``graph_ops``, else every op of the contract.
+    This clause alone owns "an op is unsupported"; the other graph clauses leave such an op
+    out of their graphs (see `gradspec.conformance.checks._ops`).
+    """
+
+    def check(ctx: CheckContext) -> None:
+        support = supported_ops(ctx)
+        expected = support.declared if support.declared is not None else GRAPH_OPS
+        if support.declared is not None:
+            left_out = [op for op in GRAPH_OPS if op not in support.declared]
+            if left_out:
+                ctx.note(
+                    "graph-ops",
+                    f"declares graph_ops without {', '.join(left_out)}: not provided",
+                )
+        for op in expected:
+            with ctx.judging("backprop"):
+                if op in support.failed:
+                    graph, inputs = probe_graph(op, ctx.dtype)
+                    args = graph_args(graph, inputs)
+                    raise fail(
+                        clause_id,
+                        f"op {op} unsupported: backprop raised on the graph "
+                        f"s = sum({op}(...)) ({support.failed[op]})",
+                        inputs=dict(args),
+                        hint=f"implement the op {op!r}; an engine that does not mean to can "
+                        f"declare graph_ops = (...) without {op!r} (adapter contract 1.1), "
+                        "and its graph clauses then skip it",
+                        reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+                        member="backprop",
+                        kind="unsupported-op",
+                    )
+                ctx.record()
 
     return check

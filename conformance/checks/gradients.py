@@ -29,6 +29,7 @@ from .._strategies import graphs, layer_arrays, layer_shapes
 from ._common import as_result, call_elementwise
 from ._functions import spec
 from ._graphs import hits_kink
+from ._ops import usable_ops
 
 __all__ = ["activation_fd_check", "backprop_fd_check", "linear_fd_check"]
 
@@ -80,9 +81,12 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             actual=float(actual[i]),
             abs_error=float(err[i]),
             rel_error=float(err[i] / abs(fd[i])) if fd[i] != 0 else None,
-            hint=f"the expected value is the central difference of {function} with one "
+            hint=f"the finite difference is the central difference of {function} with one "
             f"Richardson step (h = {float(h[i]):.3g}); a derivative wrong by about 1e-4 "
             "relative often is itself a finite difference",
+            member=f"{derivative}+{function}",
+            tolerance=f"{float(tol[i]):.3g} absolute (1e-7 |D| + 1e3 eps max|f| / h)",
+            expected_label="finite difference",
             reproducer=reproducer(
                 ctx.adapter.spec,
                 derivative,
@@ -127,6 +131,8 @@ def linear_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
                     "linear_backward must return three arrays (grad_W, grad_x, grad_b)",
                     inputs=dict(args),
                     reproducer=reproducer(ctx.adapter.spec, "linear_backward", args),
+                    member="linear_backward",
+                    kind="form",
                 )
             params = {"W": W, "x": x, "b": b}
             rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
@@ -192,6 +198,9 @@ def _directional(
         f"quotient; check grad_{name}'s formula (grad_W = outer(grad_z, x) summed over the "
         "batch, grad_x = grad_z @ W, grad_b = grad_z summed over the batch)",
         reproducer=reproducer(ctx.adapter.spec, "linear_backward", args),
+        member="linear_backward+linear",
+        tolerance=f"{tol:.3g} absolute (4 (n + 2) eps sum |g| (|W| |x| + |b|))",
+        expected_label="finite difference",
     )
 
 
@@ -207,7 +216,9 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
         return float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes))
+        example = data.draw(
+            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx))
+        )
         graph, inputs = example.graph, example.inputs
         args = [("graph", graph), ("inputs", inputs)]
         out, grads = _unpack(ctx, clause_id, checked_call(ctx, clause_id, "backprop", args), args)
@@ -257,6 +268,9 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint="the directional derivative sum_k <gradients[k], d_k> should equal the "
             "difference quotient; check each op's backward rule and that fan-out adds up",
             reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+            member="backprop",
+            tolerance=f"{tol:.3g} absolute (1e-6 sum_k |<grad_k, d_k>| + 1e3 eps max|s| / h)",
+            expected_label="finite difference",
         )
 
     return data_check(test)
@@ -288,4 +302,6 @@ def _unpack(
         summary,
         inputs=dict(args),
         reproducer=reproducer(ctx.adapter.spec, "backprop", args),
+        member="backprop",
+        kind="form" if "must return" in summary else "gradient-keys",
     )

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from .._compare import fail, find_hint, quiet, reproducer, ulp_distance, worst_index
 from .._hypothesis import run_property
-from .._model import CheckContext
+from .._model import CheckContext, Tolerance
 from .._strategies import float_arrays
 from ._common import call_elementwise
 from ._functions import edge_inputs, spec
@@ -28,11 +28,15 @@ Values = dict[str, np.ndarray]
 
 @dataclass(frozen=True)
 class Identity:
-    """``lhs(values) == rhs(values)`` where ``values`` holds the members' results.
+    r"""``lhs(values) == rhs(values)`` where ``values`` holds the members' results.
 
-    ``calls`` lists (key, member, argument) with argument ``"z"``, ``"-z"`` or ``"2z"``;
-    ``tolerance(z, dtype)`` returns the allowed absolute difference per element, or None to
-    compare in ULPs of the dtype with ``ulps``.
+    ``calls`` lists (key, member, argument) with argument ``"z"``, ``"-z"`` or ``"2z"``.
+
+    The tolerance is data, so the docs render the rule the check applies: with ``atol`` =
+    (a, member, b), the sides may differ by :math:`(a u_{member} + b)\,\varepsilon\,
+    \mathrm{scale}(z)` absolutely (u the member's ULP tolerance, scale 1 unless ``scale``);
+    otherwise by :math:`\sum_i a_i u_{m_i} + b` ULPs (``ulp_terms`` ((a_i, m_i), ...),
+    ``ulp_const`` b).
     """
 
     calls: tuple[tuple[str, str, str], ...]
@@ -40,18 +44,52 @@ class Identity:
     rhs: Callable[[np.ndarray, Values], np.ndarray]
     lhs_text: str
     rhs_text: str
-    tolerance: Callable[[np.ndarray, str], np.ndarray] | None = None
-    ulps: Callable[[str], float] | None = None
+    lhs_latex: str = ""
+    rhs_latex: str = ""
+    atol: tuple[float, str, float] | None = None
+    scale: Callable[[np.ndarray], np.ndarray] | None = None
+    scale_latex: str = ""
+    ulp_terms: tuple[tuple[float, str], ...] = ()
+    ulp_const: float = 0.0
     magnitude: str = "moderate"
     slopes: tuple[float | None, ...] = (None,)
 
+    def abs_tolerance(self, z: np.ndarray, dtype: str) -> np.ndarray:
+        """The allowed absolute difference at each element (``atol`` identities)."""
+        assert self.atol is not None
+        a, member, b = self.atol
+        eps = float(np.finfo(dtype).eps)
+        scale = self.scale(z) if self.scale is not None else np.ones(z.shape)
+        return (a * spec(member).ulps(dtype) + b) * eps * scale
 
-def _eps(dtype: str) -> float:
-    return float(np.finfo(dtype).eps)
+    def ulp_tolerance(self, dtype: str) -> float:
+        """The allowed difference in ULPs (identities without ``atol``)."""
+        return sum(a * spec(m).ulps(dtype) for a, m in self.ulp_terms) + self.ulp_const
 
-
-def _u(name: str) -> Callable[[str], float]:
-    return lambda dtype: spec(name).ulps(dtype)
+    def tolerance(self) -> Tolerance:
+        """The clause's tolerance, rendered from the same numbers."""
+        lhs, rhs = self.lhs_latex or self.lhs_text, self.rhs_latex or self.rhs_text
+        us = {m for _, m in self.ulp_terms} | ({self.atol[1]} if self.atol else set())
+        where = "; ".join(
+            Tolerance.per_dtype(f"u_{{{m}}}", spec(m).ulps32, spec(m).ulps64) for m in sorted(us)
+        )
+        values = {
+            f"u_{m}": {"float32": spec(m).ulps32, "float64": spec(m).ulps64} for m in sorted(us)
+        }
+        if self.atol is not None:
+            a, m, b = self.atol
+            coefficient = "" if a == 1 else f"{a:g} "
+            term = f"({coefficient}u_{{{m}}} + {b:g})" if a else f"{b:g}"
+            latex = rf"|{lhs} - {rhs}| \le {term}\,\varepsilon{self.scale_latex}"
+            return Tolerance(latex, where.replace("u_{", r"\(u_{").replace("} =", r"}\) ="), values)
+        terms = [f"{a:g} u_{{{m}}}" if a != 1 else f"u_{{{m}}}" for a, m in self.ulp_terms]
+        if self.ulp_const or not terms:
+            terms.append(f"{self.ulp_const:g}")
+        bound = " + ".join(terms)
+        if bound == "0":
+            return Tolerance(rf"{lhs} = {rhs} \text{{ exactly}}")
+        latex = rf"|{lhs} - {rhs}| \le ({bound})\,\mathrm{{ulp}}"
+        return Tolerance(latex, where.replace("u_{", r"\(u_{").replace("} =", r"}\) ="), values)
 
 
 def _sig64(z: np.ndarray) -> np.ndarray:
@@ -71,8 +109,10 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: 2.0 * _f64(v["s2"]) - 1.0,
         lhs_text="tanh(z)",
         rhs_text="2 sigmoid(2z) - 1",
-        # |error| <= tanh's 8 ULP (< 4 eps) + twice sigmoid's (< 8 eps) + rounding.
-        tolerance=lambda z, d: np.full(z.shape, (3 * spec("tanh").ulps(d) + 2) * _eps(d)),
+        lhs_latex=r"\tanh z",
+        rhs_latex=r"(2\sigma(2z) - 1)",
+        # |error| <= tanh's u ULP (< u/2 eps) + twice sigmoid's (< u eps) + rounding.
+        atol=(3.0, "tanh", 2.0),
     ),
     "ACT-SIGMOID-SYMMETRY": Identity(
         calls=(("s", "sigmoid", "z"), ("sm", "sigmoid", "-z")),
@@ -80,7 +120,9 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: 1.0 - _f64(v["s"]),
         lhs_text="sigmoid(-z)",
         rhs_text="1 - sigmoid(z)",
-        tolerance=lambda z, d: np.full(z.shape, (spec("sigmoid").ulps(d) + 1) * _eps(d)),
+        lhs_latex=r"\sigma(-z)",
+        rhs_latex=r"(1 - \sigma(z))",
+        atol=(1.0, "sigmoid", 1.0),
     ),
     "ACT-TANH-ODD": Identity(
         calls=(("t", "tanh", "z"), ("tm", "tanh", "-z")),
@@ -88,7 +130,9 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: -v["t"],
         lhs_text="tanh(-z)",
         rhs_text="-tanh(z)",
-        ulps=lambda d: 2 * spec("tanh").ulps(d),
+        lhs_latex=r"\tanh(-z)",
+        rhs_latex=r"(-\tanh z)",
+        ulp_terms=((2.0, "tanh"),),
         magnitude="all",
     ),
     "ACT-SWISH-DEFINITION": Identity(
@@ -97,7 +141,10 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: (_f64(z) * _f64(v["s"])).astype(z.dtype),
         lhs_text="swish(z)",
         rhs_text="z sigmoid(z)",
-        ulps=lambda d: spec("swish").ulps(d) + spec("sigmoid").ulps(d) + 1,
+        lhs_latex=r"\operatorname{swish}(z)",
+        rhs_latex=r"z\,\sigma(z)",
+        ulp_terms=((1.0, "swish"), (1.0, "sigmoid")),
+        ulp_const=1.0,
     ),
     "ACT-HARDTANH-CLIP": Identity(
         calls=(("h", "hardtanh", "z"),),
@@ -105,7 +152,8 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: np.clip(z, -1.0, 1.0).astype(z.dtype),
         lhs_text="hardtanh(z)",
         rhs_text="clip(z, -1, 1)",
-        ulps=lambda d: 0.0,
+        lhs_latex=r"\operatorname{HardTanh}(z)",
+        rhs_latex=r"\operatorname{clip}(z, -1, 1)",
         magnitude="all",
     ),
     "ACT-RELU-DEFINITION": Identity(
@@ -114,7 +162,8 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: np.maximum(z, 0).astype(z.dtype),
         lhs_text="relu(z)",
         rhs_text="max(z, 0)",
-        ulps=lambda d: 0.0,
+        lhs_latex=r"\operatorname{ReLU}(z)",
+        rhs_latex=r"\max(z, 0)",
         magnitude="all",
     ),
     "ACT-LEAKY-RELU-DEFINITION": Identity(
@@ -123,7 +172,10 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: np.where(z > 0, _f64(z), _f64(z) * v["slope"]).astype(z.dtype),
         lhs_text="leaky_relu(z, s)",
         rhs_text="z if z > 0 else s z",
-        ulps=lambda d: 1.0,
+        lhs_latex=r"\operatorname{LeakyReLU}_s(z)",
+        rhs_latex=r"(z \text{ if } z > 0 \text{ else } s z)",
+        # The slope is rounded to the dtype before the product: one rounding more.
+        ulp_const=1.0,
         magnitude="all",
         slopes=(None, 0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0),
     ),
@@ -133,8 +185,12 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: _f64(v["s"]) * (1.0 - _f64(v["s"])),
         lhs_text="sigmoid'(z)",
         rhs_text="sigmoid(z) (1 - sigmoid(z))",
-        # Both sides carry about (2 ULP + 2) eps sigmoid(z) absolutely (see the values).
-        tolerance=lambda z, d: (4 * spec("sigmoid").ulps(d) + 4) * _eps(d) * _sig64(z),
+        lhs_latex=r"\sigma'(z)",
+        rhs_latex=r"\sigma(z)(1 - \sigma(z))",
+        # Both sides carry about (2 u + 2) eps sigmoid(z) absolutely (see the values).
+        atol=(4.0, "sigmoid", 4.0),
+        scale=_sig64,
+        scale_latex=r"\,\sigma(z)",
     ),
     "ACT-TANH-DERIVATIVE-IDENTITY": Identity(
         calls=(("d", "tanh_derivative", "z"), ("t", "tanh", "z")),
@@ -142,7 +198,9 @@ IDENTITIES: dict[str, Identity] = {
         rhs=lambda z, v: 1.0 - _f64(v["t"]) ** 2,
         lhs_text="tanh'(z)",
         rhs_text="1 - tanh(z)^2",
-        tolerance=lambda z, d: np.full(z.shape, (4 * spec("tanh").ulps(d) + 4) * _eps(d)),
+        lhs_latex=r"\tanh'(z)",
+        rhs_latex=r"(1 - \tanh^2 z)",
+        atol=(4.0, "tanh", 4.0),
     ),
 }
 
@@ -150,6 +208,14 @@ IDENTITIES: dict[str, Identity] = {
 def members_of(clause_id: str) -> tuple[str, ...]:
     """The adapter members an identity calls, in order, without repeats."""
     return tuple(dict.fromkeys(member for _, member, _ in IDENTITIES[clause_id].calls))
+
+
+#: How each argument of an identity's calls is written in a reproducer (``z`` is defined there).
+_ARGUMENT_CODE = {"z": "z", "-z": "-z", "2z": "2 * z"}
+
+
+def _slope_code(kwargs: dict[str, float]) -> str:
+    return "".join(f", {k}={v!r}" for k, v in kwargs.items())
 
 
 def _argument(z: np.ndarray, how: str) -> np.ndarray:
@@ -175,14 +241,14 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
         with np.errstate(all="ignore"):
             diff = np.abs(lhs.astype(np.float64) - rhs.astype(np.float64))
             diff = np.where(lhs == rhs, 0.0, diff)
-        if identity.tolerance is not None:
-            tol = identity.tolerance(z, ctx.dtype)
+        if identity.atol is not None:
+            tol = identity.abs_tolerance(z, ctx.dtype)
             with np.errstate(all="ignore"):
                 score = np.where(diff == 0, 0.0, diff / tol)
             ulps = None
         else:
             ulps = ulp_distance(lhs.astype(z.dtype), rhs.astype(z.dtype))
-            allowed = identity.ulps(ctx.dtype) if identity.ulps else 0.0
+            allowed = identity.ulp_tolerance(ctx.dtype)
             # Results below the normal range may be flushed to zero (XLA does): one tiny.
             tiny = float(np.finfo(ctx.dtype).tiny)
             score = np.where(ulps <= allowed, 0.0, np.where(diff <= tiny, 0.0, np.inf))
@@ -191,11 +257,17 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
             ctx.record(
                 ulp_error=float(ulps.max()) if ulps is not None and ulps.size else None,
                 abs_error=float(diff.max()) if diff.size else 0.0,
+                tol_fraction=float(score.max()) if score.size else 0.0,
             )
             return
         index = worst_index(score)
-        member = identity.calls[0][1]
+        members = list(dict.fromkeys(m for _, m, _ in identity.calls))
+        member = members[0]
         kwargs = {} if slope is None else {"negative_slope": slope}
+        if identity.atol is not None:
+            stated = f"{float(np.broadcast_to(tol, z.shape)[index]):.3g} absolute at this input"
+        else:
+            stated = f"{identity.ulp_tolerance(ctx.dtype):g} ULP"
         raise fail(
             clause_id,
             f"{identity.lhs_text} != {identity.rhs_text} beyond the tolerance",
@@ -206,15 +278,22 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
             actual=float(lhs[index]),
             abs_error=float(diff[index]),
             ulp_error=None if ulps is None else float(ulps[index]),
-            hint=find_hint(lhs, rhs, inputs=z, bad=score > 1),
+            hint=find_hint(lhs, rhs, inputs=z, bad=score > 1, dtype=ctx.dtype),
             reproducer=reproducer(
                 ctx.adapter.spec,
                 member,
                 [("z", z[index].reshape(1))],
                 kwargs,
-                note=f"compare with {identity.rhs_text} computed from the adapter's own "
-                "functions: " + ", ".join(f"{m}({a})" for _, m, a in identity.calls),
+                note=f"compare {identity.lhs_text} with {identity.rhs_text}, both from the "
+                "adapter's own functions",
+                extra=[
+                    f"{key} = adapter.call({m!r}, {_ARGUMENT_CODE[how]}{_slope_code(kwargs)})"
+                    for key, m, how in identity.calls
+                ]
+                + [f"print({key!r}, {key})" for key, _, _ in identity.calls],
             ),
+            member="+".join(members),
+            tolerance=stated,
         )
 
     def check(ctx: CheckContext) -> None:

@@ -77,8 +77,16 @@ def kink_check(clause_id: str) -> Callable[[CheckContext], None]:
                         hint="at a kink any value between the left and right derivatives is "
                         f"acceptable; the reference returns {convention:g}",
                         reproducer=reproducer(
-                            ctx.adapter.spec, kink.member, [("z", z)], slope_kwargs(slope)
+                            ctx.adapter.spec,
+                            kink.member,
+                            [("z", z)],
+                            slope_kwargs(slope),
+                            note=f"every result must lie in [{lo:g}, {hi:g}] (the one-sided "
+                            "derivatives)",
                         ),
+                        member=kink.member,
+                        kind="kink",
+                        tolerance=f"the interval [{lo_d:.9g}, {hi_d:.9g}] in {ctx.dtype}",
                     )
                 if value != float(np.dtype(ctx.dtype).type(convention)):
                     ctx.flag(

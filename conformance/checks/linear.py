@@ -16,11 +16,27 @@ import numpy as np
 
 from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check
-from .._model import CheckContext
+from .._model import CheckContext, Tolerance
 from .._strategies import layer_arrays, layer_shapes
 from ._common import as_result, judge_array
 
 __all__ = ["backward_check", "batch_check", "forward_check", "unpack_backward"]
+
+
+#: The multiple of the standard error bound of a sum of n products, (n + 2) eps sum |products|,
+#: that a result may differ by (2: the expected value is rounded too, in float64).
+BOUND_FACTOR = 2.0
+
+
+def tolerance(multiple: float = 1.0, *, length: str = "n") -> Tolerance:
+    """The tolerance of a layer clause: ``multiple`` times the bound the checks apply."""
+    return Tolerance(
+        rf"|r_i - \hat r_i| \le {multiple * BOUND_FACTOR:g}\,({length} + 2)\,\varepsilon\,"
+        r"\textstyle\sum |\text{products}|_i",
+        f"{length} the length of each sum (n for the layer, the batch size for grad_W and "
+        "grad_b, m for grad_x) and the sum of the absolute products (|W| |x| + |b| for "
+        "the layer): the error bound of a sum of products",
+    )
 
 
 def _f64(a: np.ndarray) -> np.ndarray:
@@ -35,7 +51,7 @@ def _draw(ctx: CheckContext, data: Any, batch: bool | None) -> tuple[dict[str, n
 def _forward_tolerance(ctx: CheckContext, W: np.ndarray, x: np.ndarray, b: np.ndarray) -> Any:
     eps = float(np.finfo(ctx.dtype).eps)
     n = W.shape[1]
-    return 2 * (n + 2) * eps * (np.abs(_f64(x)) @ np.abs(_f64(W)).T + np.abs(_f64(b)))
+    return BOUND_FACTOR * (n + 2) * eps * (np.abs(_f64(x)) @ np.abs(_f64(W)).T + np.abs(_f64(b)))
 
 
 def forward_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -139,6 +155,8 @@ def unpack_backward(
         + (f" of length {len(result)}" if isinstance(result, tuple) else ""),
         inputs=dict(args),
         reproducer=reproducer(ctx.adapter.spec, "linear_backward", args),
+        member="linear_backward",
+        kind="form",
     )
 
 
@@ -173,7 +191,7 @@ def backward_check(clause_id: str, *, batch: bool) -> Callable[[CheckContext], N
         for label, grad, exp, mag, length, hint in zip(
             labels, grads, expected, magnitudes, lengths, hints, strict=True
         ):
-            tol = 2 * (length + 2) * eps * mag
+            tol = BOUND_FACTOR * (length + 2) * eps * mag
             judge_array(ctx, clause_id, label, grad, exp, tol, "linear_backward", args, hint=hint)
 
     return data_check(test)

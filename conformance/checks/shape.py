@@ -21,6 +21,7 @@ from .._strategies import graphs, layer_arrays, layer_shapes
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import evaluate
+from ._ops import require_ops, usable_ops
 from .backprop import graph_tolerances
 from .linear import unpack_backward
 
@@ -52,7 +53,9 @@ def _shape_failure(
         expected=str(want),
         actual=str(got),
         hint=hint,
-        reproducer=reproducer(ctx.adapter.spec, member, args),
+        reproducer=reproducer(ctx.adapter.spec, member, args, show="shape"),
+        member=member,
+        kind="shape",
     )
 
 
@@ -87,7 +90,7 @@ def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def test(ctx: CheckContext, example: Any) -> None:
         graph, inputs = example.graph, example.inputs
-        _, grads = call_backprop(ctx, clause_id, graph, inputs)
+        _, grads = call_backprop(ctx, clause_id, graph, inputs, owns_keys=True)
         args = graph_args(graph, inputs)
         for name, value in inputs.items():
             if grads[name].shape != value.shape:
@@ -104,7 +107,9 @@ def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
         ctx.record()
 
     def check(ctx: CheckContext) -> None:
-        strategy = graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes)
+        strategy = graphs(
+            dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
+        )
         run_property(ctx, strategy, lambda example: test(ctx, example))
 
     return check
@@ -115,12 +120,19 @@ def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def test(ctx: CheckContext, data: Any) -> None:
         example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, scalar_output=False)
+            graphs(
+                dtype=ctx.dtype,
+                max_nodes=ctx.profile.max_graph_nodes,
+                ops=usable_ops(ctx),
+                scalar_output=False,
+            )
         )
         graph, inputs = example.graph, example.inputs
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         out_size = evaluate(graph, inputs)[graph["output"]].size
-        call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
+        call_jacobian(
+            ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size), owns_shape=True
+        )
         ctx.record()
 
     return data_check(test)
@@ -130,7 +142,9 @@ def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
     """For a scalar output, the (1, n) Jacobian reshaped to the input's shape is the gradient."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes))
+        example = data.draw(
+            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx))
+        )
         graph, inputs = example.graph, example.inputs
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         _, grads = call_backprop(ctx, clause_id, graph, inputs)
@@ -159,6 +173,7 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
     """d(u^T h)/du is h in the shape convention (and h^T as a Jacobian row, if provided)."""
 
     def test(ctx: CheckContext, data: Any) -> None:
+        require_ops(ctx, ("dot",))
         width = 32 if ctx.dtype == "float32" else 64
         n = data.draw(st.integers(1, 8))
         elements = st.floats(-4, 4, width=width)

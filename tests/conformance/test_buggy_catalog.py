@@ -17,7 +17,9 @@ import pytest
 from hypothesis import Phase, settings
 
 from gradspec.conformance import CLAUSES, Outcome, buggy, load_adapter, run_suite
+from gradspec.conformance._model import KINDS
 from gradspec.conformance.buggy import CATALOG, KNOWN_MISSED, NOT_BUGS, find, load, spec, unbroken
+from gradspec.conformance.contract import MEMBERS
 
 PROFILE = "default"
 SEED = 0
@@ -46,11 +48,16 @@ def _no_shrinking():
 
 
 @functools.cache
-def outcomes(adapter: type, clause_ids: tuple[str, ...]) -> dict[str, Outcome]:
-    """The combined outcome of each of ``clause_ids`` for ``adapter``, run as a user would."""
-    report = run_suite(
+def report_of(adapter: type, clause_ids: tuple[str, ...]):
+    """The suite's report on ``clause_ids`` for ``adapter``, run as a user would."""
+    return run_suite(
         load_adapter(spec(adapter)), profile=PROFILE, seed=SEED, select=",".join(clause_ids)
     )
+
+
+def outcomes(adapter: type, clause_ids: tuple[str, ...]) -> dict[str, Outcome]:
+    """The combined outcome of each of ``clause_ids`` for ``adapter``."""
+    report = report_of(adapter, clause_ids)
     # A selection term is also a substring match (SHAPE-JACOBIAN selects SHAPE-JACOBIAN-ROW):
     # keep only the clauses asked for.
     return {row.clause_id: row.outcome for row in report.by_clause() if row.clause_id in clause_ids}
@@ -100,6 +107,9 @@ def test_catalog_is_large_enough_and_names_are_unique_slugs():
 def test_entry_describes_its_bug_and_names_registered_clauses(entry):
     assert isinstance(entry.bug, str) and len(entry.bug) > 20
     assert isinstance(entry.expected_clauses, tuple) and entry.expected_clauses
+    assert entry.expected_findings and all(
+        member in MEMBERS and kind in KINDS for member, kind in entry.expected_findings
+    ), entry.expected_findings
     unknown = [c for c in entry.expected_clauses if c not in REGISTERED]
     assert not unknown, f"{entry.name} names clauses the registry does not have: {unknown}"
 
@@ -153,6 +163,24 @@ def test_suite_rejects_the_entry_on_an_expected_clause(entry):
     assert caught_by is not None, (
         f"{entry.name} ({entry.bug}) passed every clause expected to reject it: "
         f"{outcomes(entry, registered(entry.expected_clauses))}"
+    )
+
+
+@pytest.mark.parametrize("entry", _entry_params())
+def test_the_rejection_is_one_of_the_entry_s_expected_findings(entry):
+    # The clause that rejected the entry (run alone) reports only findings the entry lists:
+    # the defect itself, named by member and kind. benchmarks/kill_rate.py checks the whole
+    # suite's findings against the full list.
+    clause_id = first_rejection(entry)
+    assert clause_id is not None
+    found = {
+        # Alone, a value clause cannot see that a transposed result is the shape defect the
+        # whole suite reports (the findings merge them only when the shape clause ran too).
+        (f.member, "shape" if (f.hint or "").startswith("transposed") else f.kind)
+        for f in report_of(entry, (clause_id,)).findings
+    }
+    assert found and found <= set(entry.expected_findings), (
+        f"{entry.name}: {clause_id} reports {found}, the entry lists {entry.expected_findings}"
     )
 
 

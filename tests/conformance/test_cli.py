@@ -86,8 +86,11 @@ def test_members_that_raise_fail_with_exit_1_and_no_traceback(tmp_path):
     )
     result = check(tmp_path, "--adapter", "my_adapter.py", "-k", SIGMOID_CLAUSES[0])
     assert result.returncode == 1
-    assert f"FAIL {SIGMOID_CLAUSES[0]}" in result.stdout
+    # The defect comes first, naming the member, what is wrong and the clause it breaks.
+    assert result.stdout.startswith("1 defect in 1 member\n\n1. sigmoid: raises on valid input")
+    assert f"breaks: {SIGMOID_CLAUSES[0]} [float32, float64]" in result.stdout
     assert "RuntimeError: my sigmoid is not finished" in result.stdout
+    assert "; 1 defect in 1 member;" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -176,3 +179,18 @@ def test_accuracy_reports_every_function_in_both_dtypes(tmp_path):
         assert name in rows
     assert "float32" in result.stdout and "float64" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_accuracy_requirement_names_the_member_below_it_and_exits_1(tmp_path):
+    args = ("--adapter", "gradspec.conformance.buggy:TanhDerivativeNaiveTail")
+    args += ("-k", "ACT-TANH-DERIVATIVE-VALUE", "--report-json", "r.json")
+    plain = check(tmp_path, *args)
+    assert plain.returncode == 0, plain.stdout  # correct: the textbook formula passes
+    required = check(tmp_path, *args, "--accuracy", "within-4-ulp")
+    assert required.returncode == 1
+    assert "accuracy required (within-4-ulp) not met: tanh_derivative [float" in required.stdout
+    assert "tails lost beyond |z| = " in required.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["required_accuracy"] == "within-4-ulp"
+    grades = {(g["member"], g["dtype"]): g["grade"] for g in report["accuracy"]}
+    assert grades[("tanh_derivative", "float64")].startswith("tails lost beyond |z| = ")

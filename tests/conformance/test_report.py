@@ -114,8 +114,13 @@ def test_the_json_report_matches_its_schema_and_keeps_every_dtype(tmp_path):
         "exit_status": 1,
         "calls": 0,  # these test checks record examples without calling the adapter
         "shapes": 0,
+        "defects": 1,  # the one failure, of tanh_derivative
     }
     assert data["complete"] is True and data["incomplete_reason"] is None
+    (finding,) = data["findings"]
+    assert (finding["member"], finding["clauses"]) == ("tanh_derivative", [FAILURE.clause_id])
+    assert finding["evidence"]["expected"] == FAILURE.expected
+    assert finding["reproducer"] == FAILURE.reproducer
 
 
 def test_the_schema_check_rejects_broken_reports():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -92,7 +93,10 @@ def test_a_violation_fails_with_the_checks_own_failure():
         raise ClauseViolation(failure)
 
     results = only(make_clause("T-BAD", check), reference())
-    assert all(r.outcome is Outcome.FAIL and r.failure is failure for r in results)
+    for r in results:
+        # The check's own failure, with the dtype of the row it failed in added.
+        assert r.outcome is Outcome.FAIL and r.failure == replace(failure, dtype=r.dtype)
+        assert r.failures == (r.failure,)
 
 
 def test_a_member_that_raises_fails_and_the_failure_names_the_member():
