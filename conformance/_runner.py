@@ -120,6 +120,40 @@ class SuiteReport:
         """Clause-and-dtype rows whose check actually ran (anything but not provided)."""
         return sum(result.outcome is not Outcome.NOT_PROVIDED for result in self.results)
 
+    # For notebooks (gradspec.check): the verdict, the findings, the JSON and two displays.
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run conforms: at least one check ran and every provided one conformed."""
+        return exit_status(self) == 0
+
+    @property
+    def findings(self) -> list[dict]:
+        """One entry per defect (see ``_report_view.findings_of``); empty when none failed."""
+        from ._report_view import findings_of
+
+        return findings_of(self.to_json())
+
+    def to_json(self) -> dict:
+        """The report as plain JSON data, as ``--report-json`` writes it."""
+        from ._report import report_to_json
+
+        return report_to_json(self)
+
+    def __str__(self) -> str:
+        from ._format import format_failure, format_summary, format_table
+
+        failures = [format_failure(r.failure, r.dtype) for r in self.results if r.failure]
+        summary = format_summary(
+            self.counts(), examples=self.examples, seconds=self.seconds, strict=self.strict
+        )
+        return "\n\n".join([*failures, format_table(self.by_clause()), summary])
+
+    def _repr_html_(self) -> str:
+        from ._html import report_html
+
+        return report_html(self.to_json())
+
 
 def exit_status(report: SuiteReport) -> int:
     """0 when every provided clause conformed and at least one ran, else 1.

@@ -37,6 +37,9 @@ from typing import Any
 
 import gradspec
 
+# The report's findings, or one per failing clause: one reading, shared with the notebook view.
+from gradspec.conformance._report_view import findings_of
+
 from ._class import write_class_outputs
 from ._feedback import feedback_markdown, format_points
 from ._gradescope import gradescope_results
@@ -57,7 +60,6 @@ from ._scoring import (
     TIMED_OUT,
     SubmissionGrade,
     family_points,
-    findings_of,
     score_clauses,
     total,
 )

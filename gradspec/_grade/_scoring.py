@@ -4,11 +4,8 @@ The JSON report of ``gradspec check --report-json`` is the only input: what the 
 about a submission is what the report says, so this module works the same whether the
 report came from an in-process run or from ``--isolate``.
 
-Findings: a report that has a ``findings`` list (one entry per distinct defect, with
-``member``, ``kind``, ``summary``, ``hint``, ``clauses``, ``dtypes``, ``evidence`` and
-``reproducer``) is used as it is. A report without one gets one finding per failing clause,
-built from that clause's first failing dtype: ``kind`` is ``"clause"``, ``clauses`` is the
-clause alone, ``dtypes`` the dtypes it failed in, ``evidence`` empty.
+Findings come from ``gradspec.conformance._report_view.findings_of``: the report's own
+``findings`` list when it has one, else one finding per failing clause.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ __all__ = [
     "TIMED_OUT",
     "ClauseScore",
     "SubmissionGrade",
-    "findings_of",
     "score_clauses",
 ]
 
@@ -160,60 +156,3 @@ def _round(value: float) -> float:
     # Shares of a clause's points are exact halves for two dtypes; rounding removes the
     # binary noise of sums like 0.1 + 0.2 from the CSV without hiding real differences.
     return round(value, 6)
-
-
-def findings_of(report: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The report's findings, or one per failing clause (see the module docstring)."""
-    if not report:
-        return []
-    given = report.get("findings")
-    if isinstance(given, list):
-        return [_normal_finding(item) for item in given if isinstance(item, Mapping)]
-    derived = []
-    for row in report.get("clauses", []):
-        if row.get("outcome") != "fail":
-            continue
-        failing = [d for d in row.get("dtypes", []) if d.get("outcome") == "fail"]
-        failure = next((d["failure"] for d in failing if isinstance(d.get("failure"), Mapping)), {})
-        derived.append(
-            _normal_finding(
-                {
-                    "member": _member_of(row["id"], failure.get("summary", "")),
-                    "kind": "clause",
-                    "summary": failure.get("summary") or f"{row['id']} failed",
-                    "hint": failure.get("hint"),
-                    "clauses": [row["id"]],
-                    "dtypes": [d.get("dtype") for d in failing],
-                    "evidence": {},
-                    "reproducer": failure.get("reproducer") or "",
-                    "text": failure.get("text") or "",
-                }
-            )
-        )
-    return derived
-
-
-def _normal_finding(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "member": item.get("member"),
-        "kind": str(item.get("kind") or "defect"),
-        "summary": str(item.get("summary") or ""),
-        "hint": item.get("hint"),
-        "clauses": [str(c) for c in item.get("clauses") or []],
-        "dtypes": [str(d) for d in item.get("dtypes") or []],
-        "evidence": dict(item.get("evidence") or {}),
-        "reproducer": str(item.get("reproducer") or ""),
-        "text": str(item.get("text") or ""),
-    }
-
-
-def _member_of(clause_id: str, summary: str) -> str | None:
-    """The member a failing clause is about: the one its summary names, else its first."""
-    try:
-        from gradspec.conformance.clauses import get_clause
-
-        members = get_clause(clause_id).members
-    except (ImportError, KeyError, LookupError):
-        return None
-    named = [m for m in members if m in summary]
-    return (named or list(members) or [None])[0]
