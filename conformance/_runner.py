@@ -149,6 +149,10 @@ class SuiteReport:
         )
         return "\n\n".join([*failures, format_table(self.by_clause()), summary])
 
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        # IPython's plain-text display: the same text as str(), not the dataclass repr.
+        printer.text(str(self))  # type: ignore[attr-defined]
+
     def _repr_html_(self) -> str:
         from ._html import report_html
 
