@@ -16,7 +16,7 @@ from ._class import RUBRIC, write_class
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 #: Long enough for a correct submission on a busy 2-core machine, short enough for the hang.
-TIMEOUT = "12"
+TIMEOUT = "15"
 
 
 @dataclass
