@@ -71,5 +71,7 @@ def _member_of(clause_id: str, summary: str) -> str | None:
         members = get_clause(clause_id).members
     except KeyError:
         return None
-    named = [m for m in members if m in summary]
-    return (named or list(members) or [None])[0]
+    # The member the summary names first ("tanh_derivative(z) disagrees with ... tanh"),
+    # the longer name winning where one contains the other.
+    named = sorted((summary.find(m), -len(m), m) for m in members if m in summary)
+    return named[0][2] if named else (members[0] if members else None)

@@ -172,7 +172,7 @@ def _grade(submissions, rubric, args: argparse.Namespace, label: str | None) -> 
     from ._isolated import supports_isolate
     from ._scoring import GRADED
 
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     settings = GradeSettings(
         rubric=rubric,
         out=out,

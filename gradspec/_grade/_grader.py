@@ -118,7 +118,8 @@ def grade_one(
 ) -> SubmissionGrade:
     """Grade one submission and write its folder of outputs (see the module docstring)."""
     children = children or Children()
-    folder = submission_folder(settings.out, submission.name)
+    # Absolute: the children run in a temporary working directory of their own.
+    folder = submission_folder(settings.out.resolve(), submission.name)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

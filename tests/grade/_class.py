@@ -119,6 +119,7 @@ SUBMISSIONS: dict[str, str | dict[str, str]] = {
     # tanh' = 1 - tanh: the square forgotten.
     "tanh_missing_square.py": _replace(
         _correct("tanh_missing_square"),
+        "    e = np.exp(-2.0 * np.abs(wide))\n"
         "    return (4.0 * e / (1.0 + e) ** 2).astype(z.dtype)",
         "    return (1.0 - np.tanh(wide)).astype(z.dtype)",
     ),
