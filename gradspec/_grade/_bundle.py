@@ -37,7 +37,7 @@ _SETUP = """\
 # Written by gradspec {version} (gradspec grade --gradescope-bundle).
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! python3 -m venv --help > /dev/null 2>&1; then
+if ! python3 -c "import ensurepip" > /dev/null 2>&1; then
     apt-get install -y python3-venv
 fi
 python3 -m venv {venv}
