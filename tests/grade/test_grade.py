@@ -12,8 +12,10 @@ import csv
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -247,3 +249,64 @@ def test_usage_errors_are_one_paragraph_and_exit_2(tmp_path, args, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_docs_example_grades_as_the_page_says(tmp_path):
+    examples = Path(__file__).resolve().parents[2] / "examples" / "grading"
+    done = grade(examples / "submissions", tmp_path / "grades", examples / "rubric.toml")
+    assert done.returncode == 0, done.stderr
+    with (tmp_path / "grades" / "grades.csv").open(newline="") as stream:
+        points = {row["submission"]: row["points"] for row in csv.DictReader(stream)}
+    assert points == {"alice": "15", "bob": "11", "carol": "15"}  # as docs/grading.md shows
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in command:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_ctrl_c_ends_the_grader_and_every_child(tmp_path):
+    from ._class import write_class
+
+    write_class(tmp_path / "hw", ["hang"])
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gradspec",
+            "grade",
+            str(tmp_path / "hw" / "hang.py"),
+            "--out",
+            str(tmp_path / "out"),
+            "--profile",
+            "quick",
+            "--timeout",
+            "120",
+        ],
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = tmp_path / "out" / "submissions" / "hang" / "check.stderr.txt"
+    deadline = time.monotonic() + 60
+    while not (started.exists() and "checking" in started.read_text()):
+        assert time.monotonic() < deadline, "the suite never started"
+        time.sleep(0.1)
+    children = set(_processes_mentioning(str(tmp_path / "hw" / "hang.py"))) - {process.pid}
+    assert children  # the suite's process, running the hanging member
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    time.sleep(0.2)
+    assert _processes_mentioning(str(tmp_path / "hw" / "hang.py")) == []
