@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import sys
 from typing import Any
 
@@ -66,25 +65,43 @@ def check(
     from gradspec.conformance._objects import as_adapter
     from gradspec.conformance._runner import run_suite
 
-    options: dict[str, Any] = {}
-    if isolate:
-        if "isolate" not in inspect.signature(run_suite).parameters:
-            raise ValueError(
-                "isolate=True: this gradspec's suite cannot run an adapter in a child process "
-                "yet; use isolate=False, or gradspec grade, which runs each submission in a "
-                "process of its own."
-            )
-        options["isolate"] = True
+    loaded = _isolated(adapter) if isolate else as_adapter(adapter)
 
     def show(result: Any, done: int, total: int) -> None:
         print(format_progress(result, done, total), file=sys.stderr, flush=True)
 
-    return run_suite(
-        as_adapter(adapter),
-        profile=profile,
-        seed=seed,
-        strict=strict,
-        select=select,
-        progress=show if progress else None,
-        **options,
-    )
+    try:
+        return run_suite(
+            loaded,
+            profile=profile,
+            seed=seed,
+            strict=strict,
+            select=select,
+            progress=show if progress else None,
+        )
+    finally:
+        if isolate and callable(getattr(loaded.obj, "close", None)):
+            loaded.obj.close()  # the child process
+
+
+def _isolated(adapter: Any) -> Any:
+    """The adapter started in a child process, when this gradspec's suite can do that."""
+    try:
+        from gradspec.conformance._isolate import load_isolated
+    except ImportError:
+        raise ValueError(
+            "isolate=True: this gradspec's suite cannot run an adapter in a child process "
+            "yet; use isolate=False, or gradspec grade, which runs each submission in a "
+            "process of its own."
+        ) from None
+    from gradspec.conformance._objects import as_adapter
+
+    spec = adapter if isinstance(adapter, str) else as_adapter(adapter).spec
+    if spec.startswith("<"):
+        raise ValueError(
+            f"isolate=True needs an adapter a child process can import by name (a spec "
+            f"string, or a module or class of an importable module); {spec} is defined here "
+            "only. Save it in a file and pass its path, e.g. gradspec.check('my_adapter.py', "
+            "isolate=True)."
+        )
+    return load_isolated(spec)
