@@ -13,7 +13,12 @@ Status, from what the children did:
   (``--timeout``, for the probe and the suite together) ran out; its process group is killed;
 - **crashed**: a child ended without its result (a signal, an exit status other than 0, 1
   or 2, or exit 0 with no report: a member or an exit handler ended the process);
-- **graded**: the suite exited 0 or 1 and wrote its report.
+- **graded**: the suite exited 0 or 1 and wrote its report; a report the suite marked
+  incomplete (``"complete": false``) is **timed out** when its reason is a time limit and
+  **crashed** otherwise.
+
+With ``--isolate`` the suite itself survives a member that crashes, exits or hangs past its
+per-call limit: that clause fails, the run goes on, and the submission is graded.
 
 Points come from the report, whatever the status (a partial report, once the suite writes
 them, earns the clauses it holds). Two integrity rules: a submission whose loading replaced
@@ -47,6 +52,7 @@ from ._isolated import (
     Children,
     ChildRun,
     check_command,
+    child_time_limit,
     parse_probe,
     probe_command,
     run_child,
@@ -168,6 +174,7 @@ def grade_one(
                     seed=settings.seed,
                     select=settings.select,
                     isolate=isolate,
+                    time_limit=child_time_limit(remaining),
                 ),
                 timeout=remaining,
                 log_dir=folder,
@@ -265,6 +272,11 @@ def _check_status(
     if check.returncode == 2:
         return NOT_LOADED, _tail(check.stderr, lines=8).strip() or "gradspec check exited 2"
     if check.returncode in (0, 1) and report is not None:
+        if report.get("complete") is False:
+            # A suite that writes partial reports marks one it could not finish.
+            why = str(report.get("incomplete_reason") or "the run did not finish")
+            status = TIMED_OUT if "time" in why.lower() else CRASHED
+            return status, f"the suite's report is incomplete: {why}" + _last_clause(check)
         return GRADED, None
     return CRASHED, f"while the suite ran, the process {_ending(check)}" + _last_clause(check) + (
         _tail(check.stderr)

@@ -35,7 +35,15 @@ from typing import Any
 
 from ._probe import MARKER
 
-__all__ = ["ChildRun", "Children", "check_command", "run_child", "supports_isolate"]
+__all__ = [
+    "ChildRun",
+    "Children",
+    "check_command",
+    "check_options",
+    "child_time_limit",
+    "run_child",
+    "supports_isolate",
+]
 
 #: Environment variables that would change the suite's behaviour or oversubscribe cores.
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -183,15 +191,29 @@ def parse_probe(run: ChildRun) -> dict[str, Any] | None:
 
 
 @cache
-def supports_isolate() -> bool:
-    """Whether the installed ``gradspec check`` has ``--isolate`` (read from its parser)."""
+def check_options() -> frozenset[str]:
+    """The option strings of the installed ``gradspec check`` (read from its parser once)."""
     from gradspec import cli
 
     for action in cli._parser()._actions:
         if isinstance(action, argparse._SubParsersAction) and "check" in action.choices:
             options = action.choices["check"]._actions
-            return any("--isolate" in option.option_strings for option in options)
-    return False
+            return frozenset(name for option in options for name in option.option_strings)
+    return frozenset()
+
+
+def supports_isolate() -> bool:
+    """Whether the installed ``gradspec check`` has ``--isolate``."""
+    return "--isolate" in check_options()
+
+
+def child_time_limit(remaining: float) -> float:
+    """The whole-run limit given to ``gradspec check`` itself, below the grader's own.
+
+    A suite that stops at its own limit writes its partial report; the grader's kill, a
+    little later, is the backstop for one that cannot stop.
+    """
+    return max(1.0, remaining - min(10.0, 0.2 * remaining))
 
 
 def check_command(
@@ -202,6 +224,7 @@ def check_command(
     seed: int,
     select: str | None,
     isolate: bool,
+    time_limit: float | None = None,
 ) -> list[str]:
     """The ``gradspec check`` command line for one submission."""
     command = [sys.executable, "-m", "gradspec", "check", "--adapter", spec]
@@ -210,4 +233,6 @@ def check_command(
         command += ["--select", select]
     if isolate:
         command.append("--isolate")
+    if time_limit is not None and "--timeout" in check_options():
+        command += ["--timeout", f"{time_limit:.1f}"]
     return command

@@ -12,7 +12,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-__all__ = ["EXPECTED_STATUS", "RUBRIC", "SUBMISSIONS", "write_class"]
+__all__ = [
+    "ENDS_ITS_PROCESS",
+    "EXPECTED_STATUS",
+    "RUBRIC",
+    "SUBMISSIONS",
+    "expected_status",
+    "write_class",
+]
 
 #: The clauses the tests grade: fast ones, each caught by at least one defect below.
 RUBRIC = """\
@@ -190,7 +197,8 @@ SUBMISSIONS: dict[str, str | dict[str, str]] = {
     "no_entry_point": {"one.py": _correct("one"), "two.py": _correct("two")},
 }
 
-#: The status each submission must end in (with the in-process suite and with --isolate).
+#: The status each submission must end in. Under ``gradspec check --isolate`` the suite
+#: survives a member that crashes or exits (that clause fails): see `expected_status`.
 EXPECTED_STATUS = {
     "correct": "graded",
     "folder_class": "graded",
@@ -207,6 +215,17 @@ EXPECTED_STATUS = {
     "uses_reference": "graded",
     "no_entry_point": "could not load",
 }
+
+
+#: The submissions whose member ends the process: crashed in process, graded under --isolate.
+ENDS_ITS_PROCESS = ("crash", "exit_zero")
+
+
+def expected_status(isolated: bool) -> dict[str, str]:
+    """`EXPECTED_STATUS`, for a suite run with (``isolated``) or without ``--isolate``."""
+    if not isolated:
+        return dict(EXPECTED_STATUS)
+    return {**EXPECTED_STATUS, **dict.fromkeys(ENDS_ITS_PROCESS, "graded")}
 
 
 def write_class(folder: Path, names: list[str] | None = None) -> list[Path]:

@@ -20,6 +20,9 @@ from gradspec.conformance._report_view import findings_of
 from gradspec.conformance._runner import select_clauses
 from gradspec.conformance.clauses import CLAUSES
 
+from ..conformance.helpers import run
+from ._class import write_class
+
 # --- rubric --------------------------------------------------------------------------------
 
 
@@ -139,10 +142,30 @@ def test_the_import_scan_finds_gradspec_however_it_is_spelled(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def real_report(graded_class):
-    """The JSON report gradspec check wrote for a submission with two defects."""
-    path = graded_class.out / "submissions" / "tanh_missing_square" / "report.json"
-    return json.loads(path.read_text())
+def real_report(tmp_path_factory):
+    """The JSON report gradspec check writes for a submission with two defects."""
+    folder = tmp_path_factory.mktemp("report")
+    (path,) = write_class(folder, ["tanh_missing_square"])
+    report = folder / "report.json"
+    done = run(
+        [
+            "-m",
+            "gradspec",
+            "check",
+            "--adapter",
+            str(path),
+            "--profile",
+            "quick",
+            "-q",
+            "--select",
+            "ACT-TANH-VALUE,ACT-TANH-DERIVATIVE-VALUE,GRAD-TANH-FD",
+            "--report-json",
+            str(report),
+        ],
+        cwd=folder,
+    )
+    assert done.returncode == 1, done.stderr
+    return json.loads(report.read_text())
 
 
 def test_without_findings_in_the_report_each_failing_clause_is_one(real_report):
@@ -185,3 +208,39 @@ def test_points_are_shared_by_dtypes(real_report, tmp_path):
     assert scores == {"ACT-TANH-VALUE": 3.0, "ACT-TANH-DERIVATIVE-VALUE": 2.0}
     missing = score_clauses(None, rubric, why_not_run="timed out")
     assert {s.outcome for s in missing} == {"not run"} and sum(s.points for s in missing) == 0
+
+
+def test_a_report_marked_incomplete_is_not_graded(real_report):
+    from gradspec._grade._grader import _check_status
+    from gradspec._grade._isolated import ChildRun
+
+    finished = ChildRun(returncode=1, timed_out=False, seconds=1.0)
+    assert _check_status(finished, real_report, 10)[0] == "graded"
+    partial = {
+        **real_report,
+        "complete": False,
+        "incomplete_reason": "the time limit (9 s) ran out",
+    }
+    status, reason = _check_status(finished, partial, 10)
+    assert status == "timed out" and "time limit (9 s)" in reason
+    stopped = {**real_report, "complete": False, "incomplete_reason": "interrupted (Ctrl-C)"}
+    assert _check_status(finished, stopped, 10)[0] == "crashed"
+
+
+def test_the_suite_command_uses_the_options_the_installed_suite_has(tmp_path):
+    from gradspec._grade._isolated import check_command, check_options, supports_isolate
+
+    options = check_options()
+    assert {"--adapter", "--report-json", "--select", "--profile"} <= options
+    command = check_command(
+        "x.py",
+        report=tmp_path / "r.json",
+        profile="quick",
+        seed=3,
+        select="A[B]",
+        isolate=supports_isolate(),
+        time_limit=20.0,
+    )
+    assert command[command.index("--seed") + 1] == "3"
+    assert ("--isolate" in command) == ("--isolate" in options)
+    assert ("--timeout" in command) == ("--timeout" in options)
