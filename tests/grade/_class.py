@@ -3,7 +3,8 @@
 Each submission implements (some of) sigmoid, tanh, relu, their derivatives and the linear
 layer in NumPy, as a student would, and most carry one realistic defect or hostile behaviour.
 They are kept as source text (written into a temporary folder by `write_class`) because
-two of them must not parse or must not be importable, which the linter would reject.
+two of them must not parse or must not be importable, which the linter would reject; the
+right one is ``examples/grading/submissions/alice.py``, the example of docs/grading.md.
 ``benchmarks/grade_throughput.py`` grades the same class.
 """
 
@@ -21,76 +22,18 @@ __all__ = [
     "write_class",
 ]
 
+#: The class of docs/grading.md: three students' answers and the rubric, which the tests
+#: grade as well (the submissions here are variations of alice's right one).
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "grading"
+
 #: The clauses the tests grade: fast ones, each caught by at least one defect below.
-RUBRIC = """\
-[grading]
-name = "test homework"
+RUBRIC = (EXAMPLES / "rubric.toml").read_text(encoding="utf-8")
 
-[families]
-values = 0
-
-[clauses]
-"ACT-SIGMOID-VALUE" = 2
-"ACT-TANH-VALUE" = 2
-"ACT-TANH-DERIVATIVE-VALUE" = 2
-"ACT-RELU-DERIVATIVE-VALUE" = 2
-"GRAD-TANH-FD" = 2
-"LIN-FORWARD" = 2
-"LIN-BACKWARD" = 3
-"""
-
-_ACTIVATIONS = """
-import numpy as np
-
-name = "{name}"
-
-
-def _as_float(z):
-    return np.asarray(z)
-
-
-def sigmoid(z):
-    z = _as_float(z)
-    # Computed in float64 and rounded once, so float32 results are correctly rounded.
-    wide = z.astype(np.float64)
-    e = np.exp(-np.abs(wide))
-    out = np.where(wide >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return out.astype(z.dtype)
-
-
-def tanh(z):
-    z = _as_float(z)
-    return np.tanh(z)
-
-
-def tanh_derivative(z):
-    z = _as_float(z)
-    wide = z.astype(np.float64)
-    e = np.exp(-2.0 * np.abs(wide))
-    return (4.0 * e / (1.0 + e) ** 2).astype(z.dtype)
-
-
-def relu_derivative(z):
-    z = _as_float(z)
-    return (z > 0).astype(z.dtype)
-"""
-
-_LINEAR = """
-
-def linear(W, x, b):
-    return x @ W.T + b
-
-
-def linear_backward(W, x, b, grad_z):
-    grad_W = grad_z.T @ x if x.ndim == 2 else np.outer(grad_z, x)
-    grad_x = grad_z @ W
-    grad_b = grad_z.sum(axis=0) if grad_z.ndim == 2 else grad_z.copy()
-    return grad_W, grad_x, grad_b
-"""
+_CORRECT = (EXAMPLES / "submissions" / "alice.py").read_text(encoding="utf-8")
 
 
 def _correct(name: str) -> str:
-    return _ACTIVATIONS.format(name=name) + _LINEAR
+    return _replace(_CORRECT, 'name = "alice"', f'name = "{name}"')
 
 
 def _replace(source: str, old: str, new: str) -> str:
@@ -103,26 +46,12 @@ SUBMISSIONS: dict[str, str | dict[str, str]] = {
     "correct.py": _correct("correct"),
     # A folder whose submission.toml names a class in hw.py, which imports a sibling module.
     "folder_class": {
-        "submission.toml": 'adapter = "hw.py:Engine"\n',
-        "helpers.py": _correct("helpers"),
-        "hw.py": textwrap.dedent(
-            """\
-            import helpers
-
-
-            class Engine:
-                name = "folder class"
-                sigmoid = staticmethod(helpers.sigmoid)
-                tanh = staticmethod(helpers.tanh)
-                tanh_derivative = staticmethod(helpers.tanh_derivative)
-                relu_derivative = staticmethod(helpers.relu_derivative)
-                linear = staticmethod(helpers.linear)
-                linear_backward = staticmethod(helpers.linear_backward)
-            """
-        ),
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted((EXAMPLES / "submissions" / "carol").iterdir())
+        if path.suffix in (".py", ".toml")
     },
     # Only the first two functions done.
-    "partial.py": _ACTIVATIONS.format(name="partial").split("def tanh_derivative")[0],
+    "partial.py": _correct("partial").split("def tanh_derivative")[0],
     # tanh' = 1 - tanh: the square forgotten.
     "tanh_missing_square.py": _replace(
         _correct("tanh_missing_square"),

@@ -50,12 +50,17 @@ def rubric_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def gradspec_grade(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m gradspec grade *args`` in ``cwd`` and capture its output."""
+    return run(["-m", "gradspec", "grade", *args], cwd=cwd)
+
+
 def grade(folder: Path, out: Path, rubric: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """Run ``gradspec grade`` on every entry of ``folder`` (quick profile, short timeout)."""
     entries = sorted(str(p) for p in folder.iterdir())
-    args = ["-m", "gradspec", "grade", *entries, "--out", str(out), "--rubric", str(rubric)]
+    args = [*entries, "--out", str(out), "--rubric", str(rubric)]
     args += ["--profile", "quick", "--timeout", TIMEOUT, *extra]
-    return run(args, cwd=folder.parent)
+    return gradspec_grade(*args, cwd=folder.parent)
 
 
 @pytest.fixture(scope="session")

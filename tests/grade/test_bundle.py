@@ -22,21 +22,10 @@ import gradspec
 
 from ..conformance.helpers import clean_env
 from ._class import SUBMISSIONS
-from .conftest import validate_gradescope
+from .conftest import gradspec_grade, validate_gradescope
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_POINTS = 15.0
-
-
-def _gradspec(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gradspec", "grade", *args],
-        cwd=cwd,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +56,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory, rubric_file: Path, wheel: Path) -> Path:
     folder = tmp_path_factory.mktemp("bundle") / "autograder"
-    done = _gradspec(
+    done = gradspec_grade(
         "--gradescope-bundle",
         str(folder),
         "--rubric",
@@ -99,7 +88,7 @@ def test_the_bundle_holds_what_gradescope_needs(bundle, wheel, rubric_file):
 
 
 def test_without_a_package_setup_pins_this_version(tmp_path):
-    done = _gradspec("--gradescope-bundle", str(tmp_path / "b"), cwd=tmp_path)
+    done = gradspec_grade("--gradescope-bundle", str(tmp_path / "b"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (
         f"pip install gradspec=={gradspec.__version__}\n" in (tmp_path / "b/setup.sh").read_text()

@@ -23,8 +23,8 @@ import pytest
 from gradspec._grade._isolated import supports_isolate
 
 from ..conformance.helpers import clean_env
-from ._class import ENDS_ITS_PROCESS, RUBRIC, expected_status
-from .conftest import grade, validate_gradescope
+from ._class import ENDS_ITS_PROCESS, expected_status
+from .conftest import grade, gradspec_grade, validate_gradescope
 
 MAX_POINTS = 15.0  # the sum of the test rubric's points
 #: Whether the suite runs each submission with --isolate too (then crashes fail a clause).
@@ -186,23 +186,7 @@ def test_shards_merged_give_the_rows_of_one_run(graded_class, rubric_file, tmp_p
         (tmp_path / f"shard{i}" / "grades.csv").read_text().splitlines()[1:] for i in (1, 2)
     ]
     assert sorted(len(rows) for rows in shard_rows) == [1, 2]  # round-robin by name
-    merged = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gradspec",
-            "grade",
-            "--merge",
-            str(tmp_path / "shard1"),
-            str(tmp_path / "shard2"),
-            "--out",
-            str(tmp_path / "merged"),
-        ],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    merged = gradspec_grade("--merge", "shard1", "shard2", "--out", "merged", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
 
     with (tmp_path / "merged" / "grades.csv").open(newline="") as stream:
@@ -215,23 +199,7 @@ def test_shards_merged_give_the_rows_of_one_run(graded_class, rubric_file, tmp_p
                 assert row[key] == whole[name][key], (name, key)
         assert (tmp_path / "merged" / "submissions" / name / "feedback.md").is_file()
     # A shard cannot be merged twice.
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gradspec",
-            "grade",
-            "--merge",
-            str(tmp_path / "shard1"),
-            str(tmp_path / "shard1"),
-            "--out",
-            str(tmp_path / "twice"),
-        ],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    again = gradspec_grade("--merge", "shard1", "shard1", "--out", "twice", cwd=tmp_path)
     assert again.returncode == 2 and "is in both" in again.stderr
 
 
@@ -247,16 +215,9 @@ def test_shards_merged_give_the_rows_of_one_run(graded_class, rubric_file, tmp_p
     ],
 )
 def test_usage_errors_are_one_paragraph_and_exit_2(tmp_path, args, message):
-    (tmp_path / "x.py").write_text(RUBRIC.replace("[grading]", "").split("[families]")[0])
+    (tmp_path / "x.py").write_text("")
     (tmp_path / "bad.toml").write_text("[families]\nvalue = 1\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "gradspec", "grade", *args],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = gradspec_grade(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
