@@ -288,7 +288,7 @@ def reproducer(
     extra : sequence of str, optional
         More lines of Python run after the call (for example a second call to compare with).
     """
-    lines = ["import numpy as np", "from gradspec.conformance._adapter import load_adapter", ""]
+    lines = ["import numpy as np", "from gradspec.conformance import load_adapter", ""]
     if note:
         lines.insert(0, f"# {note}")
     lines.append(f"adapter = load_adapter({spec!r})")

@@ -184,6 +184,45 @@ class SuiteReport:
         """Clause-and-dtype rows whose check actually ran (anything but not provided)."""
         return sum(result.outcome is not Outcome.NOT_PROVIDED for result in self.results)
 
+    # For notebooks (gradspec.check): the verdict, the findings, the JSON and two displays.
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run conforms: at least one check ran and every provided one conformed."""
+        return exit_status(self) == 0
+
+    def to_json(self) -> dict:
+        """The report as plain JSON data, as ``--report-json`` writes it."""
+        from ._report import report_to_json
+
+        return report_to_json(self)
+
+    def __str__(self) -> str:
+        from ._findings import defects_line, format_findings
+        from ._format import format_summary, format_table
+
+        found = self.findings
+        summary = format_summary(
+            self.counts(),
+            examples=self.examples,
+            seconds=self.seconds,
+            strict=self.strict,
+            calls=self.calls,
+            shapes=self.shapes,
+            defects=defects_line(found),
+        )
+        parts = [format_findings(found)] if found else []
+        return "\n\n".join([*parts, format_table(self.by_clause()), summary])
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        # IPython's plain-text display: the same text as str(), not the dataclass repr.
+        printer.text(str(self))  # type: ignore[attr-defined]
+
+    def _repr_html_(self) -> str:
+        from ._html import report_html
+
+        return report_html(self.to_json())
+
 
 def exit_status(report: SuiteReport) -> int:
     """0 when every provided clause conformed, at least one ran and the run completed, else 1.

@@ -6,6 +6,9 @@ The distribution has two parts, each an import package of its own:
   Jacobians, backprop engine, gradient check), accurate enough to be ground truth.
 - `gradspec.conformance`: the property-based conformance suite that any other
   implementation plugs into through an adapter.
+
+``gradspec.check(adapter)`` runs the suite in one call on anything a notebook holds (a spec
+string, a module, a class, an instance, a dict of functions) and returns the report.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -15,4 +18,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+from ._check import check
+
+__all__ = ["__version__", "check"]

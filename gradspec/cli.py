@@ -10,6 +10,8 @@ Subcommands:
 - ``gradspec accuracy``: the reference's worst error in ULPs per function and dtype, measured
   against the exact oracle.
 - ``gradspec vectors --adapter SPEC``: check an adapter against the portable test vectors.
+- ``gradspec grade SUBMISSION... --out DIR``: grade a class of submissions (see
+  ``gradspec/_grade/``).
 
 ``gradspec`` alone, or ``gradspec --version``, prints the version.
 """
@@ -27,6 +29,7 @@ from typing import Any, TextIO
 
 import gradspec
 from gradspec import _vectors_cli
+from gradspec._grade import _cli as _grade_cli
 
 __all__ = ["main"]
 
@@ -118,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
         help="log-spaced magnitudes per sign (default: %(default)s)",
     )
     _vectors_cli.add_parser(commands)
+    # gradspec grade: its options and its code live in gradspec/_grade/_cli.py.
+    _grade_cli.add_parser(commands)
     return parser
 
 
@@ -205,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _accuracy(args.points, sys.stdout)
         if args.command == "vectors":
             return _vectors_cli.run(args)
+        if args.command == "grade":
+            return _grade_cli.run(args)
     except _UsageError as error:
         print(f"gradspec {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
