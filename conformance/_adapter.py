@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .adapters import SHIPPED as _SHIPPED
+
 __all__ = [
     "ELEMENTWISE",
     "MEMBERS",
@@ -34,12 +36,9 @@ __all__ = [
     "load_adapter",
 ]
 
-#: Adapters shipped with gradspec, by name, and the extra that installs what each needs.
-SHIPPED: dict[str, tuple[str, str | None]] = {
-    "reference": ("gradspec.reference", None),
-    "torch": ("gradspec.conformance.adapters.torch_adapter", "torch"),
-    "jax": ("gradspec.conformance.adapters.jax_adapter", "jax"),
-}
+#: Adapters shipped with gradspec, by name, and the extra that installs what each needs
+#: (the registry lives beside the adapters, in ``gradspec.conformance.adapters``).
+SHIPPED: dict[str, tuple[str, str | None]] = _SHIPPED
 
 #: The elementwise members of contract version 1, functions first then derivatives.
 ELEMENTWISE: tuple[str, ...] = (
