@@ -10,6 +10,8 @@ Subcommands:
 - ``gradspec accuracy``: the reference's worst error in ULPs per function and dtype, measured
   against the exact oracle.
 - ``gradspec vectors --adapter SPEC``: check an adapter against the portable test vectors.
+- ``gradspec compare SPEC SPEC ...``: the same inputs through several implementations, one
+  table per member of where they differ (text, Markdown or JSON).
 
 ``gradspec`` alone, or ``gradspec --version``, prints the version.
 """
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         help="log-spaced magnitudes per sign (default: %(default)s)",
     )
     _vectors_cli.add_parser(commands)
+    _add_compare_parser(commands)
     return parser
 
 
@@ -116,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _accuracy(args.points, sys.stdout)
         if args.command == "vectors":
             return _vectors_cli.run(args)
+        if args.command == "compare":
+            return _compare(args, sys.stdout)
     except _UsageError as error:
         print(f"gradspec {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -238,4 +243,67 @@ def _accuracy(points: int, out: TextIO) -> int:
     from gradspec._accuracy import format_accuracy, measure_accuracy
 
     print(format_accuracy(measure_accuracy(points=points)), file=out)
+    return EXIT_OK
+
+
+# -- gradspec compare ------------------------------------------------------------------
+
+
+def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
+    compare = commands.add_parser(
+        "compare",
+        help="the same inputs through several implementations: where they differ",
+        description="Feed the same fixed inputs to the elementwise members of every adapter "
+        "and print, per member, where they differ from each other or from the exact value "
+        "(kinks, infinities and NaN, signed zeros, subnormals, dtypes, array-length "
+        "dependence, saturation tails, worst ULP error). Exit status 0, or 2 for a usage or "
+        "loading error.",
+    )
+    compare.add_argument(
+        "specs", nargs="+", metavar="SPEC", help="adapters, as --adapter takes them"
+    )
+    compare.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="output format (default: %(default)s)",
+    )
+    compare.add_argument(
+        "--member",
+        action="append",
+        metavar="NAME",
+        help="compare only this elementwise member (repeatable; default: all)",
+    )
+    compare.add_argument("--title", help="a title line for the Markdown output")
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    from gradspec.conformance._adapter import ELEMENTWISE, AdapterLoadError, load_adapter
+    from gradspec.conformance._comparison import (
+        compare,
+        format_json,
+        format_markdown,
+        format_text,
+    )
+
+    members = tuple(args.member or ELEMENTWISE)
+    unknown = [m for m in members if m not in ELEMENTWISE]
+    if unknown:
+        raise _UsageError(
+            f"--member {', '.join(unknown)}: not an elementwise member; expected one of "
+            f"{', '.join(ELEMENTWISE)}."
+        )
+    adapters = []
+    for spec in args.specs:
+        try:
+            adapters.append(load_adapter(spec))
+        except AdapterLoadError as error:
+            raise _UsageError(str(error)) from None
+    comparison = compare(adapters, members=members)
+    if args.format == "json":
+        out.write(format_json(comparison))
+    elif args.format == "markdown":
+        out.write(format_markdown(comparison, title=args.title))
+    else:
+        out.write(format_text(comparison))
     return EXIT_OK
