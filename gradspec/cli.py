@@ -274,7 +274,6 @@ def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="compare only this elementwise member (repeatable; default: all)",
     )
-    compare.add_argument("--title", help="a title line for the Markdown output")
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> int:
@@ -303,7 +302,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(format_json(comparison))
     elif args.format == "markdown":
-        out.write(format_markdown(comparison, title=args.title))
+        out.write(format_markdown(comparison))
     else:
         out.write(format_text(comparison))
     return EXIT_OK

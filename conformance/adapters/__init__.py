@@ -19,7 +19,7 @@ LIBRARIES: dict[str, tuple[str, str, str]] = {
     "keras": ("keras_adapter", "keras", "keras"),
     "paddle": ("paddle_adapter", "paddle", "paddlepaddle"),
     "pytensor": ("pytensor_adapter", "pytensor", "pytensor"),
-    "mlx": ("mlx_adapter", "mlx", "mlx[cpu]"),
+    "mlx": ("mlx_adapter", "mlx", '"mlx[cpu]"'),
 }
 
 #: Every shipped adapter name: (module to import, gradspec extra that installs its library).

@@ -47,9 +47,9 @@ class TinygradBackend(EagerBackend):
         "swish": lambda z: z.silu(),
     }
 
-    def to_library(self, array: np.ndarray, grad: bool = False) -> Any:
-        tensor = Tensor(np.array(array, copy=True))
-        return tensor.requires_grad_() if grad else tensor
+    def to_library(self, array: np.ndarray) -> Any:
+        # Tensor.gradient differentiates w.r.t. any tensor; no requires_grad flag needed.
+        return Tensor(np.array(array, copy=True))
 
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.array(value.numpy(), copy=True)
@@ -62,7 +62,7 @@ class TinygradBackend(EagerBackend):
         cotangent: np.ndarray,
         params: tuple,
     ) -> tuple[np.ndarray, list[np.ndarray | None]]:
-        leaves = [self.to_library(a, grad=True) for a in primals]
+        leaves = [self.to_library(a) for a in primals]
         output = f(*leaves, *params)
         gradients = output.gradient(*leaves, gradient=self.to_library(cotangent))
         return self.to_numpy(output), [None if g is None else self.to_numpy(g) for g in gradients]
