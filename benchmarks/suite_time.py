@@ -8,9 +8,10 @@ reference's in the same run, and the adapter calls and distinct input shapes whe
 report carries them (``calls`` / ``shapes`` per clause in the JSON report).
 
 One run each: a run lasts tens of seconds to minutes, long enough that the machine's noise
-averages out within it. Each run is a child process with a memory cap (:data:`MEMORY_CAP`) and a time cap (:data:`TIME_CAP`),
-so that one runaway run is recorded as an error instead of taking the shared machine; the
-child inherits the thread settings of the caller's environment.
+averages out within it. Each run is a child process with a memory cap (:data:`MEMORY_CAP`)
+and a time cap (:data:`TIME_CAP`), so that one runaway run is recorded as an error instead
+of taking the shared machine; the child inherits the thread settings of the caller's
+environment.
 
 Usage (or through ``benchmarks/run_all.py``)::
 
