@@ -195,6 +195,74 @@ print("silu'(-89) float32 =", gradient.numpy())
 assert np.isnan(gradient.numpy()).all()
 """,
     ),
+    Finding(
+        library="mlx",
+        clauses=(
+            "ACT-SIGMOID-VALUE",
+            "ACT-SIGMOID-DERIVATIVE-VALUE",
+            "ACT-SWISH-VALUE",
+            "ACT-SWISH-DERIVATIVE-VALUE",
+            "ACT-TANH-IDENTITY",
+            "GRAD-SIGMOID-FD",
+            "GRAD-SWISH-FD",
+            "GRAD-BACKPROP-FD",
+            "ROB-LARGE-FINITE",
+            "JAC-ACTIVATION-DIAGONAL",
+            "BP-VALUE",
+            "BP-JACOBIAN",
+        ),
+        summary="mx.sigmoid in float64 is only float32-accurate (relative error ~1e-7 at "
+        "z = -3) and underflows to 0 where float32 would (z = -89, exact 2.2e-39); in "
+        "float32 it is off by about 5 ULP at z = -15. silu (swish) inherits it.",
+        kind="defect",
+        verified="direct call below against the exact values from mpmath "
+        "(gradspec.reference.oracle); mx.tanh in float64 is correctly rounded at the same "
+        "points, so the float64 path exists.",
+        code="""\
+import numpy as np
+import mlx.core as mx
+
+mx.set_default_device(mx.cpu)
+z = mx.array(np.array([-3.0, -89.0]), dtype=mx.float64)
+out = np.array(mx.sigmoid(z))
+exact = np.array([0.04742587317756678, 2.2273635617957438e-39])  # mpmath, rounded once
+print("float64 sigmoid:", out.tolist(), "exact:", exact.tolist())
+assert abs(out[0] - exact[0]) / exact[0] > 1e-8 and out[1] == 0.0
+""",
+    ),
+    Finding(
+        library="mlx",
+        clauses=(
+            "ACT-LEAKY-RELU-VALUE",
+            "ACT-LEAKY-RELU-DERIVATIVE-VALUE",
+            "ACT-LEAKY-RELU-DEFINITION",
+            "ROB-INFINITY",
+        ),
+        summary="mlx.nn.leaky_relu is maximum(slope z, z): for a slope above 1 it returns "
+        "slope z for positive z (the contract allows any slope >= 0), and its derivative at "
+        "-inf is 1 (a tie of -inf with -inf takes the z branch) instead of the slope.",
+        kind="choice",
+        verified="the library's source (mlx/nn/layers/activations.py: 'Simply "
+        "mx.maximum(negative_slope * x, x)') and a direct call below.",
+        upstream="documented in the function's docstring; correct for slopes in [0, 1].",
+        code="""\
+import numpy as np
+import mlx.core as mx
+import mlx.nn as nn
+
+mx.set_default_device(mx.cpu)
+z = mx.array(np.array([1.0]), dtype=mx.float64)
+print("leaky_relu(1, slope 3) =", np.array(nn.leaky_relu(z, 3.0)))
+assert np.array(nn.leaky_relu(z, 3.0))[0] == 3.0
+_, (grad,) = mx.vjp(
+    lambda t: nn.leaky_relu(t, 0.01),
+    [mx.array(np.array([-np.inf]), dtype=mx.float64)],
+    [mx.array(np.array([1.0]), dtype=mx.float64)],
+)
+print("leaky_relu'(-inf) =", np.array(grad))
+assert np.array(grad)[0] == 1.0
+""",
+    ),
 )
 
 
