@@ -80,8 +80,10 @@ import numpy as np
 import autograd
 import autograd.numpy as anp
 
+
 def sigmoid(z):
     return 1.0 / (1.0 + anp.exp(-z))
+
 
 z = np.array([-89.0], dtype=np.float32)
 pullback, _ = autograd.make_vjp(sigmoid)(z)
