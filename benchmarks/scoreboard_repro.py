@@ -265,6 +265,76 @@ print("leaky_relu'(-inf) =", np.array(grad))
 assert np.array(grad)[0] == 1.0
 """,
     ),
+    Finding(
+        library="tensorflow",
+        clauses=(
+            "ACT-LEAKY-RELU-DERIVATIVE-VALUE",
+            "ACT-LEAKY-RELU-DEFINITION",
+            "ROB-LARGE-FINITE",
+            "ROB-INFINITY",
+            "KINK-LEAKY-RELU",
+            "JAC-ACTIVATION-DIAGONAL",
+            "BP-VALUE",
+            "BP-JACOBIAN",
+        ),
+        summary="tf.nn.leaky_relu rounds a float64 alpha to float32: in float64 the slope "
+        "0.01 becomes 0.009999999776482582 (leaky_relu(-25) = -0.24999999441, exact -0.25).",
+        kind="defect",
+        verified="direct call below (alpha is a 32-bit float attribute of the LeakyRelu op).",
+        code="""\
+import numpy as np
+import tensorflow as tf
+
+out = tf.nn.leaky_relu(tf.constant([-1.0], tf.float64), alpha=0.01).numpy()
+print("float64 leaky_relu(-1, alpha=0.01) =", repr(out[0]))
+assert out[0] == np.float64(np.float32(0.01)) * -1.0 and out[0] != -0.01
+""",
+    ),
+    Finding(
+        library="tensorflow",
+        clauses=("ACT-LEAKY-RELU-VALUE", "ROB-SUBNORMAL"),
+        summary="TensorFlow's float64 leaky_relu flushes subnormals: a subnormal input is "
+        "treated as 0 (leaky_relu'(5e-324) is the slope, not 1) and a subnormal result "
+        "becomes -0.0 (leaky_relu(-2.2e-308) should be -2.2e-310); tf.nn.relu keeps them.",
+        kind="defect",
+        verified="direct call below; the exact values from mpmath (gradspec.reference.oracle).",
+        code="""\
+import tensorflow as tf
+
+tiny = tf.constant([5e-324], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(tiny)
+    y = tf.nn.leaky_relu(tiny, alpha=0.01)
+slope = tape.gradient(y, tiny).numpy()[0]
+smallest_normal = tf.constant([-2.2250738585072014e-308], tf.float64)
+flushed = tf.nn.leaky_relu(smallest_normal, alpha=0.01).numpy()[0]
+print("leaky_relu(5e-324) =", y.numpy()[0], " derivative =", slope, " leaky(-2.2e-308) =", flushed)
+assert y.numpy()[0] == 0.0 and slope < 1.0 and flushed == 0.0
+assert tf.nn.relu(tiny).numpy()[0] == 5e-324
+""",
+    ),
+    Finding(
+        library="tensorflow",
+        clauses=("ACT-SWISH-VALUE",),
+        summary="tf.nn.silu in float32 depends on the array's length: at z = -14.46875 it "
+        "is 2 ULP off for a 1-element array and 6 ULP off for 8 elements or more (the "
+        "vectorized kernel).",
+        kind="defect",
+        verified="direct call below; the exact value -7.528916739829583e-06 is mpmath's, "
+        "rounded once to float32 (gradspec.reference.oracle).",
+        code="""\
+import numpy as np
+import tensorflow as tf
+
+exact = np.float32(-7.528916739829583e-06)
+for n in (1, 8):
+    out = tf.nn.silu(tf.constant(np.full(n, -14.46875, np.float32))).numpy()[0]
+    print(n, "elements:", repr(out), "exact:", repr(exact))
+one = tf.nn.silu(tf.constant(np.full(1, -14.46875, np.float32))).numpy()[0]
+eight = tf.nn.silu(tf.constant(np.full(8, -14.46875, np.float32))).numpy()[0]
+assert one != eight and abs(eight - exact) > abs(one - exact) > 0
+""",
+    ),
 )
 
 
