@@ -32,28 +32,14 @@ from pathlib import Path
 
 from gradspec.conformance.adapters import LIBRARIES
 
-__all__ = ["IMPORT_NAMES", "OUT", "installed", "run_library"]
+__all__ = ["OUT", "installed", "run_library"]
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "_generated" / "scoreboard"
-
-#: The top-level module each library adapter imports.
-IMPORT_NAMES = {
-    "torch": "torch",
-    "jax": "jax",
-    "autograd": "autograd",
-    "mygrad": "mygrad",
-    "tinygrad": "tinygrad",
-    "tensorflow": "tensorflow",
-    "keras": "keras",
-    "paddle": "paddle",
-    "pytensor": "pytensor",
-    "mlx": "mlx",
-}
 
 
 def installed(name: str) -> bool:
     """Whether the library behind adapter ``name`` can be found (without importing it)."""
-    return importlib.util.find_spec(IMPORT_NAMES[name]) is not None
+    return importlib.util.find_spec(name) is not None  # adapter name = import name
 
 
 def run_library(name: str, profile: str) -> dict:

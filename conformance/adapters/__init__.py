@@ -8,7 +8,8 @@ from __future__ import annotations
 
 __all__ = ["LIBRARIES", "SHIPPED"]
 
-#: Per library adapter name: (module under this package, gradspec extra, pip package).
+#: Per library adapter name (also the library's top-level import name): (module under this
+#: package, gradspec extra, pip package).
 LIBRARIES: dict[str, tuple[str, str, str]] = {
     "torch": ("torch_adapter", "torch", "torch"),
     "jax": ("jax_adapter", "jax", "jax"),

@@ -12,7 +12,6 @@ file is the backend. Results are passed on in whatever dtype autograd returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -55,14 +54,7 @@ class AutogradBackend(EagerBackend):
     def to_library(self, array: np.ndarray) -> Any:
         return np.array(array, copy=True)  # autograd works on NumPy arrays themselves
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         copies = tuple(self.to_library(a) for a in primals)
         pullback, output = autograd.make_vjp(lambda ps: f(*ps, *params))(copies)
         return np.asarray(output), [np.asarray(g) for g in pullback(cotangent)]

@@ -30,7 +30,7 @@ array([0., 0., 1.])
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -90,14 +90,7 @@ class JaxBackend(Backend):
         compiled = self._jit(("evaluate", key), lambda: f)
         return np.asarray(compiled(*(jnp.asarray(a) for a in arrays), *params))
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         def value_and_pullback(primals: tuple, cotangent: Any, params: tuple) -> Any:
             output, pullback = jax.vjp(lambda *p: f(*p, *params), *primals)
             return output, pullback(cotangent)

@@ -10,7 +10,6 @@ passed on in whatever dtype MLX returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -50,14 +49,7 @@ class MlxBackend(EagerBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.array(value, copy=True)
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         outputs, gradients = mx.vjp(
             lambda *p: f(*p, *params),
             [self.to_library(a) for a in primals],

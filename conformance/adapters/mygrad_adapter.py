@@ -9,7 +9,6 @@ backend. Results are passed on in whatever dtype MyGrad returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,14 +44,7 @@ class MygradBackend(EagerBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.array(value.data if hasattr(value, "data") else value, copy=True)
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         leaves = [self.to_library(a) for a in primals]
         output = f(*leaves, *params)
         output.backward(np.array(cotangent, copy=True))

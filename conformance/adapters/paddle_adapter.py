@@ -10,7 +10,6 @@ dtype Paddle returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -52,14 +51,7 @@ class PaddleBackend(EagerBackend):
         with paddle.no_grad():
             return super().evaluate(key, f, arrays, params)
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         leaves = [self.to_library(a, grad=True) for a in primals]
         output = f(*leaves, *params)
         gradients = paddle.grad(

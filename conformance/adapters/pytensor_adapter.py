@@ -67,14 +67,7 @@ class PytensorBackend(Backend):
         compiled = self._function(("evaluate", key, params), arrays, lambda v: (v, f(*v, *params)))
         return np.asarray(compiled(*(np.array(a, copy=True) for a in arrays)))
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         def build(variables: list) -> tuple[list, list]:
             output = f(*variables, *params)
             seed = output.type()

@@ -13,7 +13,6 @@ dtype TensorFlow returns.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -59,14 +58,7 @@ class TensorflowBackend(EagerBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.array(value, copy=True)
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         leaves = [self.to_library(a) for a in primals]
         with tf.GradientTape() as tape:
             for leaf in leaves:

@@ -11,7 +11,6 @@ on in whatever dtype tinygrad returns. The CPU device needs ``clang`` on the PAT
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from typing import Any, ClassVar
 
@@ -54,14 +53,7 @@ class TinygradBackend(EagerBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.array(value.numpy(), copy=True)
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         leaves = [self.to_library(a) for a in primals]
         output = f(*leaves, *params)
         gradients = output.gradient(*leaves, gradient=self.to_library(cotangent))

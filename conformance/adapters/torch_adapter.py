@@ -24,7 +24,6 @@ array([0., 0., 1.])
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -71,14 +70,7 @@ class TorchBackend(EagerBackend):
         with torch.no_grad():
             return super().evaluate(key, f, arrays, params)
 
-    def vjp(
-        self,
-        key: Any,
-        f: Callable[..., Any],
-        primals: Sequence[np.ndarray],
-        cotangent: np.ndarray,
-        params: tuple,
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    def vjp(self, key, f, primals, cotangent, params):
         leaves = [self.to_library(a, grad=True) for a in primals]
         output = f(*leaves, *params)
         gradients = torch.autograd.grad(
