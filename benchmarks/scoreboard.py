@@ -90,22 +90,26 @@ def main() -> None:
     parser.add_argument("--profile", default="default")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    runs_path = OUT / "runs.json"
-    runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}
     for name in args.libraries:
         if not installed(name):
             pip = LIBRARIES[name][2]
-            runs[name] = {"library": name, "skipped": f"not installed (pip install {pip})"}
+            _record(name, {"library": name, "skipped": f"not installed (pip install {pip})"})
             print(f"{name:10s} skipped: not installed", flush=True)
             continue
         row = run_library(name, args.profile)
-        runs[name] = row
+        _record(name, row)
         print(
             f"{name:10s} exit {row['exit_status']}  {row['wall_seconds']:8.1f} s wall "
             f"{row['cpu_seconds']:8.1f} s CPU",
             flush=True,
         )
-        runs_path.write_text(json.dumps(runs, indent=2, sort_keys=True) + "\n")
+
+
+def _record(name: str, row: dict) -> None:
+    """Put ``row`` into ``runs.json``, read afresh, so that runs of other libraries stay."""
+    runs_path = OUT / "runs.json"
+    runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}
+    runs[name] = row
     runs_path.write_text(json.dumps(runs, indent=2, sort_keys=True) + "\n")
 
 
