@@ -335,6 +335,52 @@ eight = tf.nn.silu(tf.constant(np.full(8, -14.46875, np.float32))).numpy()[0]
 assert one != eight and abs(eight - exact) > abs(one - exact) > 0
 """,
     ),
+    Finding(
+        library="keras",
+        clauses=(
+            "ACT-TANH-VALUE",
+            "ACT-TANH-DERIVATIVE-VALUE",
+            "ACT-TANH-IDENTITY",
+            "ACT-TANH-ODD",
+            "ACT-TANH-DERIVATIVE-IDENTITY",
+            "GRAD-TANH-FD",
+            "GRAD-BACKPROP-FD",
+            "ROB-DTYPE",
+            "ROB-SHAPE",
+            "ROB-NAN",
+            "ROB-LARGE-FINITE",
+            "ROB-INFINITY",
+            "ROB-SUBNORMAL",
+            "JAC-ACTIVATION-DIAGONAL",
+            "SHAPE-JACOBIAN-ROW",
+            "BP-VALUE",
+            "BP-FAN-OUT",
+            "BP-JACOBIAN",
+        ),
+        summary="keras.ops.tanh turns float64 into float32 (on the JAX backend with x64 on; "
+        "keras.ops.sigmoid keeps float64): it casts to dtypes.result_type(x.dtype, float), "
+        "which Keras resolves to float32. jax.vjp of it then refuses a float64 cotangent, "
+        "which is why tanh' and backprop raise instead of returning.",
+        kind="defect",
+        verified="direct call below and the library's source "
+        "(keras/src/backend/jax/numpy.py, tanh); keras.src.backend.common.dtypes."
+        "result_type('float64', float) is 'float32'.",
+        code="""\
+import os
+
+os.environ["KERAS_BACKEND"] = "jax"
+import jax
+
+jax.config.update("jax_enable_x64", True)
+import keras
+import numpy as np
+
+z = np.array([0.5, -2.0])  # float64
+print("tanh:", keras.ops.tanh(z).dtype, " sigmoid:", keras.ops.sigmoid(z).dtype)
+assert str(keras.ops.tanh(z).dtype) == "float32"
+assert str(keras.ops.sigmoid(z).dtype) == "float64"
+""",
+    ),
 )
 
 
