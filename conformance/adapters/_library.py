@@ -33,14 +33,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gradspec.reference._rules import OPS
 from gradspec.reference._validation import as_float_array
 
+from .._adapter import ELEMENTWISE
 from ._graph import graph_function, read_graph, size, structure_key
 
 __all__ = [
     "ACTIVATIONS",
     "GRAPH_OPS",
-    "MEMBERS",
     "Backend",
     "EagerBackend",
     "LibraryAdapter",
@@ -49,20 +50,10 @@ __all__ = [
 ]
 
 #: The contract's activations; each has a derivative member ``<name>_derivative``.
-ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "swish")
+ACTIVATIONS: tuple[str, ...] = tuple(m for m in ELEMENTWISE if not m.endswith("_derivative"))
 
-#: Every op of the contract's graphs.
-GRAPH_OPS: tuple[str, ...] = ("linear", "matmul", "add", "mul", "dot", "sum", *ACTIVATIONS)
-
-#: The members `export` puts into an adapter module.
-MEMBERS: tuple[str, ...] = (
-    *ACTIVATIONS,
-    *(f"{a}_derivative" for a in ACTIVATIONS),
-    "linear",
-    "linear_backward",
-    "backprop",
-    "jacobian",
-)
+#: Every op of the contract's graphs (the reference's op table).
+GRAPH_OPS: tuple[str, ...] = tuple(OPS)
 
 
 def require(module: str, *, pip: str) -> ModuleType:
