@@ -1,11 +1,17 @@
 """How long the conformance suite takes, per profile and adapter, and examples per second.
 
 Runs :func:`gradspec.conformance.run_suite` (seed 0, all clauses) for each adapter and
-profile, the adapters taking turns within a profile. One run each: a run lasts tens of
-seconds to minutes, long enough that the machine's noise averages out within it. Each run is
-a child process with a memory cap (:data:`MEMORY_CAP`) and a time cap (:data:`TIME_CAP`),
-so that one runaway run is recorded as an error instead of taking the shared machine; the
-child inherits the thread settings of the caller's environment.
+profile, the adapters taking turns within a profile. By default the adapters are the
+reference and every shipped library adapter whose library is installed here (nothing is
+installed by this script). Each row prints wall and CPU time, the ratio of each to the
+reference's in the same run, and the adapter calls and distinct input shapes when the
+report carries them (``calls`` / ``shapes`` per clause in the JSON report).
+
+One run each: a run lasts tens of seconds to minutes, long enough that the machine's noise
+averages out within it. Each run is a child process with a memory cap (:data:`MEMORY_CAP`)
+and a time cap (:data:`TIME_CAP`), so that one runaway run is recorded as an error instead
+of taking the shared machine; the child inherits the thread settings of the caller's
+environment.
 
 Usage (or through ``benchmarks/run_all.py``)::
 
@@ -15,7 +21,9 @@ Usage (or through ``benchmarks/run_all.py``)::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MEMORY_CAP", "TIME_CAP", "time_suite", "time_suites"]
+__all__ = ["MEMORY_CAP", "TIME_CAP", "installed_adapters", "time_suite", "time_suites"]
 
 #: Address-space limit of each child run, in bytes.
 MEMORY_CAP = 8 * 2**30
@@ -52,13 +60,18 @@ def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
         dtype pairs run) and ``outcomes`` (combined clauses per outcome).
     """
     from gradspec.conformance import load_adapter, run_suite
+    from gradspec.conformance._report import report_to_json
 
     loaded = load_adapter(adapter)
     cpu_started = time.process_time()
     report = run_suite(loaded, profile=profile, seed=seed)
     cpu_seconds = time.process_time() - cpu_started
     seconds = report.seconds
+    clauses = report_to_json(report)["clauses"]
     return {
+        # Present once the report counts them (issue 15): summed over the clauses.
+        "calls": _total(clauses, "calls"),
+        "shapes": _total(clauses, "shapes"),
         "adapter": adapter,
         "name": loaded.name,
         "profile": profile,
@@ -70,6 +83,28 @@ def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
         "rows": report.executed,
         "outcomes": {outcome.value: n for outcome, n in report.counts().items()},
     }
+
+
+def _total(clauses: list[dict[str, Any]], key: str) -> int | None:
+    """The sum of ``key`` over the clauses (or their dtype rows), None if none carries it."""
+    values = []
+    for clause in clauses:
+        if isinstance(clause.get(key), int):
+            values.append(clause[key])
+        else:
+            values += [r[key] for r in clause.get("dtypes", []) if isinstance(r.get(key), int)]
+    return sum(values) if values else None
+
+
+def installed_adapters() -> list[str]:
+    """``reference`` and every shipped library adapter whose library can be found here."""
+    from gradspec.conformance.adapters import LIBRARIES
+
+    names = ["reference"]
+    for name in LIBRARIES:
+        if importlib.util.find_spec(name) is not None:  # each adapter's name is its import
+            names.append(name)
+    return names
 
 
 def time_suites(
@@ -85,19 +120,29 @@ def time_suites(
     """
     rows = []
     for profile in profiles:
+        reference = None
         for adapter in adapters:
             row = _time_in_child(adapter, profile)
+            rows.append(row)
             if "error" in row:
                 log(f"  suite {profile:8s} {adapter:10s} FAILED: {row['error']}")
-                rows.append(row)
                 continue
+            if adapter == "reference":
+                reference = row
+            ratio = ""
+            if reference is not None and reference["seconds"] and reference["cpu_seconds"]:
+                row["wall_ratio"] = round(row["seconds"] / reference["seconds"], 2)
+                row["cpu_ratio"] = round(row["cpu_seconds"] / reference["cpu_seconds"], 2)
+                ratio = f" x{row['wall_ratio']:.1f} wall, x{row['cpu_ratio']:.1f} CPU of reference"
+            counts = "".join(
+                f"  {row[key]:6d} {key}" for key in ("calls", "shapes") if row.get(key) is not None
+            )
             log(
                 f"  suite {profile:8s} {adapter:10s} {row['seconds']:8.1f} s "
-                f"({row['cpu_seconds']:.1f} s CPU) "
-                f"{row['examples']:7d} examples  {row['examples_per_second']:8.1f}/s  "
+                f"({row['cpu_seconds']:.1f} s CPU){ratio}  "
+                f"{row['examples']:7d} examples  {row['examples_per_second']:8.1f}/s{counts}  "
                 f"{row['outcomes']}"
             )
-            rows.append(row)
     return rows
 
 
@@ -107,9 +152,12 @@ def _time_in_child(adapter: str, profile: str) -> dict[str, Any]:
     # hold JAX's threads (forking a multithreaded process can deadlock).
     if shutil.which("prlimit"):
         command = ["prlimit", f"--as={MEMORY_CAP}", *command]
+    # Keras runs on the backend Keras is set to; JAX unless the environment says otherwise.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.setdefault("KERAS_BACKEND", "jax")
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, check=False, timeout=TIME_CAP
+            command, capture_output=True, text=True, check=False, timeout=TIME_CAP, env=env
         )
     except subprocess.TimeoutExpired:
         return {"adapter": adapter, "profile": profile, "error": f"over {TIME_CAP} s, stopped"}
@@ -122,7 +170,11 @@ def _time_in_child(adapter: str, profile: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", nargs="+", default=["quick", "default"])
-    parser.add_argument("--adapters", nargs="+", default=["reference", "torch", "jax"])
+    parser.add_argument(
+        "--adapters",
+        nargs="+",
+        help="adapter specs, reference first (default: reference and every installed library)",
+    )
     parser.add_argument(
         "--one", nargs=2, metavar=("ADAPTER", "PROFILE"), help="one run here; print its JSON"
     )
@@ -130,7 +182,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(time_suite(*args.one)))
         return
-    time_suites(args.adapters, args.profiles)
+    time_suites(args.adapters or installed_adapters(), args.profiles)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import _interrupt
+from .adapters import SHIPPED as _SHIPPED
 from .contract import ELEMENTWISE, GRAPH_OPS, MEMBERS
 
 __all__ = [
@@ -52,12 +53,9 @@ __all__ = [
     "without_escapes",
 ]
 
-#: Adapters shipped with gradspec, by name, and the extra that installs what each needs.
-SHIPPED: dict[str, tuple[str, str | None]] = {
-    "reference": ("gradspec.reference", None),
-    "torch": ("gradspec.conformance.adapters.torch_adapter", "torch"),
-    "jax": ("gradspec.conformance.adapters.jax_adapter", "jax"),
-}
+#: Adapters shipped with gradspec, by name, and the extra that installs what each needs
+#: (the registry lives beside the adapters, in ``gradspec.conformance.adapters``).
+SHIPPED: dict[str, tuple[str, str | None]] = _SHIPPED
 
 # The contract's members are stated once, in .contract (re-exported here for old imports).
 

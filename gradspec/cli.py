@@ -12,6 +12,8 @@ Subcommands:
 - ``gradspec vectors --adapter SPEC``: check an adapter against the portable test vectors.
 - ``gradspec grade SUBMISSION... --out DIR``: grade a class of submissions (see
   ``gradspec/_grade/``).
+- ``gradspec compare SPEC SPEC ...``: the same inputs through several implementations, one
+  table per member of where they differ (text, Markdown or JSON).
 
 ``gradspec`` alone, or ``gradspec --version``, prints the version.
 """
@@ -123,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     _vectors_cli.add_parser(commands)
     # gradspec grade: its options and its code live in gradspec/_grade/_cli.py.
     _grade_cli.add_parser(commands)
+    _add_compare_parser(commands)
     return parser
 
 
@@ -212,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _vectors_cli.run(args)
         if args.command == "grade":
             return _grade_cli.run(args)
+        if args.command == "compare":
+            return _compare(args, sys.stdout)
     except _UsageError as error:
         print(f"gradspec {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -545,4 +550,66 @@ def _accuracy(points: int, out: TextIO) -> int:
     from gradspec._accuracy import format_accuracy, measure_accuracy
 
     print(format_accuracy(measure_accuracy(points=points)), file=out)
+    return EXIT_OK
+
+
+# -- gradspec compare ------------------------------------------------------------------
+
+
+def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
+    compare = commands.add_parser(
+        "compare",
+        help="the same inputs through several implementations: where they differ",
+        description="Feed the same fixed inputs to the elementwise members of every adapter "
+        "and print, per member, where they differ from each other or from the exact value "
+        "(kinks, infinities and NaN, signed zeros, subnormals, dtypes, array-length "
+        "dependence, saturation tails, worst ULP error). Exit status 0, or 2 for a usage or "
+        "loading error.",
+    )
+    compare.add_argument(
+        "specs", nargs="+", metavar="SPEC", help="adapters, as --adapter takes them"
+    )
+    compare.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="output format (default: %(default)s)",
+    )
+    compare.add_argument(
+        "--member",
+        action="append",
+        metavar="NAME",
+        help="compare only this elementwise member (repeatable; default: all)",
+    )
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    from gradspec.conformance._adapter import ELEMENTWISE, AdapterLoadError, load_adapter
+    from gradspec.conformance._comparison import (
+        compare,
+        format_json,
+        format_markdown,
+        format_text,
+    )
+
+    members = tuple(args.member or ELEMENTWISE)
+    unknown = [m for m in members if m not in ELEMENTWISE]
+    if unknown:
+        raise _UsageError(
+            f"--member {', '.join(unknown)}: not an elementwise member; expected one of "
+            f"{', '.join(ELEMENTWISE)}."
+        )
+    adapters = []
+    for spec in args.specs:
+        try:
+            adapters.append(load_adapter(spec))
+        except AdapterLoadError as error:
+            raise _UsageError(str(error)) from None
+    comparison = compare(adapters, members=members)
+    if args.format == "json":
+        out.write(format_json(comparison))
+    elif args.format == "markdown":
+        out.write(format_markdown(comparison))
+    else:
+        out.write(format_text(comparison))
     return EXIT_OK

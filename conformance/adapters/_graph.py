@@ -19,7 +19,15 @@ from typing import Any
 
 from gradspec.reference._graph import GraphError, Plan, check_graph
 
-__all__ = ["GraphError", "Plan", "evaluate", "read_graph", "size"]
+__all__ = [
+    "GraphError",
+    "Plan",
+    "evaluate",
+    "graph_function",
+    "read_graph",
+    "size",
+    "structure_key",
+]
 
 
 def read_graph(
@@ -99,3 +107,31 @@ def evaluate(
 def size(shape: tuple[int, ...]) -> int:
     """The number of elements of an array of ``shape`` (1 for a scalar)."""
     return math.prod(shape)
+
+
+def structure_key(plan: Plan, *extra: Any) -> tuple[Any, ...]:
+    """A hashable description of ``plan``'s computation, without its array values.
+
+    Two plans with the same key run the same ops on the same argument names with the same
+    attributes, in the same order, on inputs of the same shapes: a library that compiles a
+    graph (JAX, PyTensor) can reuse what it compiled for one plan for the other.
+    """
+    nodes = tuple(
+        (node.name, node.op_name, node.args, tuple(sorted(node.attributes.items())))
+        for node in plan.order
+    )
+    shapes = tuple(plan.shapes[name] for name in plan.inputs)
+    return (plan.inputs, nodes, shapes, str(plan.dtype), plan.output, *extra)
+
+
+def graph_function(plan: Plan, ops: Mapping[str, Callable[..., Any]]) -> Callable[..., Any]:
+    """The graph as a function of its input arrays, in ``plan.inputs`` order, to its output.
+
+    The function runs `evaluate` on whatever it is given (library tensors, tracers or
+    symbolic variables), so each library's own autodiff can differentiate it.
+    """
+
+    def output_of(*leaves: Any) -> Any:
+        return evaluate(plan, dict(zip(plan.inputs, leaves, strict=True)), ops)[plan.output]
+
+    return output_of

@@ -1,0 +1,425 @@
+"""The scoreboard's findings, each with a reproducer in the library's own API, rerun here.
+
+Every finding on ``docs/scoreboard.md`` is listed in `FINDINGS`: the library, the clauses of
+the committed default-profile report it explains, what is wrong, whether it is a defect or a
+deliberate choice of the library (or of the expression an adapter had to write where the
+library has no such function), how it was verified, and a reproducer that uses the library
+only (no gradspec). A reproducer ends in ``assert`` statements that hold while the library
+behaves as described, so a fixed library shows up as *not reproduced*.
+
+Running this script executes every reproducer whose library is installed, each in a fresh
+interpreter, and writes ``docs/_generated/scoreboard/repro.json`` (finding, exit status,
+output, reproduced or not). ``tools/gen_scoreboard.py`` puts the result beside each finding.
+
+Usage::
+
+    python benchmarks/scoreboard_repro.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+__all__ = ["FINDINGS", "Finding", "run_reproducers"]
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "_generated" / "scoreboard"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the suite found in one library.
+
+    Attributes
+    ----------
+    library : str
+        The shipped adapter's name (``"mygrad"``).
+    clauses : tuple of str
+        The clause ids of the default-profile report that fail (or are flagged) because of it.
+    summary : str
+        What the library does, in one sentence.
+    kind : {"defect", "choice", "expression"}
+        A defect of the library; a deliberate, documented choice of the library; or a
+        property of the expression the adapter had to write because the library has no such
+        function (then it is no finding about the library itself).
+    verified : str
+        How it was checked independently of gradspec (a direct call, the library's source,
+        mpmath).
+    code : str
+        The reproducer: library API only, ending in asserts that hold while the finding does.
+    upstream : str or None
+        A known upstream issue or the documentation that states the choice, if any.
+    """
+
+    library: str
+    clauses: tuple[str, ...]
+    summary: str
+    kind: str
+    verified: str
+    code: str
+    upstream: str | None = None
+
+
+FINDINGS: tuple[Finding, ...] = (
+    Finding(
+        library="autograd",
+        clauses=("ROB-LARGE-FINITE",),
+        summary="autograd has no sigmoid; the textbook 1 / (1 + exp(-z)) differentiated by "
+        "autograd's rules gives NaN once exp(-z) overflows (z < -88.7 in float32, "
+        "z < -709.8 in float64): -1/u^2 * du is 0 * inf.",
+        kind="expression",
+        verified="direct call below; the exact value (mpmath) at z = -89 is 2.2e-39, a "
+        "float32 subnormal.",
+        code="""\
+import numpy as np
+import autograd
+import autograd.numpy as anp
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + anp.exp(-z))
+
+
+z = np.array([-89.0], dtype=np.float32)
+pullback, _ = autograd.make_vjp(sigmoid)(z)
+with np.errstate(all="ignore"):
+    gradient = pullback(np.ones_like(z))
+print("d sigmoid / dz at -89 (float32):", gradient)
+assert np.isnan(gradient).all()
+""",
+    ),
+    Finding(
+        library="mygrad",
+        clauses=(
+            "ACT-HARDTANH-VALUE",
+            "ACT-LEAKY-RELU-VALUE",
+            "ACT-HARDTANH-CLIP",
+            "ACT-LEAKY-RELU-DEFINITION",
+            "ROB-DTYPE",
+            "ROB-SHAPE",
+            "ROB-NAN",
+            "ROB-LARGE-FINITE",
+            "ROB-INFINITY",
+            "ROB-SUBNORMAL",
+        ),
+        summary="mygrad.nnet.activations.hard_tanh and leaky_relu return float64 for a "
+        "float32 input (the Python-float bounds and slope promote the result).",
+        kind="defect",
+        verified="direct call below; the other activations (relu, sigmoid, tanh) keep float32.",
+        code="""\
+import numpy as np
+import mygrad as mg
+from mygrad.nnet.activations import hard_tanh, leaky_relu
+
+z = mg.tensor(np.array([0.5, -2.0], dtype=np.float32))
+print("hard_tanh:", hard_tanh(z, lower_bound=-1.0, upper_bound=1.0).dtype)
+print("leaky_relu:", leaky_relu(z, 0.01).dtype)
+assert hard_tanh(z, lower_bound=-1.0, upper_bound=1.0).dtype == np.float64
+assert leaky_relu(z, 0.01).dtype == np.float64
+""",
+    ),
+    Finding(
+        library="mygrad",
+        clauses=("ROB-INFINITY",),
+        summary="mygrad's relu(-inf) is NaN, not 0: it is computed as z * (z > 0), and "
+        "-inf * 0 is NaN.",
+        kind="defect",
+        verified="direct call below and the library's source (ReLu.__call__ returns "
+        "a.data * self.back with back = a.data > 0).",
+        code="""\
+import numpy as np
+from mygrad.nnet.activations import relu
+
+with np.errstate(all="ignore"):
+    out = relu(np.array([-np.inf, 1.0])).data
+print("relu([-inf, 1]):", out)
+assert np.isnan(out[0]) and out[1] == 1.0
+""",
+    ),
+    Finding(
+        library="mygrad",
+        clauses=("KINK-LEAKY-RELU",),
+        summary="mygrad's leaky_relu'(0) is 0, outside [slope, 1], the interval between the "
+        "one-sided derivatives (slope on the left, 1 on the right).",
+        kind="defect",
+        verified="direct call below; 0 is neither one-sided derivative nor between them for "
+        "any slope > 0.",
+        code="""\
+import numpy as np
+import mygrad as mg
+from mygrad.nnet.activations import leaky_relu
+
+z = mg.tensor(np.array([0.0]))
+leaky_relu(z, 0.3).backward()
+print("leaky_relu'(0) with slope 0.3:", z.grad)
+assert z.grad[0] == 0.0
+""",
+    ),
+    Finding(
+        library="paddle",
+        clauses=("ROB-NAN",),
+        summary="paddle.nn.functional.relu(NaN) is 0: NaN is swallowed instead of passed through.",
+        kind="defect",
+        verified="direct call below, float32 and float64.",
+        code="""\
+import numpy as np
+import paddle
+
+paddle.set_device("cpu")
+for dtype in ("float32", "float64"):
+    out = paddle.nn.functional.relu(paddle.to_tensor(np.array([np.nan], dtype=dtype))).numpy()
+    print(dtype, "relu(nan) =", out)
+    assert out[0] == 0.0
+""",
+    ),
+    Finding(
+        library="paddle",
+        clauses=("ROB-LARGE-FINITE",),
+        summary="paddle's silu backward is NaN for large negative z (z = -89 in float32, "
+        "-710 in float64) where exp(-z) overflows; the exact derivative is a tiny negative "
+        "number (-1.96e-37 at z = -89, mpmath).",
+        kind="defect",
+        verified="direct call below (paddle.grad of F.silu); exact value from "
+        "gradspec.reference.oracle (mpmath).",
+        code="""\
+import numpy as np
+import paddle
+
+paddle.set_device("cpu")
+z = paddle.to_tensor(np.array([-89.0], dtype=np.float32), stop_gradient=False)
+(gradient,) = paddle.grad([paddle.nn.functional.silu(z)], [z])
+print("silu'(-89) float32 =", gradient.numpy())
+assert np.isnan(gradient.numpy()).all()
+""",
+    ),
+    Finding(
+        library="mlx",
+        clauses=(
+            "ACT-SIGMOID-VALUE",
+            "ACT-SIGMOID-DERIVATIVE-VALUE",
+            "ACT-SWISH-VALUE",
+            "ACT-SWISH-DERIVATIVE-VALUE",
+            "ACT-TANH-IDENTITY",
+            "GRAD-SIGMOID-FD",
+            "GRAD-SWISH-FD",
+            "GRAD-BACKPROP-FD",
+            "ROB-LARGE-FINITE",
+            "JAC-ACTIVATION-DIAGONAL",
+            "BP-VALUE",
+            "BP-JACOBIAN",
+        ),
+        summary="mx.sigmoid in float64 is only float32-accurate (relative error ~1e-7 at "
+        "z = -3) and underflows to 0 where float32 would (z = -89, exact 2.2e-39); in "
+        "float32 it is off by about 5 ULP at z = -15. silu (swish) inherits it.",
+        kind="defect",
+        verified="direct call below against the exact values from mpmath "
+        "(gradspec.reference.oracle); mx.tanh in float64 is correctly rounded at the same "
+        "points, so the float64 path exists.",
+        code="""\
+import numpy as np
+import mlx.core as mx
+
+mx.set_default_device(mx.cpu)
+z = mx.array(np.array([-3.0, -89.0]), dtype=mx.float64)
+out = np.array(mx.sigmoid(z))
+exact = np.array([0.04742587317756678, 2.2273635617957438e-39])  # mpmath, rounded once
+print("float64 sigmoid:", out.tolist(), "exact:", exact.tolist())
+assert abs(out[0] - exact[0]) / exact[0] > 1e-8 and out[1] == 0.0
+""",
+    ),
+    Finding(
+        library="mlx",
+        clauses=(
+            "ACT-LEAKY-RELU-VALUE",
+            "ACT-LEAKY-RELU-DERIVATIVE-VALUE",
+            "ACT-LEAKY-RELU-DEFINITION",
+            "ROB-INFINITY",
+        ),
+        summary="mlx.nn.leaky_relu is maximum(slope z, z): for a slope above 1 it returns "
+        "slope z for positive z (the contract allows any slope >= 0), and its derivative at "
+        "-inf is 1 (a tie of -inf with -inf takes the z branch) instead of the slope.",
+        kind="choice",
+        verified="the library's source (mlx/nn/layers/activations.py: 'Simply "
+        "mx.maximum(negative_slope * x, x)') and a direct call below.",
+        upstream="documented in the function's docstring; correct for slopes in [0, 1].",
+        code="""\
+import numpy as np
+import mlx.core as mx
+import mlx.nn as nn
+
+mx.set_default_device(mx.cpu)
+z = mx.array(np.array([1.0]), dtype=mx.float64)
+print("leaky_relu(1, slope 3) =", np.array(nn.leaky_relu(z, 3.0)))
+assert np.array(nn.leaky_relu(z, 3.0))[0] == 3.0
+_, (grad,) = mx.vjp(
+    lambda t: nn.leaky_relu(t, 0.01),
+    [mx.array(np.array([-np.inf]), dtype=mx.float64)],
+    [mx.array(np.array([1.0]), dtype=mx.float64)],
+)
+print("leaky_relu'(-inf) =", np.array(grad))
+assert np.array(grad)[0] == 1.0
+""",
+    ),
+    Finding(
+        library="tensorflow",
+        clauses=(
+            "ACT-LEAKY-RELU-DERIVATIVE-VALUE",
+            "ACT-LEAKY-RELU-DEFINITION",
+            "ROB-LARGE-FINITE",
+            "ROB-INFINITY",
+            "KINK-LEAKY-RELU",
+            "JAC-ACTIVATION-DIAGONAL",
+            "BP-VALUE",
+            "BP-JACOBIAN",
+        ),
+        summary="tf.nn.leaky_relu rounds a float64 alpha to float32: in float64 the slope "
+        "0.01 becomes 0.009999999776482582 (leaky_relu(-25) = -0.24999999441, exact -0.25).",
+        kind="defect",
+        verified="direct call below (alpha is a 32-bit float attribute of the LeakyRelu op).",
+        code="""\
+import numpy as np
+import tensorflow as tf
+
+out = tf.nn.leaky_relu(tf.constant([-1.0], tf.float64), alpha=0.01).numpy()
+print("float64 leaky_relu(-1, alpha=0.01) =", repr(out[0]))
+assert out[0] == np.float64(np.float32(0.01)) * -1.0 and out[0] != -0.01
+""",
+    ),
+    Finding(
+        library="tensorflow",
+        clauses=("ACT-LEAKY-RELU-VALUE", "ROB-SUBNORMAL"),
+        summary="TensorFlow's float64 leaky_relu flushes subnormals: a subnormal input is "
+        "treated as 0 (leaky_relu'(5e-324) is the slope, not 1) and a subnormal result "
+        "becomes -0.0 (leaky_relu(-2.2e-308) should be -2.2e-310); tf.nn.relu keeps them.",
+        kind="defect",
+        verified="direct call below; the exact values from mpmath (gradspec.reference.oracle).",
+        code="""\
+import tensorflow as tf
+
+tiny = tf.constant([5e-324], tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(tiny)
+    y = tf.nn.leaky_relu(tiny, alpha=0.01)
+slope = tape.gradient(y, tiny).numpy()[0]
+smallest_normal = tf.constant([-2.2250738585072014e-308], tf.float64)
+flushed = tf.nn.leaky_relu(smallest_normal, alpha=0.01).numpy()[0]
+print("leaky_relu(5e-324) =", y.numpy()[0], " derivative =", slope, " leaky(-2.2e-308) =", flushed)
+assert y.numpy()[0] == 0.0 and slope < 1.0 and flushed == 0.0
+assert tf.nn.relu(tiny).numpy()[0] == 5e-324
+""",
+    ),
+    Finding(
+        library="tensorflow",
+        clauses=("ACT-SWISH-VALUE",),
+        summary="tf.nn.silu in float32 depends on the array's length: at z = -14.46875 it "
+        "is 2 ULP off for a 1-element array and 6 ULP off for 8 elements or more (the "
+        "vectorized kernel).",
+        kind="defect",
+        verified="direct call below; the exact value -7.528916739829583e-06 is mpmath's, "
+        "rounded once to float32 (gradspec.reference.oracle).",
+        code="""\
+import numpy as np
+import tensorflow as tf
+
+exact = np.float32(-7.528916739829583e-06)
+for n in (1, 8):
+    out = tf.nn.silu(tf.constant(np.full(n, -14.46875, np.float32))).numpy()[0]
+    print(n, "elements:", repr(out), "exact:", repr(exact))
+one = tf.nn.silu(tf.constant(np.full(1, -14.46875, np.float32))).numpy()[0]
+eight = tf.nn.silu(tf.constant(np.full(8, -14.46875, np.float32))).numpy()[0]
+assert one != eight and abs(eight - exact) > abs(one - exact) > 0
+""",
+    ),
+    Finding(
+        library="keras",
+        clauses=(
+            "ACT-TANH-VALUE",
+            "ACT-TANH-DERIVATIVE-VALUE",
+            "ACT-TANH-IDENTITY",
+            "ACT-TANH-ODD",
+            "ACT-TANH-DERIVATIVE-IDENTITY",
+            "GRAD-TANH-FD",
+            "GRAD-BACKPROP-FD",
+            "ROB-DTYPE",
+            "ROB-SHAPE",
+            "ROB-NAN",
+            "ROB-LARGE-FINITE",
+            "ROB-INFINITY",
+            "ROB-SUBNORMAL",
+            "JAC-ACTIVATION-DIAGONAL",
+            "SHAPE-JACOBIAN-ROW",
+            "BP-VALUE",
+            "BP-FAN-OUT",
+            "BP-JACOBIAN",
+        ),
+        summary="keras.ops.tanh turns float64 into float32 (on the JAX backend with x64 on; "
+        "keras.ops.sigmoid keeps float64): it casts to dtypes.result_type(x.dtype, float), "
+        "which Keras resolves to float32. jax.vjp of it then refuses a float64 cotangent, "
+        "which is why tanh' and backprop raise instead of returning.",
+        kind="defect",
+        verified="direct call below and the library's source "
+        "(keras/src/backend/jax/numpy.py, tanh); keras.src.backend.common.dtypes."
+        "result_type('float64', float) is 'float32'.",
+        code="""\
+import os
+
+os.environ["KERAS_BACKEND"] = "jax"
+import jax
+
+jax.config.update("jax_enable_x64", True)
+import keras
+import numpy as np
+
+z = np.array([0.5, -2.0])  # float64
+print("tanh:", keras.ops.tanh(z).dtype, " sigmoid:", keras.ops.sigmoid(z).dtype)
+assert str(keras.ops.tanh(z).dtype) == "float32"
+assert str(keras.ops.sigmoid(z).dtype) == "float64"
+""",
+    ),
+)
+
+
+def _installed(library: str) -> bool:
+    return importlib.util.find_spec(library) is not None
+
+
+def run_reproducers() -> list[dict]:
+    """Run every reproducer whose library is installed; one result per finding."""
+    results = []
+    for finding in FINDINGS:
+        row = asdict(finding)
+        if not _installed(finding.library):
+            row["result"] = "library not installed"
+            results.append(row)
+            continue
+        done = subprocess.run(
+            [sys.executable, "-c", finding.code],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "jax"},
+        )
+        row["exit_status"] = done.returncode
+        row["output"] = done.stdout.strip()
+        row["result"] = "reproduced" if done.returncode == 0 else "not reproduced"
+        if done.returncode != 0:
+            row["error"] = done.stderr.strip().splitlines()[-1:]
+        print(f"{finding.library:10s} {row['result']:15s} {finding.summary[:60]}", flush=True)
+        results.append(row)
+    return results
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = run_reproducers()
+    (OUT / "repro.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
