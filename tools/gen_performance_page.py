@@ -496,7 +496,7 @@ def render_page(doc: dict, images: dict[str, str], *, prefix: str = "assets/perf
         "inputs across the whole finite range); `swish_derivative`, which crosses zero, is "
         "measured there in ULPs of max(|swish'(z)|, sigmoid(z)), kinks are left out. In plain "
         "ULPs of its own value swish' is much less accurate right next to its root: see "
-        "[swish](spec/swish.md#near-the-minimum).",
+        "[swish](spec/swish.md#computing-it-stably).",
         "",
     ]
     out += _accuracy_part(doc, images, prefix)
