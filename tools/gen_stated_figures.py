@@ -7,6 +7,8 @@
   against the exact oracle.
 - ``docs/_generated/figures/sigmoid_tail.md``: the textbook sigmoid against the stable one
   where e^(-z) overflows.
+- ``docs/_generated/figures/catch_rate.md``: the share of the buggy catalog the suite caught,
+  from the published ``docs/_generated/reports/catalog.json``.
 
 ``tests/docs/test_stated_facts.py`` fails when a committed fragment differs from a fresh
 generation.
@@ -107,11 +109,30 @@ def render_sigmoid_tail() -> str:
     return HEADER + "\n".join([*lines, ""]) + "\n"
 
 
+CATALOG = OUT / "reports" / "catalog.json"
+
+
+def render_catch_rate() -> str:
+    """How many entries of the buggy catalog the suite caught, from the published run."""
+    doc = json.loads(CATALOG.read_text(encoding="utf-8"))
+    entries = doc["entries"]
+    caught = [e for e in entries if e["caught"]]
+    examples = ", ".join(f"`{e['name']}`" for e in entries[:4])
+    return HEADER + (
+        f"**The suite catches {len(caught)} of the {len(entries)} bugs of its catalog**: "
+        "deliberately broken adapters, each with one realistic bug of the kind students and "
+        f"library authors write ({examples}, ...), each rejected by the clauses it names "
+        f"(profile {doc['profile']}, seed {doc['seed']}; the whole table is on the "
+        "[Results](results.md) page).\n"
+    )
+
+
 def fragments() -> dict[Path, str]:
     """Every fragment's path and its up-to-date text."""
     out = {OUT / "accuracy" / f"{name}.md": render_accuracy(name) for name in ACCURACY_PAGES}
     out[OUT / "figures" / "swish_root.md"] = render_swish_root()
     out[OUT / "figures" / "sigmoid_tail.md"] = render_sigmoid_tail()
+    out[OUT / "figures" / "catch_rate.md"] = render_catch_rate()
     return out
 
 
