@@ -254,7 +254,14 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _figure(images: dict[str, str], key: str, alt: str, prefix: str) -> list[str]:
-    return [f"![{alt}]({prefix}/{images[key]})", ""]
+    # The alt text doubles as the caption under the figure (styled by docs/stylesheets).
+    return [
+        f"![{alt}]({prefix}/{images[key]})",
+        "",
+        f"*{alt[:1].upper()}{alt[1:]}.*",
+        "{ .caption }",
+        "",
+    ]
 
 
 def _accuracy_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
@@ -291,7 +298,13 @@ def _accuracy_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         out += [f"- **{contender}**: {listed}"]
     out += [""]
     for name in acc["curves"]:
-        out += _figure(images, f"accuracy_{name}", f"error of {name} against z", prefix)
+        out += _figure(
+            images,
+            f"accuracy_{name}",
+            f"error of {name} in ULPs against the exact value, per bin of z, for each "
+            "implementation (float32 above, float64 below)",
+            prefix,
+        )
     return out
 
 
@@ -316,7 +329,13 @@ def _throughput_part(doc: dict, images: dict[str, str], prefix: str) -> list[str
         ["function", "dtype", "reference ms", "naive ms", "PyTorch ms", "ref / naive",
          "ref / PyTorch"], rows)  # fmt: skip
     out += _throughput_misses(doc)
-    return out + _figure(images, "throughput", "time ratios per activation", prefix)
+    return out + _figure(
+        images,
+        "throughput",
+        "time of the reference over naive NumPy and over PyTorch, per activation and dtype "
+        "(lower: reference faster)",
+        prefix,
+    )
 
 
 def _throughput_misses(doc: dict) -> list[str]:
@@ -390,7 +409,12 @@ def _backprop_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         f"autograd {chain['torch_us_per_node']:.2f} us per node.",
         "",
     ]
-    return out + _figure(images, "backprop", "forward+backward over forward", prefix)
+    return out + _figure(
+        images,
+        "backprop",
+        "(forward + backward) / forward for the MLP, per implementation, with the engine's goal",
+        prefix,
+    )
 
 
 def _headroom(mlp: dict) -> str:
@@ -456,7 +480,12 @@ def _suite_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         rows.append([r["profile"], r["adapter"], f"{r['seconds']:.1f}", f"{r['examples']:,}",
                      f"{r['examples_per_second']:.0f}", clauses])  # fmt: skip
     out += _table(["profile", "adapter", "seconds", "examples", "examples/s", "clauses"], rows)
-    return out + _figure(images, "suite", "suite examples per second", prefix)
+    return out + _figure(
+        images,
+        "suite",
+        "examples the conformance suite verifies per CPU second, per profile and adapter",
+        prefix,
+    )
 
 
 def _duration(seconds: float) -> str:
