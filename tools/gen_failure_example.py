@@ -108,7 +108,8 @@ def generate() -> dict[Path, str]:
         OUT / "short.md": HEADER + f"```text\n{float64.strip()}\n```\n",
         OUT / "files.md": HEADER + "".join(f"- `{FOLDER}/{name}`\n" for name in files),
         OUT / "reproducer.md": HEADER
-        + f"```python\n{reproducer_source.rstrip()}\n```\n\n"
+        # {.python}: highlighted as Python, but not taken by ruff for code to format.
+        + f"```{{.python}}\n{reproducer_source.rstrip()}\n```\n\n"
         + _console(["python", script], on_bug)
         + "\n"
         + _console(["python", script, "reference"], on_reference),
