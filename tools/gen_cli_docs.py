@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import _fragments  # tools/_fragments.py, beside this script
+
 from gradspec import cli
 from gradspec.conformance import pytest_plugin
 from gradspec.conformance._model import PROFILES
@@ -269,19 +271,7 @@ def fragments() -> dict[Path, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report stale fragments")
-    args = parser.parse_args(argv)
-    stale = [p for p, text in fragments().items() if not p.exists() or p.read_text() != text]
-    if args.check:
-        for path in stale:
-            print(f"stale: {path.relative_to(ROOT)}; run python tools/gen_cli_docs.py")
-        return 1 if stale else 0
-    for path, text in fragments().items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    print(f"{len(fragments())} fragments written into {OUT.relative_to(ROOT)}")
-    return 0
+    return _fragments.main(__doc__, fragments, argv)
 
 
 if __name__ == "__main__":

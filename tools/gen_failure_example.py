@@ -15,7 +15,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shlex
@@ -24,6 +23,8 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+import _fragments  # tools/_fragments.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "_generated" / "failure"
@@ -118,25 +119,13 @@ def generate() -> dict[Path, str]:
     return fragments
 
 
+def same_output(committed: str, fresh: str) -> bool:
+    """Whether two versions of a fragment differ in nothing but run times."""
+    return without_times(committed) == without_times(fresh)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report stale fragments")
-    args = parser.parse_args(argv)
-    fresh = generate()
-    stale = [
-        path
-        for path, text in fresh.items()
-        if not path.exists() or without_times(path.read_text()) != without_times(text)
-    ]
-    if args.check:
-        for path in stale:
-            print(f"stale: {path.relative_to(ROOT)}; run python tools/gen_failure_example.py")
-        return 1 if stale else 0
-    for path, text in fresh.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    print(f"{len(fresh)} fragments written into {OUT.relative_to(ROOT)}")
-    return 0
+    return _fragments.main(__doc__, generate, argv, same=same_output)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import _fragments  # tools/_fragments.py, beside this script
 import numpy as np
 
 from gradspec import reference as ref
@@ -216,20 +216,7 @@ def fragments() -> dict[Path, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report stale fragments")
-    args = parser.parse_args(argv)
-    fresh = fragments()
-    stale = [p for p, text in fresh.items() if not p.exists() or p.read_text() != text]
-    if args.check:
-        for path in stale:
-            print(f"stale: {path.relative_to(ROOT)}; run python tools/gen_step_rules.py")
-        return 1 if stale else 0
-    for path, text in fresh.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    print(f"wrote {', '.join(str(p.relative_to(ROOT)) for p in fresh)}")
-    return 0
+    return _fragments.main(__doc__, fragments, argv)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import _fragments  # tools/_fragments.py, beside this script
 import numpy as np
 
 from gradspec import reference as ref
@@ -222,20 +222,13 @@ def render() -> str:
     return "\n".join(out)
 
 
+def fragments() -> dict[Path, str]:
+    """The fragment's path and its freshly computed text."""
+    return {OUT: render()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report a stale fragment")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        stale = not OUT.exists() or OUT.read_text() != text
-        if stale:
-            print(f"stale: {OUT.relative_to(ROOT)}; run python tools/gen_worked_example.py")
-        return 1 if stale else 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(ROOT)}")
-    return 0
+    return _fragments.main(__doc__, fragments, argv)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "tools"))
-import gen_cli_docs  # noqa: E402  (a script folder, not a package)
+import _fragments  # noqa: E402  (a script folder, not a package)
+import gen_cli_docs  # noqa: E402
 
 from gradspec import cli  # noqa: E402
 
@@ -36,11 +37,7 @@ SOURCES = [
 
 
 def test_generated_fragments_are_current() -> None:
-    stale = [
-        str(path.relative_to(ROOT))
-        for path, text in gen_cli_docs.fragments().items()
-        if not path.exists() or path.read_text() != text
-    ]
+    stale = _fragments.stale(gen_cli_docs.fragments())
     assert stale == [], f"run python tools/gen_cli_docs.py; stale: {stale}"
 
 

@@ -21,20 +21,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "tools"))
-import gen_failure_example  # noqa: E402  (a script folder, not a package)
+import _fragments  # noqa: E402  (a script folder, not a package)
+import gen_failure_example  # noqa: E402
 import gen_worked_example  # noqa: E402
 
 from gradspec import reference as ref  # noqa: E402
 
 
 def test_the_sample_failure_is_what_the_suite_prints() -> None:
-    stale = [
-        str(path.relative_to(ROOT))
-        for path, text in gen_failure_example.generate().items()
-        if not path.exists()
-        or gen_failure_example.without_times(path.read_text())
-        != gen_failure_example.without_times(text)
-    ]
+    fresh = gen_failure_example.generate()
+    stale = _fragments.stale(fresh, same=gen_failure_example.same_output)
     assert stale == [], f"run python tools/gen_failure_example.py; stale: {stale}"
 
 
@@ -48,8 +44,8 @@ def test_the_sample_failure_shows_a_failure_and_its_fix() -> None:
 
 
 def test_the_worked_example_is_current() -> None:
-    fresh = gen_worked_example.render()
-    assert gen_worked_example.OUT.read_text() == fresh, "run python tools/gen_worked_example.py"
+    stale = _fragments.stale(gen_worked_example.fragments())
+    assert stale == [], "run python tools/gen_worked_example.py"
 
 
 def test_the_worked_example_numbers_hold_by_another_route() -> None:

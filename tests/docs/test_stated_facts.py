@@ -18,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "tools"))
-import gen_stated_figures  # noqa: E402  (a script folder, not a package)
+import _fragments  # noqa: E402  (a script folder, not a package)
+import gen_stated_figures  # noqa: E402
 import gen_step_rules  # noqa: E402
 
 from gradspec.conformance._model import PROFILES  # noqa: E402
@@ -34,11 +35,7 @@ def observed() -> gen_step_rules.Observed:
 
 @pytest.mark.parametrize("module", [gen_step_rules, gen_stated_figures], ids=lambda m: m.__name__)
 def test_generated_figures_are_current(module) -> None:
-    stale = [
-        str(path.relative_to(ROOT))
-        for path, text in module.fragments().items()
-        if not path.exists() or path.read_text() != text
-    ]
+    stale = _fragments.stale(module.fragments())
     assert stale == [], f"run python tools/{module.__name__}.py; stale: {stale}"
 
 
