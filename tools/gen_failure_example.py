@@ -4,7 +4,7 @@ The entry ``tanh-derivative-missing-square`` of the buggy catalog (``tanh'(z) = 
 the square forgotten) is checked with ``gradspec check ... --write-vectors``, and the
 counterexample it writes is run as its reproducer, against the bug and against the
 reference. Every line of output shown on the home page and on "Running the suite" is what
-those commands printed. ``tests/docs/test_failure_example.py`` reruns them and compares
+those commands printed. ``tests/docs/test_generated_examples.py`` reruns them and compares
 (run times aside), so the pages cannot drift from what the suite prints.
 
 Usage::

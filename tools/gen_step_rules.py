@@ -104,11 +104,6 @@ def reference_step(dtype: str) -> float:
     return float(result.step)
 
 
-def exponent(step: float, dtype: str) -> float:
-    """k such that step = eps^k (at x = 1, where max(1, |x|) = 1)."""
-    return float(np.log(step) / np.log(np.finfo(dtype).eps))
-
-
 #: The sample of the fixed-step measurement: smooth activations at inputs where they bend.
 SAMPLE_FUNCTIONS = ("sigmoid", "tanh", "swish")
 SAMPLE_Z = (-4.0, -2.0, -1.0, -0.5, -0.25, 0.25, 0.5, 1.0, 2.0, 4.0)

@@ -8,7 +8,7 @@ independent confirmations are shown: the reference's gradient check on each para
 reference's ``linear_backward`` and its graph engine ``backprop``.
 
 The sums are plain Python loops over float64 numbers in a fixed order (no matrix product),
-so the file is the same on every NumPy and BLAS build. ``tests/docs/test_worked_example.py``
+so the file is the same on every NumPy and BLAS build. ``tests/docs/test_generated_examples.py``
 fails when the committed file differs from a fresh generation, and checks the numbers
 independently.
 
