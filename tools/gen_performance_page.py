@@ -88,9 +88,15 @@ def _caption(doc: dict) -> str:
     )
 
 
+#: Pixels per inch of the PNG files. The figures are at most 7.2 inches wide and the docs'
+#: content column about 730 CSS pixels, so each PNG has at least twice the pixels it is shown
+#: with, and a 9-point label is read at about 13 CSS pixels.
+DPI = 220
+
+
 def _finish(fig: plt.Figure, doc: dict, path: Path) -> None:
     fig.text(0.01, 0.005, _caption(doc), fontsize=7, color="0.35", ha="left", va="bottom")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=DPI, metadata={"Software": None})
     plt.close(fig)
 
 
@@ -120,7 +126,9 @@ _Z_SHOWN = 1000.0
 
 def _accuracy_figure(doc: dict, name: str, path: Path) -> None:
     curves = doc["accuracy"]["curves"][name]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    # One panel per dtype, stacked: each gets the column's full width, so the labels stay
+    # legible where the page shows the figure.
+    fig, axes = plt.subplots(2, 1, figsize=(7.2, 7.6), sharex=True)
     for ax, dtype in zip(axes, ("float32", "float64"), strict=True):
         for who, points in curves.get(dtype, {}).items():
             shown = [p for p in points if abs(p[0]) <= _Z_SHOWN]
@@ -128,21 +136,25 @@ def _accuracy_figure(doc: dict, name: str, path: Path) -> None:
             e = [_error_value(p[1]) for p in shown]
             ax.plot(z, e, linestyle="none", markersize=3, label=who, alpha=0.8, **_STYLE[who])
         # Matplotlib's own symlog scale overflows on the way back near 1e308; ours does not.
-        ax.set_xticks([_symlog(t) for t in _Z_TICKS], [f"{t:g}" for t in _Z_TICKS], fontsize=7)
+        ax.set_xticks([_symlog(t) for t in _Z_TICKS], [f"{t:g}" for t in _Z_TICKS], fontsize=9)
         ax.set_xlim(_symlog(-_Z_SHOWN) - 0.1, _symlog(_Z_SHOWN) + 0.1)
         ax.set_yscale("log")
         ax.set_ylim(_ERROR_FLOOR / 2, _ERROR_CEILING * 3)
         ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle="--")
-        ax.set_title(f"{name}, {dtype}")
-        ax.set_xlabel("z (signed log scale, linear within 0.01 of 0)")
-    axes[0].set_ylabel("error (ULPs)")
-    axes[1].legend(loc="upper left", fontsize=8)
+        ax.tick_params(axis="y", labelsize=9)
+        ax.set_title(f"{name}, {dtype}", fontsize=11)
+        ax.set_ylabel("error (ULPs)", fontsize=10)
+    axes[1].set_xlabel("z (signed log scale, linear within 0.01 of 0)", fontsize=10)
+    # The legend goes below the panels, where it covers no data.
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=len(labels), fontsize=9,
+               frameon=False, bbox_to_anchor=(0.5, 0.045), markerscale=2)  # fmt: skip
     fig.suptitle(
-        f"{name}: worst error in each bin of z against the exact value, |z| <= 1000 "
-        "(dashed: 0.5 ULP, correctly rounded; bottom edge: exact; top edge: NaN or infinity)",
-        fontsize=9,
+        f"{name}: worst error per bin of z, |z| <= 1000\n"
+        "dashed: 0.5 ULP (correctly rounded); bottom edge: exact; top edge: NaN or infinity",
+        fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
     _finish(fig, doc, path)
 
 
@@ -150,7 +162,7 @@ def _throughput_figure(doc: dict, path: Path) -> None:
     rows = doc["throughput"]["rows"]
     labels = [f"{r['function']} ({r['dtype'][-2:]})" for r in rows]
     y = range(len(rows))
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(rows) + 1.8))
     ax.barh([i - 0.2 for i in y], [r["ref_over_naive"] for r in rows], height=0.4,
             label="reference / naive NumPy", color="tab:blue")  # fmt: skip
     if all("ref_over_torch" in r for r in rows):
@@ -159,10 +171,10 @@ def _throughput_figure(doc: dict, path: Path) -> None:
     goal = doc["throughput"]["goal_ref_over_naive"]
     ax.axvline(goal, color="black", linestyle="--", linewidth=1, label=f"goal {goal}x naive")
     ax.axvline(1.0, color="0.5", linewidth=0.8)
-    ax.set_yticks(list(y), labels, fontsize=7)
+    ax.set_yticks(list(y), labels, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel(f"time ratio, {doc['throughput']['size']:,} elements (lower: reference faster)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     _finish(fig, doc, path)
 
@@ -180,7 +192,7 @@ def _backprop_figure(doc: dict, path: Path) -> None:
         f"{mlp['dtype']}",
         fontsize=9,
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     fig.tight_layout(rect=(0, 0.09, 1, 1))
     _finish(fig, doc, path)
 
@@ -202,7 +214,7 @@ def _suite_figure(doc: dict, path: Path) -> None:
     ax.set_xticks(range(len(profiles)), profiles)
     ax.set_ylabel("examples verified per CPU second")
     ax.set_title("conformance suite, all clauses, seed 0", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     fig.tight_layout(rect=(0, 0.09, 1, 1))
     _finish(fig, doc, path)
 
@@ -242,7 +254,14 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _figure(images: dict[str, str], key: str, alt: str, prefix: str) -> list[str]:
-    return [f"![{alt}]({prefix}/{images[key]})", ""]
+    # The alt text doubles as the caption under the figure (styled by docs/stylesheets).
+    return [
+        f"![{alt}]({prefix}/{images[key]})",
+        "",
+        f"*{alt[:1].upper()}{alt[1:]}.*",
+        "{ .caption }",
+        "",
+    ]
 
 
 def _accuracy_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
@@ -279,7 +298,13 @@ def _accuracy_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         out += [f"- **{contender}**: {listed}"]
     out += [""]
     for name in acc["curves"]:
-        out += _figure(images, f"accuracy_{name}", f"error of {name} against z", prefix)
+        out += _figure(
+            images,
+            f"accuracy_{name}",
+            f"error of {name} in ULPs against the exact value, per bin of z, for each "
+            "implementation (float32 above, float64 below)",
+            prefix,
+        )
     return out
 
 
@@ -304,7 +329,13 @@ def _throughput_part(doc: dict, images: dict[str, str], prefix: str) -> list[str
         ["function", "dtype", "reference ms", "naive ms", "PyTorch ms", "ref / naive",
          "ref / PyTorch"], rows)  # fmt: skip
     out += _throughput_misses(doc)
-    return out + _figure(images, "throughput", "time ratios per activation", prefix)
+    return out + _figure(
+        images,
+        "throughput",
+        "time of the reference over naive NumPy and over PyTorch, per activation and dtype "
+        "(lower: reference faster)",
+        prefix,
+    )
 
 
 def _throughput_misses(doc: dict) -> list[str]:
@@ -378,7 +409,12 @@ def _backprop_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         f"autograd {chain['torch_us_per_node']:.2f} us per node.",
         "",
     ]
-    return out + _figure(images, "backprop", "forward+backward over forward", prefix)
+    return out + _figure(
+        images,
+        "backprop",
+        "(forward + backward) / forward for the MLP, per implementation, with the engine's goal",
+        prefix,
+    )
 
 
 def _headroom(mlp: dict) -> str:
@@ -444,7 +480,12 @@ def _suite_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         rows.append([r["profile"], r["adapter"], f"{r['seconds']:.1f}", f"{r['examples']:,}",
                      f"{r['examples_per_second']:.0f}", clauses])  # fmt: skip
     out += _table(["profile", "adapter", "seconds", "examples", "examples/s", "clauses"], rows)
-    return out + _figure(images, "suite", "suite examples per second", prefix)
+    return out + _figure(
+        images,
+        "suite",
+        "examples the conformance suite verifies per CPU second, per profile and adapter",
+        prefix,
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -476,6 +517,17 @@ def render_page(doc: dict, images: dict[str, str], *, prefix: str = "assets/perf
         "",
     ]
     out += _table(["what", "goal", "measured", "verdict"], [list(row) for row in headline])
+    acc = doc["accuracy"]
+    out += [
+        "The two accuracy rows are the largest error in ULPs of the result's dtype against "
+        "the exact value, over the fixed sample of the section below "
+        f"({acc['points']['float32']:,} float32 and {acc['points']['float64']:,} float64 "
+        "inputs across the whole finite range); `swish_derivative`, which crosses zero, is "
+        "measured there in ULPs of max(|swish'(z)|, sigmoid(z)), kinks are left out. In plain "
+        "ULPs of its own value swish' is much less accurate right next to its root: see "
+        "[swish](spec/swish.md#computing-it-stably).",
+        "",
+    ]
     out += _accuracy_part(doc, images, prefix)
     out += _throughput_part(doc, images, prefix)
     out += _backprop_part(doc, images, prefix)

@@ -4,7 +4,8 @@ Run from the repository root after changing an activation in the reference::
 
     python tools/gen_plots.py
 
-It writes one PNG per activation into ``docs/assets/plots/`` (640 x 360 pixels). The curves
+It writes one PNG per activation into ``docs/assets/plots/`` (1280 x 720 pixels: twice the
+640 x 360 at which the pages show them, so they stay sharp on high-density screens). The curves
 are computed by `gradspec.reference` itself, so the pictures show what the reference
 does, kink conventions included. The output is deterministic for a given matplotlib version
 (no timestamp or version string is embedded in the files).
@@ -26,7 +27,11 @@ import numpy as np
 
 from gradspec import reference as ref
 
-__all__ = ["PLOTS", "Plot", "draw", "main"]
+__all__ = ["DPI", "PLOTS", "Plot", "draw", "main"]
+
+#: Pixels per inch of the PNG files: figures of 6.4 x 3.6 inches become 1280 x 720 pixels,
+#: twice the size at which the docs display them.
+DPI = 200
 
 #: Where the pictures go, relative to the repository root.
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "assets" / "plots"
@@ -85,24 +90,54 @@ def draw(plot: Plot, path: Path) -> None:
     lo, hi = plot.z_range
     # An odd count puts the kinks (0, +-1) exactly on the grid, where the curve is split.
     z = np.linspace(lo, hi, 1001)
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=DPI)
     ax.axhline(0.0, color="0.75", linewidth=0.8)
     ax.axvline(0.0, color="0.75", linewidth=0.8)
-    ax.plot(z, plot.f(z), color="tab:blue", linewidth=2.0, label="f(z)")
-    ax.plot(z, _derivative_curve(plot, z), color="tab:orange", linewidth=2.0, label="f'(z)")
-    for k in plot.kinks:
+    # f' is drawn first, wide and light, and f on top of it, narrower and dark: where the two
+    # coincide (relu and hard tanh on their flat pieces) f stays visible inside f'.
+    ax.plot(
+        z,
+        _derivative_curve(plot, z),
+        color="tab:orange",
+        linewidth=4.0,
+        alpha=0.8,
+        label="f'(z)",
+        zorder=2,
+    )
+    ax.plot(z, plot.f(z), color="tab:blue", linewidth=1.8, label="f(z)", zorder=3)
+    for i, k in enumerate(plot.kinks):
         at = np.array([k])
         # Open circles: the one-sided derivatives; filled: the value the reference returns.
         eps = 1e-9
         sides = plot.df(np.array([k - eps, k + eps]))
-        ax.plot([k, k], sides, "o", markerfacecolor="white", color="tab:orange", markersize=6)
-        ax.plot(at, plot.df(at), "o", color="tab:orange", markersize=6)
+        ax.plot(
+            [k, k],
+            sides,
+            "o",
+            markerfacecolor="white",
+            color="tab:orange",
+            markersize=7,
+            zorder=4,
+            label="one-sided limits of f' at a kink" if i == 0 else None,
+        )
+        ax.plot(
+            at,
+            plot.df(at),
+            "o",
+            color="tab:red",
+            markersize=7,
+            zorder=5,
+            label="f' the reference returns at the kink" if i == 0 else None,
+        )
     ax.set_xlim(lo, hi)
-    ax.set_xlabel("z")
-    ax.set_title(plot.title)
+    ax.set_xlabel("z", fontsize=11)
+    ax.set_title(plot.title, fontsize=12)
+    ax.tick_params(labelsize=10)
     ax.grid(True, linewidth=0.3)
-    ax.legend(loc="upper left")
-    fig.tight_layout()
+    # Below the axes, so the legend never covers a curve.
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=2, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.14 if plot.kinks else 0.08, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     # metadata: leave out matplotlib's version string so the bytes depend only on the drawing.
     fig.savefig(path, format="png", metadata={"Software": None})

@@ -12,6 +12,7 @@ skipped on a developer's machine and fail in CI (environment variable ``CI`` set
 from __future__ import annotations
 
 import functools
+import html as html_lib
 import ipaddress
 import json
 import os
@@ -59,6 +60,8 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--disable-features=AutofillServerCommunication",
     "--virtual-time-budget=10000",
+    # The width of a common laptop screen: wide tables and images are judged at this size.
+    "--window-size=1280,900",
 )
 
 BROWSER_PARALLELISM = 2
@@ -176,9 +179,34 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+#: A script served with every page (not part of the site) that measures its layout in the
+#: browser; its result is a ``<pre id="gradspec-layout">`` in the dumped DOM.
+MEASURE_SCRIPT = Path(__file__).with_name("measure_layout.js")
+_MEASURE_URL = "/__gradspec_measure_layout.js"
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.path == _MEASURE_URL:
+            return self._send(MEASURE_SCRIPT.read_bytes(), "text/javascript")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            html = path.read_text(encoding="utf-8")
+            tag = f'<script src="{_MEASURE_URL}"></script></body>'
+            return self._send(html.replace("</body>", tag, 1).encode(), "text/html")
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")
@@ -435,3 +463,109 @@ def test_page_requests_stay_on_loopback(rendered: dict[str, Rendered], url_path:
     ]
     assert page.url in from_page, f"{url_path}: the net log does not show the page's own request"
     assert [u for u in from_page if not _is_loopback(u)] == []
+
+
+# --- layout and content, measured in the browser -----------------------------------------
+
+
+def _layout(page: Rendered) -> dict:
+    found = re.search(r'<pre id="gradspec-layout">(.*?)</pre>', page.dom, flags=re.S)
+    assert found, f"{page.url}: the layout measurement did not run"
+    return json.loads(html_lib.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("url_path", SITE_PAGES)
+def test_no_table_is_wider_than_the_content_column(
+    rendered: dict[str, Rendered], url_path: str
+) -> None:
+    layout = _layout(rendered[url_path])
+    assert layout["pageScrollWidth"] <= layout["viewport"], f"{url_path}: the page scrolls sideways"
+    if layout["column"] is None:
+        return
+    right = layout["column"]["right"] + 1  # a pixel of rounding
+    wide = [t["text"] for t in layout["tables"] if t["right"] > right]
+    assert wide == [], f"{url_path}: tables wider than the content column"
+    assert all(t["scrolls"] for t in layout["tables"]), f"{url_path}: a table box does not scroll"
+
+
+@pytest.mark.parametrize("url_path", SITE_PAGES)
+def test_images_have_the_pixels_they_are_shown_with(
+    rendered: dict[str, Rendered], url_path: str
+) -> None:
+    for image in _layout(rendered[url_path])["images"]:
+        if image["src"].endswith(".svg"):
+            continue  # vector images have no pixel size of their own
+        assert image["natural"] > 0, f"{url_path}: {image['src']} did not load"
+        assert image["natural"] >= image["shown"], (
+            f"{url_path}: {image['src']} is {image['natural']} px wide, shown at "
+            f"{image['shown']:.0f} px: it is blown up"
+        )
+
+
+class _CodeTextParser(HTMLParser):
+    """The text of inline code: ``<code>`` elements that are not inside ``<pre>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inline_code: list[str] = []
+        self._pre = 0
+        self._code = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._pre += tag == "pre"
+        self._code += tag == "code"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+        if tag == "code" and self._code:
+            self._code -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._code and not self._pre:
+            self.inline_code.append(data)
+
+
+@pytest.mark.parametrize("url_path", SITE_PAGES)
+def test_no_raw_backtick_markup_in_rendered_text(
+    rendered: dict[str, Rendered], url_path: str
+) -> None:
+    dom = rendered[url_path].dom
+    prose = "".join(_parse(dom).text)
+    assert "`" not in prose, f"{url_path}: a backtick in the text: {_around(prose, '`')}"
+    code = _CodeTextParser()
+    code.feed(dom)
+    raw = [c for c in code.inline_code if "``" in c]
+    assert raw == [], f"{url_path}: inline code showing reST double backticks"
+
+
+def _around(text: str, token: str) -> str:
+    i = text.find(token)
+    return text[max(0, i - 40) : i + 40]
+
+
+#: Headings as mkdocs writes them (levels 1-6), in the page's main content.
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", flags=re.S)
+
+
+def _article(html: str) -> str:
+    found = re.search(r'<article class="md-content__inner[^"]*">(.*?)</article>', html, re.S)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize("url_path", [_url_path(p) for p in PAGES])  # not Material's 404 page
+def test_no_page_is_unfinished(site: Path, url_path: str) -> None:
+    html = _html_file(site, url_path).read_text(encoding="utf-8")
+    text = "".join(_parse(html).text).lower()
+    for note in ("being completed", "todo", "to be written", "coming soon"):
+        assert note not in text, f"{url_path}: says {note!r}"
+    article = _article(html)
+    headings = list(_HEADING.finditer(article))
+    empty = []
+    for this, following in zip(headings, [*headings[1:], None], strict=True):
+        end = following.start() if following else len(article)
+        body = re.sub(r"<[^>]+>", "", article[this.end() : end]).strip()
+        deeper = following is not None and int(following.group(1)) > int(this.group(1))
+        if not body and not deeper:
+            empty.append(re.sub(r"<[^>]+>", "", this.group(2)).strip(" ¶"))
+    assert empty == [], f"{url_path}: sections with nothing in them"
