@@ -101,12 +101,12 @@ def generate() -> dict[Path, str]:
             proc.args[0] = "python"  # shown as the reader types it, not the venv's path
         reproducer_source = (cwd / script).read_text()
 
-    # The float64 failure alone, as the home page shows it.
-    blocks = re.split(r"\n\n(?=FAIL |clause )", check.stdout)
-    float64 = next(b for b in blocks if b.startswith("FAIL") and "[float64]" in b)
+    # The findings alone (what the CLI prints before the clause table), as the home page
+    # shows them.
+    findings = check.stdout.split("\n\nclause ")[0]
     fragments = {
         OUT / "check.md": HEADER + _console(CHECK, check),
-        OUT / "short.md": HEADER + f"```text\n{float64.strip()}\n```\n",
+        OUT / "short.md": HEADER + f"```text\n{findings.strip()}\n```\n",
         OUT / "files.md": HEADER + "".join(f"- `{FOLDER}/{name}`\n" for name in files),
         OUT / "reproducer.md": HEADER
         # {.python}: highlighted as Python, but not taken by ruff for code to format.

@@ -36,7 +36,8 @@ def test_the_sample_failure_is_what_the_suite_prints() -> None:
 
 def test_the_sample_failure_shows_a_failure_and_its_fix() -> None:
     fragments = {p.name: p.read_text() for p in (DOCS / "_generated" / "failure").glob("*.md")}
-    assert f"FAIL {gen_failure_example.CLAUSE}" in fragments["short.md"]
+    short = fragments["short.md"]
+    assert "1 defect in 1 member" in short and f"breaks: {gen_failure_example.CLAUSE}" in short
     assert "$ echo $?\n1\n" in fragments["check.md"]
     # The reproducer fails on the bug and passes on the reference.
     assert fragments["reproducer.md"].count("$ echo $?\n1\n") == 1
