@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -105,7 +106,8 @@ def generate() -> dict[Path, str]:
     # shows them.
     findings = check.stdout.split("\n\nclause ")[0]
     fragments = {
-        OUT / "check.md": HEADER + _console(CHECK, check),
+        # The CLI names the folder it wrote by its absolute path; show it as the reader's.
+        OUT / "check.md": HEADER + _console(CHECK, check).replace(f"{cwd}{os.sep}", ""),
         OUT / "short.md": HEADER + f"```text\n{findings.strip()}\n```\n",
         OUT / "files.md": HEADER + "".join(f"- `{FOLDER}/{name}`\n" for name in files),
         OUT / "reproducer.md": HEADER

@@ -264,7 +264,6 @@ BUGS = [
     (ReluDerivativeShifted, "GRAD-RELU-FD", "default", None),
     (LeakySlopeWrongSide, "ACT-LEAKY-RELU-VALUE", "quick", "positive side"),
     (LeakySlopeWrongSide, "ACT-LEAKY-RELU-DEFINITION", "quick", None),
-    (TransposedGradW, "LIN-BACKWARD", "quick", "transposed"),
     (TransposedGradW, "SHAPE-LINEAR-GRADIENTS", "quick", "transposed"),
     (MutatingSigmoid, "ROB-NO-MUTATION", "quick", None),
     (Float64Results, "ROB-DTYPE", "quick", None),
