@@ -381,6 +381,62 @@ assert str(keras.ops.tanh(z).dtype) == "float32"
 assert str(keras.ops.sigmoid(z).dtype) == "float64"
 """,
     ),
+    Finding(
+        library="tinygrad",
+        clauses=("ACT-TANH-VALUE", "ACT-TANH-ODD"),
+        summary="tinygrad's tanh is 2 sigmoid(2z) - 1, which cancels near 0: at z = 0.0625 "
+        "(float32) it returns 0.06241882 where the correctly rounded value is 0.062418748 "
+        "(19 ULP), and tanh(1e-8) is 0 in float32, exact 1e-8.",
+        kind="defect",
+        verified="the library's source (tinygrad/mixin/elementwise.py, Tensor.tanh: "
+        "'return 2.0 * ((2.0 * self).sigmoid()) - 1.0') and a direct call below against "
+        "NumPy's correctly rounded float32 tanh.",
+        code="""\
+import numpy as np
+from tinygrad import Tensor
+
+z = np.array([0.0625], dtype=np.float32)
+out = Tensor(z).tanh().numpy()
+print("tinygrad tanh(0.0625) =", out, " numpy:", np.tanh(z))
+assert out[0] != np.tanh(z)[0] and abs(out[0] - np.tanh(z)[0]) > 4 * np.spacing(np.tanh(z)[0])
+""",
+    ),
+    Finding(
+        library="tinygrad",
+        clauses=("ROB-NAN",),
+        summary="tinygrad's relu(NaN) is 0: relu is (z > 0).where(z, 0), and NaN > 0 is "
+        "false, so NaN is swallowed.",
+        kind="defect",
+        verified="the library's source (tinygrad/mixin/elementwise.py, Tensor.relu) and a "
+        "direct call below.",
+        code="""\
+import numpy as np
+from tinygrad import Tensor
+
+out = Tensor(np.array([np.nan, 1.0])).relu().numpy()
+print("tinygrad relu([nan, 1]) =", out)
+assert out[0] == 0.0 and out[1] == 1.0
+""",
+    ),
+    Finding(
+        library="tinygrad",
+        clauses=("ACT-SIGMOID-VALUE", "ACT-SWISH-VALUE", "ROB-LARGE-FINITE"),
+        summary="tinygrad's sigmoid is 1 / (1 + exp2(z * (-1 / ln 2))): rounding the scaled "
+        "argument costs relative accuracy growing with |z| (float32 sigmoid(-15) is 7 ULP "
+        "off; float64 sigmoid(-100) has relative error 1e-14); silu inherits it.",
+        kind="defect",
+        verified="the library's source (tinygrad/mixin/elementwise.py, Tensor.sigmoid) and a "
+        "direct call below against the exact value from mpmath (gradspec.reference.oracle).",
+        code="""\
+import numpy as np
+from tinygrad import Tensor
+
+exact = np.float32(3.0590223332183086e-07)  # sigmoid(-15), mpmath rounded to float32
+out = Tensor(np.array([-15.0], dtype=np.float32)).sigmoid().numpy()[0]
+print("tinygrad sigmoid(-15) =", repr(out), " exact:", repr(exact))
+assert abs(out - exact) > 3 * np.spacing(exact)
+""",
+    ),
 )
 
 
