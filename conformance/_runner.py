@@ -197,22 +197,28 @@ class SuiteReport:
 
         return report_to_json(self)
 
-    def __str__(self) -> str:
-        from ._findings import defects_line, format_findings
-        from ._format import format_summary, format_table
+    def summary_line(self) -> str:
+        """The closing line the CLI prints: outcomes, defects, examples, calls, time."""
+        from ._findings import defects_line
+        from ._format import format_summary
 
-        found = self.findings
-        summary = format_summary(
+        return format_summary(
             self.counts(),
             examples=self.examples,
             seconds=self.seconds,
             strict=self.strict,
             calls=self.calls,
             shapes=self.shapes,
-            defects=defects_line(found),
+            defects=defects_line(self.findings),
         )
+
+    def __str__(self) -> str:
+        from ._findings import format_findings
+        from ._format import format_table
+
+        found = self.findings
         parts = [format_findings(found)] if found else []
-        return "\n\n".join([*parts, format_table(self.by_clause()), summary])
+        return "\n\n".join([*parts, format_table(self.by_clause()), self.summary_line()])
 
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:
         # IPython's plain-text display: the same text as str(), not the dataclass repr.

@@ -387,11 +387,10 @@ def _load(spec: str, args: argparse.Namespace) -> Any:
 def _check(args: argparse.Namespace) -> int:
     from gradspec.conformance import _interrupt
     from gradspec.conformance._adapter import AdapterLoadError
-    from gradspec.conformance._findings import defects_line, format_findings
+    from gradspec.conformance._findings import format_findings
     from gradspec.conformance._format import (
         format_accuracy_table,
         format_progress,
-        format_summary,
         format_table,
     )
     from gradspec.conformance._model import Outcome
@@ -490,18 +489,7 @@ def _check(args: argparse.Namespace) -> int:
             file=out,
         )
     print("", file=out)
-    print(
-        format_summary(
-            report.counts(),
-            examples=report.examples,
-            seconds=report.seconds,
-            strict=report.strict,
-            calls=report.calls,
-            shapes=report.shapes,
-            defects=defects_line(found),
-        ),
-        file=out,
-    )
+    print(report.summary_line(), file=out)
     if not report.complete:
         print(
             f"The run is incomplete ({report.incomplete_reason}); the report holds the "
