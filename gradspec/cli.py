@@ -32,6 +32,7 @@ from typing import Any, TextIO
 import gradspec
 from gradspec import _vectors_cli
 from gradspec._grade import _cli as _grade_cli
+from gradspec._options import add_search_options
 
 __all__ = ["main"]
 
@@ -65,17 +66,11 @@ def _parser() -> argparse.ArgumentParser:
         help="reference, torch, jax, package.module[:name], path/to/file.py[:name] or "
         'cmd:"program args" (default: $GRADSPEC_ADAPTER)',
     )
-    check.add_argument(
-        "--profile",
-        choices=("quick", "default", "thorough"),
-        default="default",
-        help="how many examples each clause draws (default: %(default)s)",
-    )
-    check.add_argument("--seed", type=int, default=0, help="seed of every property (default: 0)")
+    add_search_options(check)
     check.add_argument(
         "--strict",
         action="store_true",
-        help="require the reference's conventions: acceptable results count as failures",
+        help="count every acceptable result as a failure (a flag, not a profile)",
     )
     check.add_argument(
         "-k",

@@ -20,6 +20,8 @@ import os
 import sys
 from pathlib import Path
 
+from gradspec._options import add_search_options
+
 __all__ = ["add_parser", "run"]
 
 EXIT_OK, EXIT_SOME_NOT_GRADED, EXIT_USAGE = 0, 1, 2
@@ -56,13 +58,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="S",
         help="wall-clock limit per submission, in seconds (default: %(default)g)",
     )
-    parser.add_argument(
-        "--profile",
-        choices=("quick", "default", "thorough"),
-        default="default",
-        help="how many examples each clause draws (default: %(default)s)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of every property (default: 0)")
+    add_search_options(parser)
     parser.add_argument(
         "--shard",
         metavar="I/N",
