@@ -192,14 +192,12 @@ def parse_probe(run: ChildRun) -> dict[str, Any] | None:
 
 @cache
 def check_options() -> frozenset[str]:
-    """The option strings of the installed ``gradspec check`` (read from its parser once)."""
-    from gradspec import cli
+    """The option strings of the installed ``gradspec check``, from its one declaration."""
+    from gradspec._options import add_check_options
 
-    for action in cli._parser()._actions:
-        if isinstance(action, argparse._SubParsersAction) and "check" in action.choices:
-            options = action.choices["check"]._actions
-            return frozenset(name for option in options for name in option.option_strings)
-    return frozenset()
+    parser = argparse.ArgumentParser(add_help=False)
+    add_check_options(parser)
+    return frozenset(name for action in parser._actions for name in action.option_strings)
 
 
 def supports_isolate() -> bool:

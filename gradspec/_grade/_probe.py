@@ -17,6 +17,7 @@ patch the suite only when called are not seen here; ``--isolate`` makes those ha
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import sys
@@ -26,6 +27,15 @@ from typing import Any
 
 __all__ = ["main", "probe"]
 
+#: The suite's entry points, loaded before the adapter so that their namespaces (and,
+#: through their imports, every module of the suite but the reference) are in the snapshot.
+#: Names, not imports: the probe watches the CLI, it does not depend on it.
+SUITE_MODULES = (
+    "gradspec.cli",
+    "gradspec.conformance._report",
+    "gradspec.conformance._runner",
+    "gradspec.conformance.clauses",
+)
 #: Third-party namespaces the suite's verdicts depend on, watched like gradspec's own.
 WATCHED = ("numpy", "math")
 
@@ -93,11 +103,8 @@ def _namespace_refs(obj: Any) -> list[str]:
 
 def probe(spec: str) -> dict[str, Any]:
     """Load ``spec`` after the suite and report what loading did (see the module docstring)."""
-    # Loaded first, so that their namespaces are in the snapshot taken before the adapter.
-    import gradspec.cli
-    import gradspec.conformance._report
-    import gradspec.conformance._runner
-    import gradspec.conformance.clauses  # noqa: F401
+    for name in SUITE_MODULES:
+        importlib.import_module(name)
     from gradspec.conformance._adapter import MEMBERS, AdapterLoadError, load_adapter
 
     before_modules = set(sys.modules)
