@@ -73,13 +73,21 @@ from typing import Any
 import numpy as np
 
 from ._adapter import without_escapes
-from ._findings import Finding, defects_line
-from ._format import format_failure
+from ._findings import Finding, defects_line, format_findings
+from ._format import format_failure, format_summary, format_table
 from ._grades import as_json
+from ._html import report_html
 from ._model import ClauseResult, Failure, Outcome
-from ._runner import SuiteReport, exit_status
+from ._results import RunResults, exit_status
 
-__all__ = ["REPORT_SCHEMA", "junit_tree", "report_to_json", "write_json", "write_junit"]
+__all__ = [
+    "REPORT_SCHEMA",
+    "SuiteReport",
+    "junit_tree",
+    "report_to_json",
+    "write_json",
+    "write_junit",
+]
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 _FLAGS = {"type": "object", "additionalProperties": {"type": "string"}}
@@ -299,7 +307,71 @@ def _row_json(row: ClauseResult) -> dict[str, Any]:
     }
 
 
-def report_to_json(report: SuiteReport) -> dict[str, Any]:
+class SuiteReport(RunResults):
+    """A run's results (`RunResults`) with the forms users read them in.
+
+    What `gradspec.check` returns in a notebook and ``run_suite`` returns in code: the
+    verdict (``ok``), the findings, the JSON data, and the text and HTML displays.
+
+    Attributes
+    ----------
+    adapter_spec, adapter_name : str
+        How the adapter was named, and its display name.
+    library_versions : dict[str, str]
+        Versions of numpy and of the libraries the adapter imported (torch, jax...).
+    gradspec_version, profile, python, platform : str
+        The run's environment and search effort.
+    seed : int
+    strict : bool
+    started : str
+        Start time, ISO 8601 in UTC.
+    seconds : float
+        Wall-clock duration of the whole run.
+    results : list of ClauseResult
+        One row per clause and dtype, in clause order.
+    select : str or None
+        The selection pattern, if the run was restricted.
+    complete : bool
+        False while the run goes on, and for a run that stopped early (Ctrl-C, time limit):
+        its rows are then only those done so far.
+    incomplete_reason : str or None
+        Why an incomplete run stopped.
+    clause_members : dict of str to tuple of str
+        The members each clause run needs (names the member of a failure that names none).
+    accuracy : list of AccuracyGrade
+        The accuracy of every elementwise member and dtype (see ``_accuracy_grades``).
+    """
+
+    def to_json(self) -> dict:
+        """The report as plain JSON data, as ``--report-json`` writes it."""
+        return report_to_json(self)
+
+    def summary_line(self) -> str:
+        """The closing line the CLI prints: outcomes, defects, examples, calls, time."""
+        return format_summary(
+            self.counts(),
+            examples=self.examples,
+            seconds=self.seconds,
+            strict=self.strict,
+            calls=self.calls,
+            shapes=self.shapes,
+            defects=defects_line(self.findings),
+        )
+
+    def __str__(self) -> str:
+        found = self.findings
+        parts = [format_findings(found)] if found else []
+        return "\n\n".join([*parts, format_table(self.by_clause()), self.summary_line()])
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        # IPython's plain-text display: the same text as str(), not the dataclass repr.
+        printer.text(str(self))  # type: ignore[attr-defined]
+
+    def _repr_html_(self) -> str:
+        return report_html(self.to_json())
+
+
+def report_to_json(report: RunResults) -> dict[str, Any]:
     """The report as plain JSON data (see the module docstring for the layout)."""
     per_clause: dict[str, list[ClauseResult]] = {}
     for result in report.results:
@@ -394,7 +466,7 @@ def _write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def write_json(report: SuiteReport, path: str | os.PathLike[str]) -> None:
+def write_json(report: RunResults, path: str | os.PathLike[str]) -> None:
     """Write the JSON report to ``path`` (UTF-8, indented, atomically)."""
     text = json.dumps(report_to_json(report), indent=2, allow_nan=False) + "\n"
     _write_atomically(path, text.encode("utf-8"))
@@ -414,7 +486,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", without_escapes(text))
 
 
-def junit_tree(report: SuiteReport) -> ET.ElementTree:
+def junit_tree(report: RunResults) -> ET.ElementTree:
     """The JUnit XML document: one testcase per clause and dtype."""
     failures = sum(r.outcome is Outcome.FAIL for r in report.results)
     skipped = sum(r.outcome is Outcome.NOT_PROVIDED for r in report.results)
@@ -472,7 +544,7 @@ def junit_tree(report: SuiteReport) -> ET.ElementTree:
     return ET.ElementTree(root)
 
 
-def write_junit(report: SuiteReport, path: str | os.PathLike[str]) -> None:
+def write_junit(report: RunResults, path: str | os.PathLike[str]) -> None:
     """Write the JUnit XML report to ``path`` (UTF-8, atomically)."""
     root = junit_tree(report).getroot()
     data = ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -34,8 +34,8 @@ import re
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -43,7 +43,6 @@ import gradspec
 
 from . import _interrupt
 from ._adapter import AdapterCallError, CallTally, LoadedAdapter, load_adapter, safe_text
-from ._findings import Finding, findings
 from ._model import (
     PROFILES,
     CheckContext,
@@ -54,6 +53,8 @@ from ._model import (
     NotProvided,
     Outcome,
 )
+from ._report import SuiteReport
+from ._results import combine, exit_status
 from .contract import DTYPES as CONTRACT_DTYPES
 
 __all__ = [
@@ -71,219 +72,11 @@ __all__ = [
 #: The dtypes a per-dtype clause runs in, in report order.
 DTYPES: tuple[str, ...] = CONTRACT_DTYPES
 
-#: Severity used to combine per-dtype rows: the worst outcome wins.
-_SEVERITY = {Outcome.NOT_PROVIDED: 0, Outcome.PASS: 1, Outcome.ACCEPTABLE: 2, Outcome.FAIL: 3}
-
 #: ``progress(result, done, total)`` is called after each clause and dtype.
 Progress = Callable[[ClauseResult, int, int], None]
 
 #: ``checkpoint(report)`` is called after each clause and dtype with the report so far.
 Checkpoint = Callable[["SuiteReport"], None]
-
-
-@dataclass
-class SuiteReport:
-    """Everything one run of the suite found, with what is needed to reproduce it.
-
-    Attributes
-    ----------
-    adapter_spec, adapter_name : str
-        How the adapter was named, and its display name.
-    library_versions : dict[str, str]
-        Versions of numpy and of the libraries the adapter imported (torch, jax...).
-    gradspec_version, profile, python, platform : str
-        The run's environment and search effort.
-    seed : int
-    strict : bool
-    started : str
-        Start time, ISO 8601 in UTC.
-    seconds : float
-        Wall-clock duration of the whole run.
-    results : list of ClauseResult
-        One row per clause and dtype, in clause order.
-    select : str or None
-        The selection pattern, if the run was restricted.
-    complete : bool
-        False while the run goes on, and for a run that stopped early (Ctrl-C, time limit):
-        its rows are then only those done so far.
-    incomplete_reason : str or None
-        Why an incomplete run stopped.
-    clause_members : dict of str to tuple of str
-        The members each clause run needs (names the member of a failure that names none).
-    accuracy : list of AccuracyGrade
-        The accuracy of every elementwise member and dtype (see ``_accuracy_grades``).
-    """
-
-    adapter_spec: str
-    adapter_name: str
-    library_versions: dict[str, str]
-    gradspec_version: str
-    profile: str
-    seed: int
-    strict: bool
-    python: str
-    platform: str
-    started: str
-    seconds: float = 0.0
-    results: list[ClauseResult] = field(default_factory=list)
-    select: str | None = None
-    complete: bool = True
-    incomplete_reason: str | None = None
-    clause_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    accuracy: list[Any] = field(default_factory=list)
-    #: The grade every elementwise member must reach (``--accuracy``), if any.
-    required_accuracy: str | None = None
-
-    def below_accuracy(self) -> list[Any]:
-        """The accuracy grades below `required_accuracy` (none when nothing is required)."""
-        if self.required_accuracy is None:
-            return []
-        from ._grades import meets
-
-        return meets(self.accuracy, self.required_accuracy)
-
-    @property
-    def findings(self) -> list[Finding]:
-        """The distinct defects behind the failures (see `gradspec.conformance._findings`)."""
-        return findings(self.results, self.clause_members)
-
-    def by_clause(self) -> list[ClauseResult]:
-        """One combined row per clause (see `combine`), in clause order."""
-        order: dict[str, list[ClauseResult]] = {}
-        for result in self.results:
-            order.setdefault(result.clause_id, []).append(result)
-        return [combine(rows) for rows in order.values()]
-
-    def counts(self) -> dict[Outcome, int]:
-        """How many clauses (combined rows) ended in each outcome."""
-        counts = dict.fromkeys(Outcome, 0)
-        for row in self.by_clause():
-            counts[row.outcome] += 1
-        return counts
-
-    @property
-    def examples(self) -> int:
-        """Examples verified over every clause and dtype."""
-        return sum(result.examples for result in self.results)
-
-    @property
-    def calls(self) -> int:
-        """Adapter calls over every clause and dtype."""
-        return sum(result.calls for result in self.results)
-
-    @property
-    def shapes(self) -> int:
-        """Distinct (member, dtype, argument shapes) keys over the whole run."""
-        keys: set[tuple[Any, ...]] = set()
-        for result in self.results:
-            keys |= result.shapes
-        return len(keys)
-
-    @property
-    def executed(self) -> int:
-        """Clause-and-dtype rows whose check actually ran (anything but not provided)."""
-        return sum(result.outcome is not Outcome.NOT_PROVIDED for result in self.results)
-
-    # For notebooks (gradspec.check): the verdict, the findings, the JSON and two displays.
-
-    @property
-    def ok(self) -> bool:
-        """Whether the run conforms: at least one check ran and every provided one conformed."""
-        return exit_status(self) == 0
-
-    def to_json(self) -> dict:
-        """The report as plain JSON data, as ``--report-json`` writes it."""
-        from ._report import report_to_json
-
-        return report_to_json(self)
-
-    def summary_line(self) -> str:
-        """The closing line the CLI prints: outcomes, defects, examples, calls, time."""
-        from ._findings import defects_line
-        from ._format import format_summary
-
-        return format_summary(
-            self.counts(),
-            examples=self.examples,
-            seconds=self.seconds,
-            strict=self.strict,
-            calls=self.calls,
-            shapes=self.shapes,
-            defects=defects_line(self.findings),
-        )
-
-    def __str__(self) -> str:
-        from ._findings import format_findings
-        from ._format import format_table
-
-        found = self.findings
-        parts = [format_findings(found)] if found else []
-        return "\n\n".join([*parts, format_table(self.by_clause()), self.summary_line()])
-
-    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
-        # IPython's plain-text display: the same text as str(), not the dataclass repr.
-        printer.text(str(self))  # type: ignore[attr-defined]
-
-    def _repr_html_(self) -> str:
-        from ._html import report_html
-
-        return report_html(self.to_json())
-
-
-def exit_status(report: SuiteReport) -> int:
-    """0 when every provided clause conformed, at least one ran and the run completed, else 1.
-
-    Under ``strict`` the runner has already turned acceptable results into failures, so
-    this needs no flag of its own.
-    """
-    if report.executed == 0 or not report.complete:
-        return 1
-    if report.below_accuracy():
-        return 1
-    conforming = (Outcome.PASS, Outcome.NOT_PROVIDED, Outcome.ACCEPTABLE)
-    return 0 if all(result.outcome in conforming for result in report.results) else 1
-
-
-def combine(rows: Sequence[ClauseResult]) -> ClauseResult:
-    """Merge one clause's per-dtype rows into the row shown in tables.
-
-    The outcome is the worst one (fail > acceptable > pass > not provided), examples add
-    up, errors are the worst seen, and the failure is the first failing dtype's.
-    """
-    if len(rows) == 1:
-        return rows[0]
-    worst = max(rows, key=lambda row: _SEVERITY[row.outcome])
-    flags: dict[str, str] = {}
-    for row in rows:
-        for name, detail in row.flags.items():
-            flags.setdefault(name, detail)
-    reasons = list(dict.fromkeys(row.reason for row in rows if row.reason))
-    if len(reasons) > 1:
-        reasons = [f"{row.dtype}: {row.reason}" for row in rows if row.reason]
-    return ClauseResult(
-        clause_id=rows[0].clause_id,
-        title=rows[0].title,
-        dtype=None,
-        outcome=worst.outcome,
-        examples=sum(row.examples for row in rows),
-        worst_ulp=_max_or_none(row.worst_ulp for row in rows),
-        worst_abs=_max_or_none(row.worst_abs for row in rows),
-        worst_rel=_max_or_none(row.worst_rel for row in rows),
-        worst_tol=_max_or_none(row.worst_tol for row in rows),
-        flags=flags,
-        failure=next((row.failure for row in rows if row.failure is not None), None),
-        reason="; ".join(reasons) or None,
-        seconds=sum(row.seconds for row in rows),
-        calls=sum(row.calls for row in rows),
-        shapes=frozenset().union(*(row.shapes for row in rows)),
-        failures=tuple(f for row in rows for f in row.failures),
-        notes={k: v for row in rows for k, v in row.notes.items()},
-    )
-
-
-def _max_or_none(values: Iterable[float | None]) -> float | None:
-    present = [value for value in values if value is not None]
-    return max(present) if present else None
 
 
 def select_clauses(clauses: Sequence[Clause], pattern: str | None) -> list[Clause]:

@@ -32,6 +32,7 @@ import numpy as np
 
 from ._adapter import AdapterCallError, LoadedAdapter
 from ._model import Outcome
+from ._results import SEVERITY
 from ._wire import WireError, decode_args, decode_array, decode_result
 
 __all__ = [
@@ -43,8 +44,6 @@ __all__ = [
     "run_vectors",
     "vector_files",
 ]
-
-_SEVERITY = {Outcome.NOT_PROVIDED: 0, Outcome.PASS: 1, Outcome.ACCEPTABLE: 2, Outcome.FAIL: 3}
 
 
 def vector_files(directory: str | Path | None = None) -> list[Path]:
@@ -200,7 +199,7 @@ def _judge(member: str, actual: Any, case: Mapping[str, Any]) -> tuple[Outcome, 
         outcome, message, new_flags = _judge_array(
             label, got, want, tolerance, acceptable if len(pairs) == 1 else ()
         )
-        if _SEVERITY[outcome] > _SEVERITY[worst]:
+        if SEVERITY[outcome] > SEVERITY[worst]:
             worst = outcome
         if message:
             messages.append(message)
@@ -261,7 +260,7 @@ class VectorReport:
         for result in self.results:
             worst, rows = out.get(result.clause, (Outcome.NOT_PROVIDED, []))
             rows.append(result)
-            if _SEVERITY[result.outcome] > _SEVERITY[worst]:
+            if SEVERITY[result.outcome] > SEVERITY[worst]:
                 worst = result.outcome
             out[result.clause] = (worst, rows)
         return out
