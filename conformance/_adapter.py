@@ -13,8 +13,8 @@ A spec is spelled one way everywhere (CLI option, pytest option, ``GRADSPEC_ADAP
 ========================  =====================================================
 
 From Python (a notebook), `load_adapter` also takes the object itself: a module, a class
-(instantiated when it takes no arguments, else its attributes are the members), an instance,
-or a mapping of member names to callables.
+(instantiated with no arguments, as the contract says), an instance, or a mapping of member
+names to callables.
 
 `LoadedAdapter.call` is the one place where the suite calls adapter members: it converts
 results to NumPy, turns anything the member raises (`BaseException` included, except a real
@@ -405,9 +405,9 @@ def load_adapter(spec: Any) -> LoadedAdapter:
     ----------
     spec : str, module, class, object, mapping or LoadedAdapter
         A spec string (see the module docstring for the spellings); or what a notebook
-        holds: a module, a class (instantiated when it can be called with no arguments,
-        else its attributes are the members), an instance, or a mapping of member names
-        (and optionally ``name``, ``dtypes``) to values. A `LoadedAdapter` is returned as is.
+        holds: a module, a class (instantiated with no arguments), an instance, or a
+        mapping of member names (and optionally ``name``, ``dtypes``, ``graph_ops``) to
+        values. A `LoadedAdapter` is returned as is.
 
     Raises
     ------
@@ -417,7 +417,7 @@ def load_adapter(spec: Any) -> LoadedAdapter:
     if isinstance(spec, LoadedAdapter):
         return spec
     if not isinstance(spec, str):
-        return _checked(_wrap_object(spec), _describe(spec))
+        return _load_object(spec)
     if not spec.strip():
         raise AdapterLoadError(
             "No adapter given. Name one with --adapter (CLI), --gradspec-adapter (pytest) or "
@@ -506,40 +506,105 @@ def _reraise_real_interrupt(exc: BaseException) -> None:
         raise exc
 
 
-def _describe(obj: Any) -> str:
-    """A spec-like name for an adapter object, shown in reports and reproducers."""
-    if inspect.ismodule(obj):  # vars(): a module __getattr__ is not consulted
-        return str(vars(obj).get("__file__") or vars(obj).get("__name__") or "<module>")
-    if isinstance(obj, Mapping):
-        return "<mapping of members>"
-    kind = obj if inspect.isclass(obj) else type(obj)
-    return f"{kind.__module__}:{kind.__qualname__}"
+#: Values a mapping adapter may hold besides its callable members.
+_SETTINGS = ("name", "dtypes", "graph_ops")
 
 
-def _wrap_object(obj: Any) -> Any:
-    """The object whose attributes are the members, for the objects a notebook holds."""
-    if isinstance(obj, Mapping):
-        bad = [key for key in obj if not isinstance(key, str)]
-        if bad:
-            raise AdapterLoadError(
-                f"An adapter given as a mapping has the key {repr_of(bad[0])}; its keys are "
-                "member names (strings) such as 'sigmoid' or 'backprop'."
-            )
-        return types.SimpleNamespace(**obj)
-    if inspect.isclass(obj):
-        try:
-            inspect.signature(obj).bind()
-        except (TypeError, ValueError):
-            return obj  # needs arguments: its (static) attributes are the members
-        try:
-            return obj()
-        except BaseException as exc:  # adapter code chose what to raise
-            _reraise_real_interrupt(exc)
-            raise AdapterLoadError(
-                f"The adapter class {obj.__qualname__} takes no arguments, so the suite "
-                f"instantiated it, and that raised {type(exc).__name__}: {safe_text(exc)}"
-            ) from None
-    return obj
+def _load_object(adapter: Any) -> LoadedAdapter:
+    """The adapter a notebook holds: a module, class, instance or mapping (see `load_adapter`).
+
+    The spec recorded for it (shown in reports) is its import path when it has one
+    (``package.module`` or ``package.module:Class``), else a description such as
+    ``<object of class Mine>``, which `load_adapter` cannot load again.
+    """
+    if adapter is None:
+        raise AdapterLoadError(
+            'No adapter given: pass a spec string ("reference", "my_adapter.py"), a '
+            "module, a class, an instance, or a dict of member names to functions."
+        )
+    if isinstance(adapter, Mapping):
+        obj: Any = _namespace(adapter)
+        spec = f"<mapping of {', '.join(sorted(adapter))}>"
+    elif inspect.ismodule(adapter):
+        obj, spec = adapter, _module_spec(adapter)
+    elif inspect.isclass(adapter):
+        obj, spec = _instantiate(adapter), _class_spec(adapter)
+    else:
+        obj, spec = adapter, f"<object of class {type(adapter).__qualname__}>"
+    loaded = LoadedAdapter(obj, spec)
+    if not any(loaded.has(member) for member in MEMBERS):
+        raise AdapterLoadError(
+            f"The adapter {spec} provides none of the contract's members (for example "
+            "sigmoid, linear_backward, backprop); give it functions with those names."
+        )
+    return loaded
+
+
+def _instantiate(cls: type) -> Any:
+    # The contract: a class is instantiated with no arguments (pass an instance otherwise).
+    try:
+        inspect.signature(cls).bind()
+    except TypeError:
+        raise AdapterLoadError(
+            f"The adapter class {cls.__qualname__} is instantiated with no arguments, but its "
+            "constructor needs some. Pass an instance instead."
+        ) from None
+    except ValueError:  # no signature to read (a builtin): let the call itself say
+        pass
+    try:
+        return cls()
+    except BaseException as exc:  # adapter code chose what to raise
+        _reraise_real_interrupt(exc)
+        raise AdapterLoadError(
+            f"The adapter class {cls.__qualname__} is instantiated with no arguments, and that "
+            f"raised {type(exc).__name__}: {safe_text(exc)}. Pass an instance instead."
+        ) from None
+
+
+def _namespace(members: Mapping[Any, Any]) -> types.SimpleNamespace:
+    bad = [key for key in members if not isinstance(key, str)]
+    if bad:
+        raise AdapterLoadError(
+            f"An adapter given as a mapping has the key {repr_of(bad[0])}; its keys are "
+            "member names (strings) such as 'sigmoid' or 'backprop'."
+        )
+    unknown = sorted(k for k in members if k not in MEMBERS and k not in _SETTINGS)
+    if unknown:
+        raise AdapterLoadError(
+            f"The adapter mapping has key(s) {', '.join(map(repr, unknown))} that are not "
+            f"members of the contract; the members are {', '.join(MEMBERS)} (and the "
+            f"settings {', '.join(_SETTINGS)})."
+        )
+    not_callable = sorted(k for k, v in members.items() if k in MEMBERS and not callable(v))
+    if not_callable:
+        raise AdapterLoadError(
+            f"The adapter mapping's {', '.join(map(repr, not_callable))} must be functions "
+            "(callables); got "
+            + ", ".join(f"{type(members[k]).__name__} for {k!r}" for k in not_callable)
+            + "."
+        )
+    return types.SimpleNamespace(**members)
+
+
+def _importable(module_name: str) -> bool:
+    if module_name in ("__main__", "builtins") or module_name.startswith("_gradspec_adapter_"):
+        return False
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _module_spec(module: types.ModuleType) -> str:
+    name = module.__name__
+    return name if _importable(name) else f"<module {name}>"
+
+
+def _class_spec(cls: type) -> str:
+    module = cls.__module__
+    if _importable(module) and "<locals>" not in cls.__qualname__:
+        return f"{module}:{cls.__qualname__}"
+    return f"<class {cls.__qualname__}>"
 
 
 def _import_shipped(spec: str, name: str) -> Any:

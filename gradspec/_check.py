@@ -61,11 +61,11 @@ def check(
     >>> report.ok, report.findings
     (True, [])
     """
+    from gradspec.conformance._adapter import load_adapter
     from gradspec.conformance._format import format_progress
-    from gradspec.conformance._objects import as_adapter
     from gradspec.conformance._runner import run_suite
 
-    loaded = _isolated(adapter) if isolate else as_adapter(adapter)
+    loaded = _isolated(adapter) if isolate else load_adapter(adapter)
 
     def show(result: Any, done: int, total: int) -> None:
         print(format_progress(result, done, total), file=sys.stderr, flush=True)
@@ -94,9 +94,9 @@ def _isolated(adapter: Any) -> Any:
             "yet; use isolate=False, or gradspec grade, which runs each submission in a "
             "process of its own."
         ) from None
-    from gradspec.conformance._objects import as_adapter
+    from gradspec.conformance._adapter import load_adapter
 
-    spec = adapter if isinstance(adapter, str) else as_adapter(adapter).spec
+    spec = adapter if isinstance(adapter, str) else load_adapter(adapter).spec
     if spec.startswith("<"):
         raise ValueError(
             f"isolate=True needs an adapter a child process can import by name (a spec "
