@@ -1,8 +1,8 @@
 """The load probe, run in a child process: can the submission load, and what did loading do?
 
-``python -m gradspec._grade._probe SPEC`` loads the suite first (everything but
-``gradspec.reference``), takes a snapshot of the namespaces of gradspec's modules, of NumPy
-and of ``math``, loads the adapter, and prints one JSON line::
+``python -m gradspec._grade._probe SPEC`` loads the suite first, takes a snapshot of the
+namespaces of gradspec's modules, of NumPy and of ``math``, loads the adapter while
+recording the imports its loading makes, and prints one JSON line::
 
     {"loaded": true, "error": null, "members": [...],
      "imported_reference": false, "gradspec_modules": [...],
@@ -17,18 +17,21 @@ patch the suite only when called are not seen here; ``--isolate`` makes those ha
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import importlib
 import inspect
 import json
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 __all__ = ["main", "probe"]
 
 #: The suite's entry points, loaded before the adapter so that their namespaces (and,
-#: through their imports, every module of the suite but the reference) are in the snapshot.
+#: through their imports, every module of the suite) are in the snapshot.
 #: Names, not imports: the probe watches the CLI, it does not depend on it.
 SUITE_MODULES = (
     "gradspec.cli",
@@ -101,6 +104,33 @@ def _namespace_refs(obj: Any) -> list[str]:
     return sorted(refs)
 
 
+@contextlib.contextmanager
+def _recording_imports(names: list[str]) -> Iterator[None]:
+    """Record the absolute module names imported while the block runs, ``from`` names too.
+
+    ``from gradspec import reference`` is recorded as ``gradspec.reference``; both the
+    ``import`` statement and `importlib.import_module` are seen.
+    """
+    statement, function = builtins.__import__, importlib.import_module
+
+    def recording_statement(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0:
+            names.append(name)
+            names.extend(f"{name}.{item}" for item in fromlist or () if isinstance(item, str))
+        return statement(name, globals, locals, fromlist, level)
+
+    def recording_function(name: str, package: str | None = None) -> types.ModuleType:
+        if not name.startswith("."):
+            names.append(name)
+        return function(name, package)
+
+    builtins.__import__, importlib.import_module = recording_statement, recording_function
+    try:
+        yield
+    finally:
+        builtins.__import__, importlib.import_module = statement, function
+
+
 def probe(spec: str) -> dict[str, Any]:
     """Load ``spec`` after the suite and report what loading did (see the module docstring)."""
     for name in SUITE_MODULES:
@@ -118,8 +148,10 @@ def probe(spec: str) -> dict[str, Any]:
         "namespace_refs": [],
         "tampered": [],
     }
+    imports: list[str] = []
     try:
-        adapter = load_adapter(spec)
+        with _recording_imports(imports):
+            adapter = load_adapter(spec)
     except AdapterLoadError as error:
         result["error"] = str(error)
         adapter = None
@@ -127,9 +159,10 @@ def probe(spec: str) -> dict[str, Any]:
         result["error"] = f"loading raised {type(error).__name__}: {error}"
         adapter = None
     new_modules = set(sys.modules) - before_modules
+    # The suite has imported the reference already, so sys.modules cannot tell: what the
+    # loading code asked for can.
     result["imported_reference"] = any(
-        name == "gradspec.reference" or name.startswith("gradspec.reference.")
-        for name in new_modules
+        name == "gradspec.reference" or name.startswith("gradspec.reference.") for name in imports
     )
     result["gradspec_modules"] = sorted(m for m in new_modules if m.startswith("gradspec"))
     submission_modules = {
