@@ -19,7 +19,7 @@ import numpy as np
 from ._rules import OPS, Op, Shape, ShapeMismatch
 from ._validation import SUPPORTED_DTYPES
 
-__all__ = ["GraphError", "Node", "Plan", "check_graph", "topological_order"]
+__all__ = ["GraphError"]
 
 _NODE_KEYS = ("name", "op", "args")
 

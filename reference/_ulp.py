@@ -18,7 +18,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["FloatFormat", "float_format", "round_to_format", "ulp_at", "ulp_distance"]
+__all__ = ["ulp_distance"]
 
 
 @dataclass(frozen=True)
