@@ -163,17 +163,22 @@ class GradientCheck:
         return "\n".join(lines)
 
 
+#: What an analytic/numeric ratio suggests, for `_hint`.
+_RATIOS = {
+    -1.0: "the sign looks flipped",
+    2.0: "the gradient looks twice too large",
+    0.5: "the gradient looks half too small",
+}
+
+
 def _hint(analytic: float, numeric: float, mode: str) -> str:
     """One sentence pointing a student at the likely mistake."""
     if not math.isfinite(analytic):
         return "The gradient is not finite there."
-    if numeric != 0 and abs(analytic + numeric) <= 1e-3 * abs(numeric):
-        guess = "the sign looks flipped"
-    elif numeric != 0 and abs(analytic / numeric - 2) <= 1e-3:
-        guess = "the gradient looks twice too large"
-    elif numeric != 0 and abs(analytic / numeric - 0.5) <= 1e-3:
-        guess = "the gradient looks half too small"
-    elif mode == "projection":
+    for ratio, text in _RATIOS.items():
+        if abs(analytic - ratio * numeric) <= 1e-3 * abs(numeric):
+            return f"The gradient does not match f: {text}."
+    if mode == "projection":
         guess = "rerun with mode='full' (on a small input) to find the wrong element"
     else:
         guess = "the analytic value is not the slope of f there"
@@ -185,36 +190,24 @@ def _hint(analytic: float, numeric: float, mode: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _raised_at(exc: BaseException) -> str:
-    """'(file.py:12 in f)' for the innermost frame of exc, so the user can find the line."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return ""
-    last = frames[-1]
-    return f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno} in {last.name})"
-
-
 def _call(func: Callable[..., Any], point: np.ndarray, *, role: str, caller: str) -> np.ndarray:
     """Call a user function and return its result as a real float array, or raise clearly."""
     try:
         out = func(point)
     except Exception as exc:  # any failure of user code becomes one clear message
+        frame = traceback.extract_tb(exc.__traceback__)[-1]  # where in the user's code
         raise ValueError(
-            f"{caller}: {role} raised {type(exc).__name__}: {exc}{_raised_at(exc)} when "
+            f"{caller}: {role} raised {type(exc).__name__}: {exc} "
+            f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}) when "
             f"called with an array of shape {point.shape} and dtype {point.dtype}."
         ) from None
     try:
-        array = np.asarray(out)
-    except Exception:
-        array = np.asarray(None)
-    if array.dtype.kind in "biu":
-        array = array.astype(np.float64)
-    if array.dtype not in (np.float32, np.float64):
+        return as_float_array(out, name=role, func=caller)
+    except TypeError:
         raise TypeError(
             f"{caller}: {role} must return real numbers (float32 or float64); got "
-            f"{type(out).__name__} with dtype {array.dtype}."
-        )
-    return array
+            f"{type(out).__name__}."
+        ) from None
 
 
 class _Evaluator:
@@ -230,7 +223,6 @@ class _Evaluator:
         self._f = f
         self._caller = caller
         self.evaluations = 0
-        self.dtype = np.dtype(np.float64)
         self.precision = "float64"
         try:
             y0 = self._raw(x.astype(np.float64))
@@ -238,30 +230,28 @@ class _Evaluator:
             if x.dtype != np.float32:
                 raise
             # f refused float64 input; a float32 f may still accept its own dtype.
-            self.dtype = np.dtype(np.float32)
-            y0 = self._raw(x)
             self.precision = "float32 (f refused float64 input; float32 steps and bounds)"
-        if y0.dtype == np.float32 and self.dtype == np.float64:
-            self.dtype = np.dtype(np.float32)
+            y0 = self._raw(x)
+        if y0.dtype == np.float32 and self.precision == "float64":
             self.precision = "float32 (f returns float32; float32 steps and bounds)"
+        self.dtype = np.dtype(np.float64 if self.precision == "float64" else np.float32)
         self.eps = float(np.finfo(self.dtype).eps)
         self.out_shape = y0.shape
         self.x = x.astype(self.dtype)
-        self.x64 = np.asarray(self.x, dtype=np.float64)  # no copy when x is float64
-        self.f0 = self._check_value(y0, self.x)
+        self.f0 = self._checked(y0, self.x)
 
     def _raw(self, point: np.ndarray) -> np.ndarray:
         self.evaluations += 1
         return _call(self._f, point, role="f", caller=self._caller)
 
-    def _check_value(self, y: np.ndarray, point: np.ndarray) -> np.ndarray:
+    def _checked(self, y: np.ndarray, point: np.ndarray) -> np.ndarray:
         if y.shape != self.out_shape:
             raise ValueError(
                 f"{self._caller}: f returned shape {y.shape} at a point near x but shape "
                 f"{self.out_shape} at x; its output shape must not depend on the values of x."
             )
         if not np.all(np.isfinite(y)):
-            moved = float(np.max(np.abs(np.asarray(point, dtype=np.float64) - self.x64)))
+            moved = float(np.max(np.abs(point.astype(np.float64) - self.x)))
             raise ValueError(
                 f"{self._caller}: f returned a non-finite value at a point {moved:.3g} away "
                 "from x (0 means at x itself); x may be too close to the edge of f's domain."
@@ -269,7 +259,7 @@ class _Evaluator:
         return y.astype(np.float64).ravel()
 
     def __call__(self, point: np.ndarray) -> np.ndarray:
-        return self._check_value(self._raw(point), point)
+        return self._checked(self._raw(point), point)
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,7 +277,7 @@ class _Verdict:
     error: float
     tolerance: float
     step: float
-    kink: tuple[float, float, bool] | None = None  # (left, right, accepted) at a kink
+    kink: tuple[float, float] | None = None  # the one-sided slopes (left, right) at a kink
 
     @property
     def ratio(self) -> float:
@@ -372,7 +362,7 @@ def _diagnose(
     left, right = (f[0.0] - f[-0.5]) / delta, (f[0.5] - f[0.0]) / delta
     slopes = (left, right, left2, right2)
     accepted = bool(min(slopes) - tolerance <= analytic <= max(slopes) + tolerance)
-    kink = (left / length, right / length, accepted)
+    kink = (left / length, right / length)
     return replace(verdict, ok=accepted, tolerance=tolerance / length, kink=kink)
 
 
@@ -466,8 +456,7 @@ def _run(
     g_name = "grad" if scalar else "jac"
     x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
     ev = _Evaluator(f, x, caller=caller)
-    m = ev.f0.size
-    if scalar and m != 1:
+    if scalar and ev.f0.size != 1:
         raise ValueError(
             f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
             "For a vector-valued f use check_jacobian."
@@ -480,46 +469,44 @@ def _run(
     with np.errstate(invalid="ignore", over="ignore"):
         f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
     accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
-    worst = None  # ((failed, error / tolerance), where, x_value, verdict): the one reported
+    rows = []  # (where, x_value, verdict) for every comparison
     failed = False  # once a comparison has surely failed, later ones get no second look
-    kinks = []
     for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
         verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
         place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
         x_value = None if index is None else float(x.reshape(-1)[index])
         for k, v in enumerate(verdicts):
             where = place if scalar else f"f(x){_index_str(ev.out_shape, k)} / {place}"
-            if v.kink is not None:
-                kinks.append(Kink(where, x_value, v.kink[0], v.kink[1], float(v.analytic), v.ok))
-                if v.ok:
-                    continue
+            rows.append((where, x_value, v))
             failed = failed or not v.ok
-            rank = (not v.ok, v.ratio)
-            if worst is None or rank > worst[0]:
-                worst = (rank, where, x_value, v)
-    if worst is not None:
-        _, where, x_value, v = worst
-        a, num, tol, step = float(v.analytic), float(v.numeric), float(v.tolerance), v.step
-        abs_err = abs(a - num)
-        rel = abs_err / max(abs(a), abs(num), _TINY)
-    else:  # every comparison was an accepted kink
-        kink = kinks[0]
-        where, x_value, a = kink.where, kink.x_value, kink.analytic
-        num, abs_err, rel, tol, step = (kink.left + kink.right) / 2, 0.0, 0.0, 0.0, 0.0
+    kinks = tuple(Kink(w, xv, *v.kink, float(v.analytic), v.ok) for w, xv, v in rows if v.kink)
+    # The reported comparison: the one whose error is the largest fraction of its tolerance,
+    # failures first. When every comparison is an accepted kink, the first one, reported as
+    # the middle of its one-sided slopes with half their gap as the tolerance.
+    compared = [row for row in rows if not (row[2].kink and row[2].ok)]
+    if compared:
+        where, x_value, v = max(compared, key=lambda row: (not row[2].ok, row[2].ratio))
+        numeric, tolerance = float(v.numeric), float(v.tolerance)
+    else:
+        where, x_value, v = rows[0]
+        left, right = v.kink
+        numeric, tolerance = (left + right) / 2, abs(right - left) / 2
+    analytic = float(v.analytic)
+    abs_error = abs(analytic - numeric)
     return GradientCheck(
         ok=not failed,
         mode=mode,
         where=where,
         x_value=x_value,
-        analytic=a,
-        numeric=num,
-        abs_error=abs_err,
-        rel_error=rel,
-        tolerance=tol,
-        step=float(step),
+        analytic=analytic,
+        numeric=numeric,
+        abs_error=abs_error,
+        rel_error=abs_error / max(abs(analytic), abs(numeric), _TINY),
+        tolerance=tolerance,
+        step=float(v.step),
         evaluations=ev.evaluations,
-        checked=(x.size if mode == "full" else probes) * m,
-        kinks=tuple(kinks),
+        checked=len(rows),
+        kinks=kinks,
         precision=ev.precision,
     )
 
