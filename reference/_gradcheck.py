@@ -104,15 +104,17 @@ class GradientCheck:
     x_value : float or None
         x at that element (None in projection mode).
     analytic, numeric : float
-        The checked value and the central-difference value there. In full mode they are the
-        partial derivative; in projection mode the derivative along the unit direction.
+        The checked value and the central-difference value there (at a kink, the middle of
+        the one-sided slopes measured there). In full mode they are the partial derivative; in
+        projection mode the derivative along the unit direction.
     abs_error : float
         ``abs(analytic - numeric)``.
     rel_error : float
         ``abs_error / max(abs(analytic), abs(numeric), tiny)``: 0 when both are 0, about 2 for
         a flipped sign, 0.5 for a factor of 2.
     tolerance : float
-        The estimated error bound the absolute error was compared with.
+        The estimated error bound the absolute error was compared with (at a kink, widened
+        by half the spread of the one-sided slopes).
     step : float
         The step actually taken there: ``(x + h) - x`` for an element, h along a unit probe.
     evaluations : int
@@ -343,9 +345,10 @@ def _diagnose(
     far apart, f has a kink within the step (a central difference across relu's 0 reads
     0.5): it is reported with the first-order slopes \\((f_0 - f_{-1}) / \\delta\\) and
     \\((f_1 - f_0) / \\delta\\), and an analytic value within the range of the slopes is
-    accepted as a subgradient. If f is smooth, the verdict stands, with the tolerance
-    widened to f's measured noise (its fourth difference) for an f whose rounding exceeds
-    the model (a sum over sorted values has large partial sums).
+    accepted as a subgradient: its distance from their middle is within half their spread
+    (plus the tolerance). If f is smooth, the verdict stands, with the tolerance widened to
+    f's measured noise (its fourth difference) for an f whose rounding exceeds the model (a
+    sum over sorted values has large partial sums).
     """
     f = {s: float(v[k]) for s, v in d.samples.items()} | {0.0: float(f0)}
     delta = h / 2
@@ -361,9 +364,19 @@ def _diagnose(
         return replace(verdict, ok=ok, tolerance=tolerance / length)
     left, right = (f[0.0] - f[-0.5]) / delta, (f[0.5] - f[0.0]) / delta
     slopes = (left, right, left2, right2)
-    accepted = bool(min(slopes) - tolerance <= analytic <= max(slopes) + tolerance)
-    kink = (left / length, right / length)
-    return replace(verdict, ok=accepted, tolerance=tolerance / length, kink=kink)
+    # Every value between the slopes is a valid subgradient: the analytic value is compared
+    # with their middle, within half their spread.
+    middle = (min(slopes) + max(slopes)) / 2
+    tolerance += (max(slopes) - min(slopes)) / 2
+    error = abs(analytic - middle)
+    return replace(
+        verdict,
+        ok=bool(error <= tolerance),
+        numeric=middle / length,
+        error=error / length,
+        tolerance=tolerance / length,
+        kink=(left / length, right / length),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,18 +493,9 @@ def _run(
             rows.append((where, x_value, v))
             failed = failed or not v.ok
     kinks = tuple(Kink(w, xv, *v.kink, float(v.analytic), v.ok) for w, xv, v in rows if v.kink)
-    # The reported comparison: the one whose error is the largest fraction of its tolerance,
-    # failures first. When every comparison is an accepted kink, the first one, reported as
-    # the middle of its one-sided slopes with half their gap as the tolerance.
-    compared = [row for row in rows if not (row[2].kink and row[2].ok)]
-    if compared:
-        where, x_value, v = max(compared, key=lambda row: (not row[2].ok, row[2].ratio))
-        numeric, tolerance = float(v.numeric), float(v.tolerance)
-    else:
-        where, x_value, v = rows[0]
-        left, right = v.kink
-        numeric, tolerance = (left + right) / 2, abs(right - left) / 2
-    analytic = float(v.analytic)
+    # The reported comparison: failures first, then the largest error / tolerance.
+    where, x_value, v = max(rows, key=lambda row: (not row[2].ok, row[2].ratio))
+    analytic, numeric = float(v.analytic), float(v.numeric)
     abs_error = abs(analytic - numeric)
     return GradientCheck(
         ok=not failed,
@@ -502,7 +506,7 @@ def _run(
         numeric=numeric,
         abs_error=abs_error,
         rel_error=abs_error / max(abs(analytic), abs(numeric), _TINY),
-        tolerance=tolerance,
+        tolerance=float(v.tolerance),
         step=float(v.step),
         evaluations=ev.evaluations,
         checked=len(rows),
@@ -586,7 +590,8 @@ def check_gradient(
     slopes jump apart, f has a kink within the step (a central difference across relu's 0
     reads 0.5). It is reported with the one-sided slopes \((f(x) - f(x-\delta))/\delta\)
     and \((f(x+\delta) - f(x))/\delta\), \(\delta = h/2\), and an analytic value within
-    the range of slopes measured there is accepted as a subgradient. If f is smooth, the
+    the range of slopes measured there is accepted as a subgradient (it is compared with
+    their middle, the tolerance widened by half their spread). If f is smooth, the
     verdict stands, its tolerance widened to f's measured noise (the fourth difference of
     the five values). Once one comparison has surely failed, later ones get no second look.
 
