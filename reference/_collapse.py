@@ -19,8 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _activations
-from ._activations import ACTIVATIONS
+from ._activations import activation as by_name
 from ._linear import check_layer, linear
 
 __all__ = ["apply_linear_stack", "collapse_linear_stack"]
@@ -116,14 +115,10 @@ def apply_linear_stack(
     """
     func = "apply_linear_stack"
     arrays = _layers_as_arrays(layers, func)
-    if activation is not None and activation not in ACTIVATIONS:
-        raise ValueError(
-            f"{func}: unknown activation {activation!r}; expected None or one of "
-            f"{', '.join(ACTIVATIONS)}."
-        )
+    between = None if activation is None else by_name(activation, func=func)
     out = np.asarray(x)
     for index, (W, b) in enumerate(arrays):
-        if index > 0 and activation is not None:
-            out = getattr(_activations, activation)(out)
+        if index > 0 and between is not None:
+            out = between(out)
         out = linear(W, out, b)
     return out

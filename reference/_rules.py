@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _activations
+from ._activations import activation
 from ._linear import linear, linear_backward
 from ._validation import check_negative_slope
 
@@ -131,8 +131,8 @@ def _elementwise(name: str, **attributes: Attribute) -> Op:
     Both are the public functions of `gradspec.reference`: the engine computes exactly what
     a user calling them would get. The node's ``attributes`` are passed on to both.
     """
-    function = getattr(_activations, name)
-    derivative = getattr(_activations, f"{name}_derivative")
+    function = activation(name, func="OPS")
+    derivative = activation(name, func="OPS", derivative=True)
     return Op(
         params=("a",),
         shape=lambda a: a,
