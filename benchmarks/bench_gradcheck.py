@@ -6,6 +6,11 @@ over a planted error, at a few planted positions). Checkers: gradspec's projecti
 torch.autograd.gradcheck (fast mode; slow mode at 64x64 only, it takes 85 s at 512x512) and
 jax.test_util.check_grads (float64).
 
+gradspec's projection mode costs 1 + 4 * probes calls of f (9 with the default 2 probes), for
+a correct gradient and a wrong one alike: f(x), then per probe the central difference at
+x +- h and x +- h/2 (the half step gives its truncation estimate, and the kink diagnosis
+reuses the same samples instead of paying for a second look).
+
 Run: python benchmarks/bench_gradcheck.py [--quick]
 """
 

@@ -15,7 +15,7 @@ backprop
 gradcheck
     f(W) = sum(tanh(W x + b)), W 64x64 and 512x512: evaluations of f, time, the smallest
     single wrong entry each checker flags, false alarms over many correct problems
-    (``bench_gradcheck``); goals: <= 8 evaluations, flags 1e-5, no false alarm.
+    (``bench_gradcheck``); goals: <= 9 evaluations, flags 1e-5, no false alarm.
 suite
     The conformance suite per profile and adapter: seconds and examples per second
     (``suite_time.py``).
@@ -79,7 +79,10 @@ GOALS = {
     "throughput_ref_over_naive": 1.5,
     "mlp_ratio": 2.5,
     "chain_us_per_node": 10.0,
-    "gradcheck_evaluations": 8,
+    # f(x) once and 4 per probe (x +- h, x +- h/2: the one central difference with its
+    # truncation estimate, whose samples the kink diagnosis reuses), 2 probes by default.
+    # It was 8 when a probe took 3 evaluations and a failing one a 4th for a second look.
+    "gradcheck_evaluations": 9,
     "gradcheck_flags": 1e-5,
 }
 

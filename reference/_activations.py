@@ -625,3 +625,15 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
         t = np.exp(-np.abs(c))
         value = ((c + 1.0) * t + np.where(c >= 0, 1.0, t * t)) / _one_plus_t_squared(t)
         return _rounded(_subnormal_tail(value, x < _SWISH_TAIL, c + 1.0, c), z)
+
+
+# --- by name ------------------------------------------------------------------------------
+
+
+def activation(name: Any, *, func: str, derivative: bool = False) -> Any:
+    """The activation called ``name`` (or its derivative), or a ValueError naming the choices."""
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"{func}: unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}."
+        )
+    return globals()[f"{name}_derivative" if derivative else name]

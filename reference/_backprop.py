@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._graph import GraphError, Node, Plan, check_graph
+from ._graph import GraphError, Plan, check_graph
 
 __all__ = ["backprop", "jacobian"]
 
@@ -83,9 +83,9 @@ def backprop(graph: dict[str, Any], inputs: dict[str, np.ndarray]) -> tuple[Any,
         )
     with np.errstate(all="ignore"):
         values = _forward(plan)
-        grads = _backward(plan.order, values, plan.output, np.ones((), dtype=plan.dtype))
+        gradients = _backward(plan, values, np.ones((), dtype=plan.dtype))
     output = np.array(values[plan.output], dtype=plan.dtype)  # a copy: it may be an input
-    return output, _input_gradients(plan, grads)
+    return output, gradients
 
 
 def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> Any:
@@ -115,8 +115,7 @@ def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> 
     Notes
     -----
     One forward pass, then one backward pass per output element \(i\) with the one-hot
-    seed \(e_i\): the VJP \(e_i^\top J\) is exactly row \(i\). The backward passes
-    visit only the nodes that both depend on ``wrt`` and feed the output.
+    seed \(e_i\): the VJP \(e_i^\top J\) is exactly row \(i\).
 
     Examples
     --------
@@ -136,17 +135,13 @@ def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> 
             f"expected one of {list(plan.inputs)}."
         )
     shape = plan.shapes[plan.output]
-    dtype = plan.dtype
-    result = np.zeros((int(np.prod(shape)), plan.arrays[wrt].size), dtype=dtype)
-    order, needed = _between(plan, wrt)
+    result = np.zeros((int(np.prod(shape)), plan.arrays[wrt].size), dtype=plan.dtype)
     with np.errstate(all="ignore"):
         values = _forward(plan)
         for row in range(result.shape[0]):
-            seed = np.zeros(shape, dtype=dtype)
+            seed = np.zeros(shape, dtype=plan.dtype)
             seed.flat[row] = 1
-            grads = _backward(order, values, plan.output, seed, keep=needed)
-            if wrt in grads:
-                result[row] = np.ravel(grads[wrt])
+            result[row] = _backward(plan, values, seed)[wrt].reshape(-1)
     return result
 
 
@@ -162,72 +157,27 @@ def _forward(plan: Plan) -> dict[str, Any]:
     return values
 
 
-def _backward(
-    order: list[Node],
-    values: dict[str, Any],
-    output: str,
-    seed: np.ndarray,
-    keep: set[str] | None = None,
-) -> dict[str, Any]:
-    """The chain rule in reverse topological order; returns the gradients left for inputs.
+def _backward(plan: Plan, values: dict[str, Any], seed: np.ndarray) -> dict[str, np.ndarray]:
+    """The chain rule in reverse topological order: the gradient of every graph input.
 
-    ``seed`` is the gradient of the output itself. Only gradients of names in ``keep`` (all
-    names when None) are stored.
+    ``seed`` is the gradient of the output itself. Each input's gradient has the input's
+    shape and dtype and its own memory (zeros when the output does not depend on it).
     """
-    grads: dict[str, Any] = {output: seed}
-    for node in reversed(order):
+    grads: dict[str, Any] = {plan.output: seed}
+    for node in reversed(plan.order):
         # Every use of this node comes later in the order, so its gradient is complete now;
         # popping it frees the memory as soon as it has been used.
         grad = grads.pop(node.name, None)
         if grad is None:  # the output does not depend on this node
             continue
         arguments = [values[arg] for arg in node.args]
-        for arg, arg_grad in zip(
-            node.args, node.op.vjp(grad, *arguments, **node.attributes), strict=True
-        ):
-            if keep is not None and arg not in keep:
-                continue
-            if arg in grads:
-                # A fresh sum, not +=: a VJP may hand back `grad` itself (add), so the stored
-                # array can be shared with another name's gradient.
-                grads[arg] = grads[arg] + arg_grad
-            else:
-                grads[arg] = arg_grad
-    return grads
-
-
-def _between(plan: Plan, wrt: str) -> tuple[list[Node], set[str]]:
-    """The nodes that depend on ``wrt`` and feed the output, and the names depending on wrt."""
-    depends = {wrt}
-    for node in plan.order:
-        if any(arg in depends for arg in node.args):
-            depends.add(node.name)
-    feeds = {plan.output}
-    for node in reversed(plan.order):
-        if node.name in feeds:
-            feeds.update(node.args)
-    order = [node for node in plan.order if node.name in depends and node.name in feeds]
-    return order, depends
-
-
-def _input_gradients(plan: Plan, grads: dict[str, Any]) -> dict[str, np.ndarray]:
-    """One gradient per input: its exact shape and dtype, never sharing memory with another."""
-    result: dict[str, np.ndarray] = {}
-    handed_out: set[int] = set()
-    for name in plan.inputs:
-        grad = grads.get(name)
-        shape = plan.shapes[name]
-        if grad is None:  # the output does not depend on this input
-            grad = np.zeros(shape, dtype=plan.dtype)
-        elif not (
-            isinstance(grad, np.ndarray)
-            and grad.flags.owndata
-            and grad.flags.writeable
-            and id(grad) not in handed_out
-        ):
-            # A NumPy scalar, a view (sum's broadcast) or an array already given to another
-            # input (add hands one gradient to both arguments): give this input its own copy.
-            grad = np.array(grad, dtype=plan.dtype)
-        handed_out.add(id(grad))
-        result[name] = grad
-    return result
+        vjps = node.op.vjp(grad, *arguments, **node.attributes)
+        for arg, arg_grad in zip(node.args, vjps, strict=True):
+            # A fresh sum, not +=: a VJP may hand back `grad` itself (add) or a read-only
+            # view of it (sum), so a stored gradient may be shared with another name's.
+            grads[arg] = grads[arg] + arg_grad if arg in grads else arg_grad
+    zero = np.zeros((), dtype=plan.dtype)
+    return {
+        name: np.array(np.broadcast_to(grads.get(name, zero), plan.shapes[name]), dtype=plan.dtype)
+        for name in plan.inputs
+    }

@@ -19,10 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _activations
-from ._activations import ACTIVATIONS
-from ._linear import linear
-from ._validation import as_float_array_of_ndim
+from ._activations import activation as by_name
+from ._linear import check_layer, linear
 
 __all__ = ["apply_linear_stack", "collapse_linear_stack"]
 
@@ -30,6 +28,7 @@ __all__ = ["apply_linear_stack", "collapse_linear_stack"]
 def _layers_as_arrays(
     layers: Sequence[tuple[ArrayLike, ArrayLike]], func: str
 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every layer checked up front (`check_layer`), naming the layer at fault."""
     if len(layers) == 0:
         raise ValueError(f"{func}: the stack is empty; give at least one (W, b) pair.")
     arrays = []
@@ -40,19 +39,7 @@ def _layers_as_arrays(
             raise TypeError(
                 f"{func}: layer {index} must be a (W, b) pair; got {type(layer).__name__}."
             ) from None
-        W = as_float_array_of_ndim(W, (2,), name=f"layer {index}'s W", func=func)
-        b = as_float_array_of_ndim(b, (1,), name=f"layer {index}'s b", func=func)
-        if b.shape != W.shape[:1]:
-            raise ValueError(
-                f"{func}: layer {index} has W of shape {W.shape} and b of shape {b.shape}; "
-                f"expected b of shape ({W.shape[0]},)."
-            )
-        if b.dtype != W.dtype:
-            raise TypeError(
-                f"{func}: layer {index} has W of dtype {W.dtype} and b of dtype {b.dtype}; "
-                "expected one dtype."
-            )
-        arrays.append((W, b))
+        arrays.append(check_layer(W, b, func=func, layer=f"layer {index}'s "))
     return arrays
 
 
@@ -128,14 +115,10 @@ def apply_linear_stack(
     """
     func = "apply_linear_stack"
     arrays = _layers_as_arrays(layers, func)
-    if activation is not None and activation not in ACTIVATIONS:
-        raise ValueError(
-            f"{func}: unknown activation {activation!r}; expected None or one of "
-            f"{', '.join(ACTIVATIONS)}."
-        )
+    between = None if activation is None else by_name(activation, func=func)
     out = np.asarray(x)
     for index, (W, b) in enumerate(arrays):
-        if index > 0 and activation is not None:
-            out = getattr(_activations, activation)(out)
+        if index > 0 and between is not None:
+            out = between(out)
         out = linear(W, out, b)
     return out

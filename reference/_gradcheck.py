@@ -104,15 +104,17 @@ class GradientCheck:
     x_value : float or None
         x at that element (None in projection mode).
     analytic, numeric : float
-        The checked value and the central-difference value there. In full mode they are the
-        partial derivative; in projection mode the derivative along the unit direction.
+        The checked value and the central-difference value there (at a kink, the middle of
+        the one-sided slopes measured there). In full mode they are the partial derivative; in
+        projection mode the derivative along the unit direction.
     abs_error : float
         ``abs(analytic - numeric)``.
     rel_error : float
         ``abs_error / max(abs(analytic), abs(numeric), tiny)``: 0 when both are 0, about 2 for
         a flipped sign, 0.5 for a factor of 2.
     tolerance : float
-        The estimated error bound the absolute error was compared with.
+        The estimated error bound the absolute error was compared with (at a kink, widened
+        by half the spread of the one-sided slopes).
     step : float
         The step actually taken there: ``(x + h) - x`` for an element, h along a unit probe.
     evaluations : int
@@ -163,17 +165,22 @@ class GradientCheck:
         return "\n".join(lines)
 
 
+#: What an analytic/numeric ratio suggests, for `_hint`.
+_RATIOS = {
+    -1.0: "the sign looks flipped",
+    2.0: "the gradient looks twice too large",
+    0.5: "the gradient looks half too small",
+}
+
+
 def _hint(analytic: float, numeric: float, mode: str) -> str:
     """One sentence pointing a student at the likely mistake."""
     if not math.isfinite(analytic):
         return "The gradient is not finite there."
-    if numeric != 0 and abs(analytic + numeric) <= 1e-3 * abs(numeric):
-        guess = "the sign looks flipped"
-    elif numeric != 0 and abs(analytic / numeric - 2) <= 1e-3:
-        guess = "the gradient looks twice too large"
-    elif numeric != 0 and abs(analytic / numeric - 0.5) <= 1e-3:
-        guess = "the gradient looks half too small"
-    elif mode == "projection":
+    for ratio, text in _RATIOS.items():
+        if abs(analytic - ratio * numeric) <= 1e-3 * abs(numeric):
+            return f"The gradient does not match f: {text}."
+    if mode == "projection":
         guess = "rerun with mode='full' (on a small input) to find the wrong element"
     else:
         guess = "the analytic value is not the slope of f there"
@@ -185,36 +192,24 @@ def _hint(analytic: float, numeric: float, mode: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _raised_at(exc: BaseException) -> str:
-    """'(file.py:12 in f)' for the innermost frame of exc, so the user can find the line."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return ""
-    last = frames[-1]
-    return f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno} in {last.name})"
-
-
 def _call(func: Callable[..., Any], point: np.ndarray, *, role: str, caller: str) -> np.ndarray:
     """Call a user function and return its result as a real float array, or raise clearly."""
     try:
         out = func(point)
     except Exception as exc:  # any failure of user code becomes one clear message
+        frame = traceback.extract_tb(exc.__traceback__)[-1]  # where in the user's code
         raise ValueError(
-            f"{caller}: {role} raised {type(exc).__name__}: {exc}{_raised_at(exc)} when "
+            f"{caller}: {role} raised {type(exc).__name__}: {exc} "
+            f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}) when "
             f"called with an array of shape {point.shape} and dtype {point.dtype}."
         ) from None
     try:
-        array = np.asarray(out)
-    except Exception:
-        array = np.asarray(None)
-    if array.dtype.kind in "biu":
-        array = array.astype(np.float64)
-    if array.dtype not in (np.float32, np.float64):
+        return as_float_array(out, name=role, func=caller)
+    except TypeError:
         raise TypeError(
             f"{caller}: {role} must return real numbers (float32 or float64); got "
-            f"{type(out).__name__} with dtype {array.dtype}."
-        )
-    return array
+            f"{type(out).__name__}."
+        ) from None
 
 
 class _Evaluator:
@@ -230,7 +225,6 @@ class _Evaluator:
         self._f = f
         self._caller = caller
         self.evaluations = 0
-        self.dtype = np.dtype(np.float64)
         self.precision = "float64"
         try:
             y0 = self._raw(x.astype(np.float64))
@@ -238,30 +232,28 @@ class _Evaluator:
             if x.dtype != np.float32:
                 raise
             # f refused float64 input; a float32 f may still accept its own dtype.
-            self.dtype = np.dtype(np.float32)
-            y0 = self._raw(x)
             self.precision = "float32 (f refused float64 input; float32 steps and bounds)"
-        if y0.dtype == np.float32 and self.dtype == np.float64:
-            self.dtype = np.dtype(np.float32)
+            y0 = self._raw(x)
+        if y0.dtype == np.float32 and self.precision == "float64":
             self.precision = "float32 (f returns float32; float32 steps and bounds)"
+        self.dtype = np.dtype(np.float64 if self.precision == "float64" else np.float32)
         self.eps = float(np.finfo(self.dtype).eps)
         self.out_shape = y0.shape
         self.x = x.astype(self.dtype)
-        self.x64 = np.asarray(self.x, dtype=np.float64)  # no copy when x is float64
-        self.f0 = self._check_value(y0, self.x)
+        self.f0 = self._checked(y0, self.x)
 
     def _raw(self, point: np.ndarray) -> np.ndarray:
         self.evaluations += 1
         return _call(self._f, point, role="f", caller=self._caller)
 
-    def _check_value(self, y: np.ndarray, point: np.ndarray) -> np.ndarray:
+    def _checked(self, y: np.ndarray, point: np.ndarray) -> np.ndarray:
         if y.shape != self.out_shape:
             raise ValueError(
                 f"{self._caller}: f returned shape {y.shape} at a point near x but shape "
                 f"{self.out_shape} at x; its output shape must not depend on the values of x."
             )
         if not np.all(np.isfinite(y)):
-            moved = float(np.max(np.abs(np.asarray(point, dtype=np.float64) - self.x64)))
+            moved = float(np.max(np.abs(point.astype(np.float64) - self.x)))
             raise ValueError(
                 f"{self._caller}: f returned a non-finite value at a point {moved:.3g} away "
                 "from x (0 means at x itself); x may be too close to the edge of f's domain."
@@ -269,7 +261,7 @@ class _Evaluator:
         return y.astype(np.float64).ravel()
 
     def __call__(self, point: np.ndarray) -> np.ndarray:
-        return self._check_value(self._raw(point), point)
+        return self._checked(self._raw(point), point)
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,7 +279,7 @@ class _Verdict:
     error: float
     tolerance: float
     step: float
-    kink: tuple[float, float, bool] | None = None  # (left, right, accepted) at a kink
+    kink: tuple[float, float] | None = None  # the one-sided slopes (left, right) at a kink
 
     @property
     def ratio(self) -> float:
@@ -353,9 +345,10 @@ def _diagnose(
     far apart, f has a kink within the step (a central difference across relu's 0 reads
     0.5): it is reported with the first-order slopes \\((f_0 - f_{-1}) / \\delta\\) and
     \\((f_1 - f_0) / \\delta\\), and an analytic value within the range of the slopes is
-    accepted as a subgradient. If f is smooth, the verdict stands, with the tolerance
-    widened to f's measured noise (its fourth difference) for an f whose rounding exceeds
-    the model (a sum over sorted values has large partial sums).
+    accepted as a subgradient: its distance from their middle is within half their spread
+    (plus the tolerance). If f is smooth, the verdict stands, with the tolerance widened to
+    f's measured noise (its fourth difference) for an f whose rounding exceeds the model (a
+    sum over sorted values has large partial sums).
     """
     f = {s: float(v[k]) for s, v in d.samples.items()} | {0.0: float(f0)}
     delta = h / 2
@@ -371,9 +364,19 @@ def _diagnose(
         return replace(verdict, ok=ok, tolerance=tolerance / length)
     left, right = (f[0.0] - f[-0.5]) / delta, (f[0.5] - f[0.0]) / delta
     slopes = (left, right, left2, right2)
-    accepted = bool(min(slopes) - tolerance <= analytic <= max(slopes) + tolerance)
-    kink = (left / length, right / length, accepted)
-    return replace(verdict, ok=accepted, tolerance=tolerance / length, kink=kink)
+    # Every value between the slopes is a valid subgradient: the analytic value is compared
+    # with their middle, within half their spread.
+    middle = (min(slopes) + max(slopes)) / 2
+    tolerance += (max(slopes) - min(slopes)) / 2
+    error = abs(analytic - middle)
+    return replace(
+        verdict,
+        ok=bool(error <= tolerance),
+        numeric=middle / length,
+        error=error / length,
+        tolerance=tolerance / length,
+        kink=(left / length, right / length),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -466,8 +469,7 @@ def _run(
     g_name = "grad" if scalar else "jac"
     x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
     ev = _Evaluator(f, x, caller=caller)
-    m = ev.f0.size
-    if scalar and m != 1:
+    if scalar and ev.f0.size != 1:
         raise ValueError(
             f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
             "For a vector-valued f use check_jacobian."
@@ -480,46 +482,35 @@ def _run(
     with np.errstate(invalid="ignore", over="ignore"):
         f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
     accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
-    worst = None  # ((failed, error / tolerance), where, x_value, verdict): the one reported
+    rows = []  # (where, x_value, verdict) for every comparison
     failed = False  # once a comparison has surely failed, later ones get no second look
-    kinks = []
     for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
         verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
         place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
         x_value = None if index is None else float(x.reshape(-1)[index])
         for k, v in enumerate(verdicts):
             where = place if scalar else f"f(x){_index_str(ev.out_shape, k)} / {place}"
-            if v.kink is not None:
-                kinks.append(Kink(where, x_value, v.kink[0], v.kink[1], float(v.analytic), v.ok))
-                if v.ok:
-                    continue
+            rows.append((where, x_value, v))
             failed = failed or not v.ok
-            rank = (not v.ok, v.ratio)
-            if worst is None or rank > worst[0]:
-                worst = (rank, where, x_value, v)
-    if worst is not None:
-        _, where, x_value, v = worst
-        a, num, tol, step = float(v.analytic), float(v.numeric), float(v.tolerance), v.step
-        abs_err = abs(a - num)
-        rel = abs_err / max(abs(a), abs(num), _TINY)
-    else:  # every comparison was an accepted kink
-        kink = kinks[0]
-        where, x_value, a = kink.where, kink.x_value, kink.analytic
-        num, abs_err, rel, tol, step = (kink.left + kink.right) / 2, 0.0, 0.0, 0.0, 0.0
+    kinks = tuple(Kink(w, xv, *v.kink, float(v.analytic), v.ok) for w, xv, v in rows if v.kink)
+    # The reported comparison: failures first, then the largest error / tolerance.
+    where, x_value, v = max(rows, key=lambda row: (not row[2].ok, row[2].ratio))
+    analytic, numeric = float(v.analytic), float(v.numeric)
+    abs_error = abs(analytic - numeric)
     return GradientCheck(
         ok=not failed,
         mode=mode,
         where=where,
         x_value=x_value,
-        analytic=a,
-        numeric=num,
-        abs_error=abs_err,
-        rel_error=rel,
-        tolerance=tol,
-        step=float(step),
+        analytic=analytic,
+        numeric=numeric,
+        abs_error=abs_error,
+        rel_error=abs_error / max(abs(analytic), abs(numeric), _TINY),
+        tolerance=float(v.tolerance),
+        step=float(v.step),
         evaluations=ev.evaluations,
-        checked=(x.size if mode == "full" else probes) * m,
-        kinks=tuple(kinks),
+        checked=len(rows),
+        kinks=kinks,
         precision=ev.precision,
     )
 
@@ -599,7 +590,8 @@ def check_gradient(
     slopes jump apart, f has a kink within the step (a central difference across relu's 0
     reads 0.5). It is reported with the one-sided slopes \((f(x) - f(x-\delta))/\delta\)
     and \((f(x+\delta) - f(x))/\delta\), \(\delta = h/2\), and an analytic value within
-    the range of slopes measured there is accepted as a subgradient. If f is smooth, the
+    the range of slopes measured there is accepted as a subgradient (it is compared with
+    their middle, the tolerance widened by half their spread). If f is smooth, the
     verdict stands, its tolerance widened to f's measured noise (the fourth difference of
     the five values). Once one comparison has surely failed, later ones get no second look.
 

@@ -22,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _activations
-from ._activations import ACTIVATIONS
+from ._activations import activation
 from ._validation import as_float_array, as_float_array_of_ndim, check_negative_slope
 
 __all__ = [
@@ -70,13 +69,8 @@ def activation_jacobian(name: str, z: ArrayLike, *, negative_slope: float = 0.01
     array([[0., 0.],
            [0., 1.]])
     """
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"activation_jacobian: unknown activation {name!r}; expected one of "
-            f"{', '.join(ACTIVATIONS)}."
-        )
+    derivative = activation(name, func="activation_jacobian", derivative=True)
     z = as_float_array_of_ndim(z, (1,), name="z", func="activation_jacobian")
-    derivative = getattr(_activations, f"{name}_derivative")
     if name == "leaky_relu":
         slope = check_negative_slope(negative_slope, func="activation_jacobian")
         return np.diag(derivative(z, negative_slope=slope))

@@ -10,24 +10,36 @@ from ._validation import as_float_array, as_float_array_of_ndim, check_same_dtyp
 __all__ = ["linear", "linear_backward"]
 
 
+def check_layer(
+    W: ArrayLike, b: ArrayLike, *, func: str, layer: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check W (m, n) and b (m,) of one dtype and return them.
+
+    ``layer`` ("layer 2's ") prefixes the argument names in the messages.
+    """
+    W = as_float_array_of_ndim(W, (2,), name=f"{layer}W", func=func)
+    b = as_float_array_of_ndim(b, (1,), name=f"{layer}b", func=func)
+    check_same_dtype(func, **{f"{layer}W": W, f"{layer}b": b})
+    if b.shape != W.shape[:1]:
+        raise ValueError(
+            f"{func}: {layer}b must have shape ({W.shape[0]},) (the rows of W, shape {W.shape}); "
+            f"got b of shape {b.shape}."
+        )
+    return W, b
+
+
 def _validate_layer(
     W: ArrayLike, x: ArrayLike, b: ArrayLike, *, func: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the shapes W (m, n), x (n,) or (B, n), b (m,) and one dtype; return the arrays."""
-    W = as_float_array_of_ndim(W, (2,), name="W", func=func)
+    W, b = check_layer(W, b, func=func)
     x = as_float_array_of_ndim(x, (1, 2), name="x", func=func)
-    b = as_float_array_of_ndim(b, (1,), name="b", func=func)
-    check_same_dtype(func, W=W, x=x, b=b)
-    m, n = W.shape
+    check_same_dtype(func, W=W, x=x)
+    n = W.shape[1]
     if x.shape[-1] != n:
         raise ValueError(
             f"{func}: x must have {n} features (the columns of W, shape {W.shape}); "
             f"got x of shape {x.shape}. Expected ({n},) or (batch, {n})."
-        )
-    if b.shape != (m,):
-        raise ValueError(
-            f"{func}: b must have shape ({m},) (the rows of W, shape {W.shape}); "
-            f"got b of shape {b.shape}."
         )
     return W, x, b
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _activations
+from ._activations import activation
 from ._linear import linear, linear_backward
 from ._validation import check_negative_slope
 
@@ -70,10 +70,6 @@ class Op:
 def _require_ndim(param: str, shape: Shape, ndim: int, why: str = "") -> None:
     if len(shape) != ndim:
         raise ShapeMismatch(f"{param} must be {ndim}-D{why}; got shape {shape}")
-
-
-def _elementwise_shape(a: Shape) -> Shape:
-    return a
 
 
 def _same_shapes(a: Shape, b: Shape) -> Shape:
@@ -115,10 +111,6 @@ def _dot_shape(u: Shape, h: Shape) -> Shape:
     return ()
 
 
-def _scalar_shape(a: Shape) -> Shape:
-    return ()
-
-
 # --- VJPs that need more than one line ------------------------------------------------------
 
 
@@ -139,11 +131,11 @@ def _elementwise(name: str, **attributes: Attribute) -> Op:
     Both are the public functions of `gradspec.reference`: the engine computes exactly what
     a user calling them would get. The node's ``attributes`` are passed on to both.
     """
-    function = getattr(_activations, name)
-    derivative = getattr(_activations, f"{name}_derivative")
+    function = activation(name, func="OPS")
+    derivative = activation(name, func="OPS", derivative=True)
     return Op(
         params=("a",),
-        shape=_elementwise_shape,
+        shape=lambda a: a,
         forward=function,
         vjp=lambda g, a, **values: (g * derivative(a, **values),),
         attributes=attributes,
@@ -152,38 +144,21 @@ def _elementwise(name: str, **attributes: Attribute) -> Op:
 
 # --- the table -------------------------------------------------------------------------------
 
-#: Every op a graph may use, by name. Adding an op means adding one entry here.
+#: Every op a graph may use, by name: ``Op(params, shape, forward, vjp)``, one entry each.
 OPS: Mapping[str, Op] = {
     "linear": Op(
-        params=("W", "x", "b"),
-        shape=_linear_shape,
-        forward=linear,
-        vjp=lambda g, W, x, b: linear_backward(W, x, b, g),
+        ("W", "x", "b"), _linear_shape, linear, lambda g, W, x, b: linear_backward(W, x, b, g)
     ),
-    "matmul": Op(params=("A", "B"), shape=_matmul_shape, forward=np.matmul, vjp=_matmul_vjp),
-    "add": Op(params=("a", "b"), shape=_same_shapes, forward=np.add, vjp=lambda g, a, b: (g, g)),
-    "mul": Op(
-        params=("a", "b"),
-        shape=_same_shapes,
-        forward=np.multiply,
-        vjp=lambda g, a, b: (g * b, g * a),
-    ),
-    "dot": Op(
-        params=("u", "h"), shape=_dot_shape, forward=np.dot, vjp=lambda g, u, h: (g * h, g * u)
-    ),
-    "sum": Op(
-        params=("a",),
-        shape=_scalar_shape,
-        forward=np.sum,
-        # Every element contributes with weight 1: the gradient is g repeated, a read-only view.
-        vjp=lambda g, a: (np.broadcast_to(g, a.shape),),
-    ),
+    "matmul": Op(("A", "B"), _matmul_shape, np.matmul, _matmul_vjp),
+    "add": Op(("a", "b"), _same_shapes, np.add, lambda g, a, b: (g, g)),
+    "mul": Op(("a", "b"), _same_shapes, np.multiply, lambda g, a, b: (g * b, g * a)),
+    "dot": Op(("u", "h"), _dot_shape, np.dot, lambda g, u, h: (g * h, g * u)),
+    # Every element contributes with weight 1: the gradient is g repeated, a read-only view.
+    "sum": Op(("a",), lambda a: (), np.sum, lambda g, a: (np.broadcast_to(g, a.shape),)),
     "sigmoid": _elementwise("sigmoid"),
     "tanh": _elementwise("tanh"),
     "hardtanh": _elementwise("hardtanh"),
     "relu": _elementwise("relu"),
     "swish": _elementwise("swish"),
-    "leaky_relu": _elementwise(
-        "leaky_relu", negative_slope=Attribute(default=0.01, check=_check_slope)
-    ),
+    "leaky_relu": _elementwise("leaky_relu", negative_slope=Attribute(0.01, _check_slope)),
 }

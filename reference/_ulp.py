@@ -18,7 +18,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["FloatFormat", "float_format", "round_to_format", "ulp_at", "ulp_distance"]
+__all__ = ["ulp_distance"]
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,9 @@ _FORMATS = {
 def float_format(dtype: Any) -> FloatFormat:
     """Return the `FloatFormat` of float32 or float64; refuse any other dtype."""
     try:
-        key = np.dtype(dtype)
-    except TypeError:
-        key = None
-    if key not in _FORMATS:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype!r}.")
-    return _FORMATS[key]
+        return _FORMATS[np.dtype(dtype)]
+    except (TypeError, KeyError):  # not a dtype at all, or another one
+        raise TypeError(f"dtype must be float32 or float64; got {dtype!r}.") from None
 
 
 # mpmath rounds the result of abs() and unary minus to the current precision (53 bits by

@@ -66,7 +66,7 @@ _ONE = mpmath.mpf(1)
 _ZERO = mpmath.mpf(0)
 
 
-# --- The functions in exact arithmetic (arguments finite mpf; working precision set) -------
+# --- The functions in exact arithmetic (arguments mpf, ±inf included; working precision set) ---
 # Each form is chosen so that nothing cancels: e^{-|z|} never overflows and 1 + e^{-|z|} lies
 # in [1, 2], so every result carries the full working precision, tails included.
 
@@ -126,27 +126,14 @@ _FORMULAS: dict[str, Callable[[mpmath.mpf, float], mpmath.mpf]] = {
 #: The names the oracle knows: the adapter contract's activations and their derivatives.
 FUNCTIONS: tuple[str, ...] = tuple(_FORMULAS)
 
-_INF = mpmath.inf
-
-
-def _limit_at_infinity(name: str, positive: bool, slope: float) -> mpmath.mpf:
-    """The limit of a function as z goes to +inf (``positive``) or -inf."""
-    if positive:
-        limits = {"sigmoid": _ONE, "tanh": _ONE, "hardtanh": _ONE, "relu": _INF,
-                  "leaky_relu": _INF, "swish": _INF, "relu_derivative": _ONE,
-                  "leaky_relu_derivative": _ONE, "swish_derivative": _ONE}  # fmt: skip
-    else:
-        limits = {"sigmoid": _ZERO, "tanh": -_ONE, "hardtanh": -_ONE, "relu": _ZERO,
-                  "leaky_relu": -_INF if slope > 0 else _ZERO, "swish": _ZERO,
-                  "relu_derivative": _ZERO, "leaky_relu_derivative": mpmath.mpf(slope),
-                  "swish_derivative": _ZERO}  # fmt: skip
-    # sigmoid', tanh' and hardtanh' tend to 0 both ways.
-    return limits.get(name, _ZERO)
+#: (limit at -inf, limit at +inf) of the two functions whose formula meets inf/inf there;
+#: every other formula evaluates to its limit at \(\pm\infty\) in mpmath's arithmetic.
+_LIMITS = {"swish": (_ZERO, mpmath.inf), "swish_derivative": (_ZERO, _ONE)}
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _cached_value(name: str, slope: float, z: float) -> mpmath.mpf:
-    """The exact value at finite ``z`` (mpmath has one zero, so +0 and -0 share an entry)."""
+    """The exact value at ``z`` (mpmath has one zero, so +0 and -0 share an entry)."""
     with mpmath.workprec(_PRECISION):
         return +_FORMULAS[name](mpmath.mpf(z), slope)
 
@@ -165,8 +152,8 @@ def _value(name: str, slope: float, z: float) -> mpmath.mpf:
     """`exact_mpf` for a name and slope that `_slope_for` has checked."""
     if math.isnan(z):
         return mpmath.mpf("nan")
-    if math.isinf(z):
-        return _limit_at_infinity(name, z > 0, slope)
+    if math.isinf(z) and name in _LIMITS:
+        return _LIMITS[name][z > 0]
     return _cached_value(name, slope, z)
 
 

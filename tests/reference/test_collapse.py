@@ -63,11 +63,11 @@ def test_chaining_errors_are_named():
     [
         ([(np.float64(2.0), np.ones(1))], ValueError, "layer 0's W must be 2-D; got shape ()"),
         ([(np.ones((2, 3)), np.ones((2, 1)))], ValueError, "layer 0's b must be 1-D"),
-        ([(np.ones((2, 3)), np.ones(3))], ValueError, "b of shape (3,); expected b of shape (2,)"),
+        ([(np.ones((2, 3)), np.ones(3))], ValueError, "layer 0's b must have shape (2,)"),
         (
             [(np.ones((2, 3)), np.ones(2, np.float32))],
             TypeError,
-            "W of dtype float64 and b of dtype float32",
+            "layer 0's W is float64, layer 0's b is float32",
         ),
     ],
 )
