@@ -82,7 +82,8 @@ def _options(parser: argparse.ArgumentParser) -> Iterator[Option]:
             default=action.default if takes_value else None,
             choices=tuple(action.choices) if action.choices else None,
             required=bool(action.required),
-            help=(action.help or "").replace("%(default)s", str(action.default)),
+            # What --help prints: argparse fills %(default)g and the like from the action.
+            help=(action.help or "") % {**vars(action), "prog": parser.prog},
         )
 
 
