@@ -146,7 +146,7 @@ def _accuracy_table(report: dict) -> list[str]:
     ]
     for member in members:
         row = [
-            f"{g['grade']}; worst {g['worst_ulp']:.3g} ULP".replace("|", "\\|")
+            f"{g['grade']}; worst {float(g['worst_ulp']):.3g} ULP".replace("|", "\\|")
             if (g := cell.get((member, d)))
             else "-"
             for d in dtypes
