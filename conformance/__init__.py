@@ -33,10 +33,28 @@ from __future__ import annotations
 from typing import Any
 
 from ._adapter import AdapterLoadError, load_adapter
-from ._model import Outcome
+from ._findings import Finding
+from ._grades import AccuracyGrade
+from ._model import ClauseResult, Failure, Outcome
+from ._report import write_json, write_junit
 from ._runner import SuiteReport, run_suite
 
-__all__ = ["CLAUSES", "AdapterLoadError", "Outcome", "SuiteReport", "load_adapter", "run_suite"]
+# The report objects a user reads (`SuiteReport` holds `ClauseResult`s with their `Failure`,
+# `Finding`s and `AccuracyGrade`s) are public here, where the API reference documents them.
+__all__ = [
+    "CLAUSES",
+    "AccuracyGrade",
+    "AdapterLoadError",
+    "ClauseResult",
+    "Failure",
+    "Finding",
+    "Outcome",
+    "SuiteReport",
+    "load_adapter",
+    "run_suite",
+    "write_json",
+    "write_junit",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -255,6 +255,21 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
+def _first_array(args: Sequence[tuple[str, Any]]) -> str | None:
+    """Python for the first array among ``args``: an array argument, or the first value of
+    a dict of arrays (a graph member's ``inputs``); None if there is none."""
+    for name, value in args:
+        if isinstance(value, np.ndarray):
+            return name
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, np.ndarray) for v in value.values())
+        ):
+            return f"next(iter({name}.values()))"
+    return None
+
+
 def reproducer(
     spec: str,
     member: str,
@@ -302,7 +317,7 @@ def reproducer(
         lines.append('print("expected:", expected)')
     lines.append('print("actual:  ", actual)')
     if show in ("dtype", "shape"):
-        first = args[0][0] if args else None
+        first = _first_array(args)
         if first is not None:
             lines.append(f'print("input {show}: ", {first}.{show})')
         lines.append(f'print("result {show}:", getattr(actual, "{show}", type(actual).__name__))')

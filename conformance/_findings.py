@@ -62,7 +62,25 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Finding:
-    """One distinct defect (see the module docstring)."""
+    """One distinct defect (see the module docstring).
+
+    Attributes
+    ----------
+    member : str
+        The contract member at fault (``"tanh_derivative"``).
+    kind : str
+        What is wrong, a key of ``KINDS`` (``"value"``, ``"dtype"``, ``"nan"``, ...).
+    summary : str
+        The defect in one sentence.
+    hint : str or None
+        The most telling hint of its failures (a recognised formula first).
+    clauses, dtypes : tuple of str
+        Every clause and dtype where it shows.
+    evidence : Evidence
+        The worst example: dtype, input, expected, actual and the error.
+    reproducer : str
+        Copy-paste Python that shows it.
+    """
 
     member: str
     kind: str

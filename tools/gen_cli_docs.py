@@ -68,6 +68,11 @@ class Option:
     help: str
 
 
+#: Options whose default is read off the machine (the number of cores), in words: the
+#: committed docs must not depend on the machine that generated them.
+MACHINE_DEFAULTS = {"--jobs": "the number of cores"}
+
+
 def _options(parser: argparse.ArgumentParser) -> Iterator[Option]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction) or not action.option_strings:
@@ -76,13 +81,18 @@ def _options(parser: argparse.ArgumentParser) -> Iterator[Option]:
             continue
         takes_value = action.nargs != 0
         metavar = (action.metavar or action.dest.upper()) if takes_value else None
+        machine = next(
+            (MACHINE_DEFAULTS[f] for f in action.option_strings if f in MACHINE_DEFAULTS), None
+        )
+        default = machine or (action.default if takes_value else None)
         yield Option(
             flags=tuple(action.option_strings),
             metavar=metavar,
-            default=action.default if takes_value else None,
+            default=default,
             choices=tuple(action.choices) if action.choices else None,
             required=bool(action.required),
-            help=(action.help or "").replace("%(default)s", str(action.default)),
+            # What --help prints: argparse fills %(default)g and the like from the action.
+            help=(action.help or "") % {**vars(action), "default": default, "prog": parser.prog},
         )
 
 
@@ -177,6 +187,8 @@ def _option_table(options: list[Option]) -> list[str]:
             default = "off"
         elif opt.default is None:
             default = "none"
+        elif opt.default in MACHINE_DEFAULTS.values():
+            default = opt.default
         else:
             default = f"`{opt.default}`"
         lines.append(f"| {flags} | {value} | {default} | {_cell(opt.help)} |")

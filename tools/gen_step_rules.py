@@ -26,8 +26,7 @@ import _fragments  # tools/_fragments.py, beside this script
 import numpy as np
 
 from gradspec import reference as ref
-from gradspec.conformance import AdapterLoadError, load_adapter, run_suite
-from gradspec.conformance._adapter import LoadedAdapter
+from gradspec.conformance import load_adapter, run_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "_generated" / "step_rules.md"
@@ -70,18 +69,10 @@ class _Recorder:
         return ref.sigmoid_derivative(z)
 
 
-def _load(obj: object) -> LoadedAdapter:
-    # load_adapter takes objects from contract 1.1 on; before, a LoadedAdapter is built.
-    try:
-        return load_adapter(obj)  # type: ignore[arg-type]
-    except AdapterLoadError:
-        return LoadedAdapter(obj, "tools/gen_step_rules.py recording adapter")
-
-
 def observe_clause() -> Observed:
     """Run the clause on the recording adapter; collect the points it used near PROBE."""
     recorder = _Recorder()
-    report = run_suite(_load(recorder), profile="quick", select=CLAUSE)
+    report = run_suite(load_adapter(recorder), profile="quick", select=CLAUSE)
     if report.executed == 0 or not recorder.inputs:
         raise SystemExit(f"{CLAUSE} did not run on the recording adapter")
     fixed = np.array(FIXED_START)

@@ -49,7 +49,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=int,
         default=max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1),
         metavar="N",
-        help="submissions graded at once (default: the number of cores, %(default)s)",
+        help="submissions graded at once (default: the number of cores)",
     )
     parser.add_argument(
         "--timeout",

@@ -95,6 +95,9 @@ def test_autograd_runs_the_quick_profile(tmp_path):
     report = json.loads(report_path.read_text())
     assert report["summary"]["executed"] > 0
     assert report["adapter"]["name"].startswith("autograd ")
+    # A full run grades every elementwise member in every dtype (12 members, 2 dtypes).
+    assert {(g["member"], g["dtype"]) for g in report["accuracy"]} >= {("tanh", "float64")}
+    assert len(report["accuracy"]) == 24
     failed = {c["id"] for c in report["clauses"] if c["outcome"] == "fail"}
     # Every failure of the quick profile is a finding of the committed default-profile
     # scoreboard run, where each one is verified and explained.

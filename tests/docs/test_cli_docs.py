@@ -41,6 +41,12 @@ def test_generated_fragments_are_current() -> None:
     assert stale == [], f"run python tools/gen_cli_docs.py; stale: {stale}"
 
 
+def test_option_help_is_shown_as_help_prints_it() -> None:
+    # argparse fills "%(default)g" when it prints --help; a table must not show the template.
+    text = gen_cli_docs.render_cli() + gen_cli_docs.render_pytest_options()
+    assert "%(" not in text, text[text.find("%(") - 80 : text.find("%(") + 20]
+
+
 def test_running_page_includes_every_fragment() -> None:
     page = (DOCS / "running.md").read_text()
     for path in gen_cli_docs.fragments():

@@ -450,6 +450,22 @@ def test_no_raw_latex_in_visible_text(rendered: dict[str, Rendered], url_path: s
     assert found == {}, f"{url_path}: LaTeX source visible (token: context)"
 
 
+#: In MathJax's MathML of a typeset page: an underscore set as a roman letter, which is how
+#: ``\operatorname{leaky\_relu}`` comes out ("leaky _ relu"), and TeX escapes shown as text,
+#: how ``\texttt{grad\_z}`` comes out ("grad\_z": text mode does not read ``\_``).
+_BROKEN_MATH_NAMES = re.compile(r'<mi mathvariant="normal">_</mi>|<mtext[^>]*>[^<]*\\[^<]*</mtext>')
+
+
+@pytest.mark.parametrize("url_path", SITE_PAGES)
+def test_names_in_math_render_whole(rendered: dict[str, Rendered], url_path: str) -> None:
+    dom = rendered[url_path].dom
+    broken = [dom[m.start() - 200 : m.end()] for m in _BROKEN_MATH_NAMES.finditer(dom)]
+    assert broken == [], (
+        f"{url_path}: a name in math renders broken; write \\mathtt{{graph\\_ops}} or "
+        "\\mathrm{LeakyReLU}, not \\operatorname{leaky\\_relu} or \\texttt{grad\\_z}"
+    )
+
+
 @pytest.mark.parametrize("url_path", SITE_PAGES)
 def test_page_requests_stay_on_loopback(rendered: dict[str, Rendered], url_path: str) -> None:
     page = rendered[url_path]

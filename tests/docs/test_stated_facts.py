@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "tools"))
 import _fragments  # noqa: E402  (a script folder, not a package)
+import gen_grade_tables  # noqa: E402
 import gen_stated_figures  # noqa: E402
 import gen_step_rules  # noqa: E402
 
@@ -33,7 +34,10 @@ def observed() -> gen_step_rules.Observed:
     return gen_step_rules.observe_clause()
 
 
-@pytest.mark.parametrize("module", [gen_step_rules, gen_stated_figures], ids=lambda m: m.__name__)
+GENERATORS = [gen_step_rules, gen_stated_figures, gen_grade_tables]
+
+
+@pytest.mark.parametrize("module", GENERATORS, ids=lambda m: m.__name__)
 def test_generated_figures_are_current(module) -> None:
     stale = _fragments.stale(module.fragments())
     assert stale == [], f"run python tools/{module.__name__}.py; stale: {stale}"
@@ -41,9 +45,19 @@ def test_generated_figures_are_current(module) -> None:
 
 def test_every_generated_figure_is_shown() -> None:
     included = "\n".join(p.read_text() for p in DOCS.rglob("*.md"))
-    for module in (gen_step_rules, gen_stated_figures):
+    for module in GENERATORS:
         for path in module.fragments():
             assert f'--8<-- "{path.relative_to(ROOT).as_posix()}"' in included, path
+
+
+def test_the_textbook_derivatives_pass_with_a_lower_grade_than_the_reference() -> None:
+    # What the sigmoid and tanh pages say in words, read off the generated tables.
+    for page in gen_grade_tables.PAGES:
+        rows = [r for r in (DOCS / "_generated/grades" / f"{page}.md").read_text().splitlines()]
+        reference = next(r for r in rows if r.startswith("| reference"))
+        textbook = next(r for r in rows if r.startswith("| textbook"))
+        assert "tails lost" in textbook and "tails lost" not in reference, page
+        assert "DERIVATIVE-VALUE: pass;" in textbook, page
 
 
 def test_the_reference_check_takes_the_stated_step() -> None:
