@@ -22,6 +22,13 @@ from ._validation import SUPPORTED_DTYPES, check_same_dtype
 __all__ = ["GraphError"]
 
 _NODE_KEYS = ("name", "op", "args")
+_KNOWN_OPS = ", ".join(sorted(OPS))
+
+
+def _require(ok: bool, message: str) -> None:
+    """Raise a GraphError with ``message`` (what was wrong, what was expected) unless ``ok``."""
+    if not ok:
+        raise GraphError(message)
 
 
 def _is_name(value: Any) -> bool:
@@ -119,26 +126,19 @@ def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
 
 def _check(graph: Any, inputs: Any) -> Plan:
     """`check_graph`, its messages not yet prefixed by the function's name."""
-    if not isinstance(graph, Mapping):
-        raise GraphError(
-            "graph must be a dict with keys 'inputs', 'nodes' and 'output'; "
-            f"got a {type(graph).__name__}."
-        )
+    keys = "'inputs', 'nodes' and 'output'"
+    not_a_dict = f"graph must be a dict with keys {keys}; got a {type(graph).__name__}."
+    _require(isinstance(graph, Mapping), not_a_dict)
     unknown = sorted(set(graph) - {"inputs", "nodes", "output"}, key=str)
-    if unknown:
-        raise GraphError(
-            f"graph has unknown keys {unknown}; expected exactly 'inputs', 'nodes' and 'output'."
-        )
+    _require(not unknown, f"graph has unknown keys {unknown}; expected exactly {keys}.")
     input_names = tuple(_entry(graph, "inputs", "a list of input names (strings)", _is_names))
     raw_nodes = _entry(graph, "nodes", "a list of node dicts", _is_list)
     nodes = [_read_node(raw, index) for index, raw in enumerate(raw_nodes)]
     _check_names(input_names, nodes)
     output = _entry(graph, "output", "the name of a node (a string)", _is_name)
-    if output not in input_names and all(node.name != output for node in nodes):
-        raise GraphError(
-            f"the output {output!r} is neither a node nor a graph input; "
-            "expected the name of a node."
-        )
+    known = {*input_names, *(node.name for node in nodes)}
+    wrong_output = f"the output {output!r} is neither a node nor a graph input; expected a node."
+    _require(output in known, wrong_output)
     order = _topological_order(nodes)
     arrays, dtype = _read_arrays(input_names, inputs)
     shapes = _infer_shapes(order, arrays)
@@ -150,47 +150,28 @@ def _check(graph: Any, inputs: Any) -> Plan:
 
 def _entry(graph: Mapping[str, Any], key: str, expected: str, valid: Callable[[Any], bool]) -> Any:
     """``graph[key]``, or a GraphError saying it is missing or not ``expected``."""
-    if key not in graph:
-        raise GraphError(f"graph has no {key!r} key; expected {expected}.")
-    if not valid(graph[key]):
-        raise GraphError(f"graph[{key!r}] must be {expected}; got {graph[key]!r}.")
+    _require(key in graph, f"graph has no {key!r} key; expected {expected}.")
+    _require(valid(graph[key]), f"graph[{key!r}] must be {expected}; got {graph[key]!r}.")
     return graph[key]
 
 
 def _read_node(raw: Any, index: int) -> Node:
-    if not isinstance(raw, Mapping):
-        raise GraphError(
-            f"graph['nodes'][{index}] must be a dict with keys {list(_NODE_KEYS)}; got {raw!r}."
-        )
-    for key in _NODE_KEYS:
-        if key not in raw:
-            raise GraphError(
-                f"graph['nodes'][{index}] has no {key!r} key; expected keys {list(_NODE_KEYS)}."
-            )
+    at = f"graph['nodes'][{index}]"
+    _require(isinstance(raw, Mapping), f"{at} must be a dict with keys {_NODE_KEYS}; got {raw!r}.")
+    missing = ", ".join(repr(key) for key in _NODE_KEYS if key not in raw)
+    _require(not missing, f"{at} has no {missing} key; expected keys {_NODE_KEYS}.")
     name, op_name, args = raw["name"], raw["op"], raw["args"]
-    if not isinstance(name, str):
-        raise GraphError(f"graph['nodes'][{index}]: 'name' must be a string; got {name!r}.")
-    if not isinstance(op_name, str):
-        raise GraphError(f"node {name!r}: 'op' must be a string; got {op_name!r}.")
-    op = OPS.get(op_name)
-    if op is None:
-        raise GraphError(
-            f"node {name!r}: unknown op {op_name!r}; known ops: {', '.join(sorted(OPS))}."
-        )
+    _require(_is_name(name), f"{at}: 'name' must be a string; got {name!r}.")
+    op = OPS.get(op_name) if _is_name(op_name) else None
+    _require(op is not None, f"node {name!r}: unknown op {op_name!r}; known ops: {_KNOWN_OPS}.")
     where = f"node {name!r} ({op_name})"
-    if not _is_names(args):
-        raise GraphError(f"{where}: 'args' must be a list of names (strings); got {args!r}.")
-    if len(args) != len(op.params):
-        raise GraphError(
-            f"{where}: expected {len(op.params)} args ({', '.join(op.params)}); "
-            f"got {len(args)}: {list(args)}."
-        )
-    unknown = [key for key in raw if key not in _NODE_KEYS and key not in op.attributes]
-    if unknown:
-        raise GraphError(
-            f"{where}: unknown attribute {unknown[0]!r}; "
-            f"{op_name} accepts: {', '.join(op.attributes) or 'none'}."
-        )
+    _require(_is_names(args), f"{where}: 'args' must be a list of names (strings); got {args!r}.")
+    params = ", ".join(op.params)
+    wrong_count = f"{where}: expected {len(op.params)} args ({params}); got {len(args)}: {args}."
+    _require(len(args) == len(op.params), wrong_count)
+    unknown = ", ".join(repr(k) for k in raw if k not in _NODE_KEYS and k not in op.attributes)
+    accepts = ", ".join(op.attributes) or "none"
+    _require(not unknown, f"{where}: unknown attribute {unknown}; {op_name} accepts: {accepts}.")
     attributes = {}
     for key, spec in op.attributes.items():
         try:
@@ -205,26 +186,20 @@ def _read_node(raw: Any, index: int) -> Node:
 
 def _check_names(input_names: tuple[str, ...], nodes: list[Node]) -> None:
     for name, count in Counter(input_names).items():
-        if count > 1:
-            raise GraphError(f"input name {name!r} is listed twice in graph['inputs'].")
+        _require(count == 1, f"input name {name!r} is listed twice in graph['inputs'].")
     inputs = set(input_names)
     defined: set[str] = set()
     for node in nodes:
-        if node.name in inputs:
-            raise GraphError(
-                f"{node.describe()} has the name of a graph input; "
-                "node names must differ from input names."
-            )
-        if node.name in defined:
-            raise GraphError(f"two nodes are named {node.name!r}; names must be unique.")
+        shadows = f"{node.describe()} has the name of a graph input; names must differ."
+        _require(node.name not in inputs, shadows)
+        duplicate = f"two nodes are named {node.name!r}; names must be unique."
+        _require(node.name not in defined, duplicate)
         defined.add(node.name)
+    known = inputs | defined
     for node in nodes:
         for arg in node.args:
-            if arg not in inputs and arg not in defined:
-                raise GraphError(
-                    f"{node.describe()} uses {arg!r}, which is neither a graph input "
-                    f"nor a node; inputs are {list(input_names)}."
-                )
+            dangling = f"{node.describe()} uses {arg!r}, which is neither a graph input nor a node"
+            _require(arg in known, f"{dangling}; inputs are {list(input_names)}.")
 
 
 # --- order -----------------------------------------------------------------------------------
@@ -300,26 +275,17 @@ def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:
 def _read_arrays(
     input_names: tuple[str, ...], inputs: Any
 ) -> tuple[dict[str, np.ndarray], np.dtype[Any]]:
-    if not isinstance(inputs, Mapping):
-        raise GraphError(
-            f"inputs must be a dict from input name to array; got a {type(inputs).__name__}."
-        )
+    not_a_dict = f"inputs must be a dict from input name to array; got a {type(inputs).__name__}."
+    _require(isinstance(inputs, Mapping), not_a_dict)
     missing = [name for name in input_names if name not in inputs]
-    if missing:
-        raise GraphError(f"no array given for the graph inputs {missing}.")
-    extra = sorted(repr(name) for name in inputs if name not in input_names)
-    if extra:
-        raise GraphError(
-            f"arrays given for {', '.join(extra)}, which are not graph inputs; "
-            f"the graph's inputs are {list(input_names)}."
-        )
+    _require(not missing, f"no array given for the graph inputs {missing}.")
+    extra = ", ".join(sorted(repr(name) for name in inputs if name not in input_names))
+    wanted = f"the graph's inputs are {list(input_names)}"
+    _require(not extra, f"arrays given for {extra}, which are not graph inputs; {wanted}.")
     arrays = {name: np.asarray(inputs[name]) for name in input_names}
     for name, array in arrays.items():
-        if array.dtype not in SUPPORTED_DTYPES:
-            raise GraphError(
-                f"input {name!r} has dtype {array.dtype}; "
-                "expected float32 or float64 (all inputs of one dtype)."
-            )
+        wrong_dtype = f"input {name!r} has dtype {array.dtype}; expected float32 or float64."
+        _require(array.dtype in SUPPORTED_DTYPES, wrong_dtype)
     if not arrays:  # a graph without inputs computes constants, in float64
         return arrays, np.dtype(np.float64)
     try:
