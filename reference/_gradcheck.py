@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._numdiff import Difference, central_difference, relative_step
-from ._validation import as_float_array
+from ._validation import as_float_array, require
 
 __all__ = ["GradientCheck", "Kink", "check_gradient", "check_jacobian", "numerical_jacobian"]
 
@@ -45,6 +45,11 @@ _KINK_FACTOR = 4.0
 _IRREGULAR = 1e-3
 #: The measured fourth difference of f is multiplied by this to bound its rounding noise.
 _NOISE_FACTOR = 4.0
+#: The user's functions: f, its gradient or its Jacobian, each taking an ndarray.
+Func = Callable[[np.ndarray], Any]
+#: What seeds the random directions of projection mode.
+Seed = int | np.random.Generator | None
+
 #: Smallest denominator of the relative error, so that 0 vs 0 reads 0 instead of nan.
 _TINY = np.finfo(np.float64).tiny
 
@@ -225,18 +230,15 @@ class _Evaluator:
         self._f = f
         self._caller = caller
         self.evaluations = 0
-        self.precision = "float64"
         try:
             y0 = self._raw(x.astype(np.float64))
+            why = "f returns float32" if y0.dtype == np.float32 else None
         except ValueError:
             if x.dtype != np.float32:
                 raise
-            # f refused float64 input; a float32 f may still accept its own dtype.
-            self.precision = "float32 (f refused float64 input; float32 steps and bounds)"
-            y0 = self._raw(x)
-        if y0.dtype == np.float32 and self.precision == "float64":
-            self.precision = "float32 (f returns float32; float32 steps and bounds)"
-        self.dtype = np.dtype(np.float64 if self.precision == "float64" else np.float32)
+            y0, why = self._raw(x), "f refused float64 input"  # it may accept its own dtype
+        self.precision = f"float32 ({why}; float32 steps and bounds)" if why else "float64"
+        self.dtype = np.dtype(np.float32 if why else np.float64)
         self.eps = float(np.finfo(self.dtype).eps)
         self.out_shape = y0.shape
         self.x = x.astype(self.dtype)
@@ -408,28 +410,23 @@ def _lines(ev: _Evaluator, mode: str, probes: int, seed: Any) -> Iterator[tuple[
 
 
 def _validate(
-    f: Any, g: Any, x: ArrayLike, *, g_name: str, mode: str, probes: int, caller: str
+    f: Any, g: Any, x: ArrayLike, *, g_name: str, mode: Any, probes: Any, caller: str
 ) -> np.ndarray:
     """Check everything that can be checked before calling f; return x as an array."""
     for name, func in (("f", f), (g_name, g)):
-        if not callable(func):
-            raise TypeError(
-                f"{caller}: {name} must be a function taking an ndarray; got {type(func).__name__}."
-            )
+        got = type(func).__name__
+        wanted = f"{caller}: {name} must be a function taking an ndarray; got {got}."
+        require(callable(func), wanted, TypeError)
     x = as_float_array(x, name="x", func=caller)
-    if x.size == 0:
-        raise ValueError(f"{caller}: x must have at least one element; got shape {x.shape}.")
+    require(x.size > 0, f"{caller}: x must have at least one element; got shape {x.shape}.")
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        where = _index_str(x.shape, int(bad[0]))
-        raise ValueError(
-            f"{caller}: x must be finite; x{where} is {x.reshape(-1)[bad[0]]} "
-            f"({bad.size} non-finite element(s))."
-        )
-    if mode not in ("full", "projection"):
-        raise ValueError(f"{caller}: mode must be 'full' or 'projection'; got {mode!r}.")
-    if isinstance(probes, bool) or not isinstance(probes, (int, np.integer)) or probes < 1:
-        raise ValueError(f"{caller}: probes must be an integer >= 1; got {probes!r}.")
+        where = f"x{_index_str(x.shape, int(bad[0]))} is {x.reshape(-1)[bad[0]]}"
+        raise ValueError(f"{caller}: x must be finite; {where} ({bad.size} non-finite element(s)).")
+    wrong_mode = f"{caller}: mode must be 'full' or 'projection'; got {mode!r}."
+    require(mode in ("full", "projection"), wrong_mode)
+    integer = isinstance(probes, (int, np.integer)) and not isinstance(probes, bool)
+    require(integer and probes >= 1, f"{caller}: probes must be an integer >= 1; got {probes!r}.")
     return x
 
 
@@ -445,35 +442,26 @@ def _checked_jacobian(
     """The checked gradient or Jacobian at x as an (m, n) float64 array, and its dtype's eps."""
     m, n = ev.f0.size, x.size
     raw = _call(g, x, role=g_name, caller=caller)
-    if scalar and raw.shape != x.shape:
-        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
-    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
-        raise ValueError(
-            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
-            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
-        )
+    full = ev.out_shape + x.shape  # x.shape for a scalar f
+    if scalar:
+        shapes, wanted = (full,), f"grad(x) must have the shape of x, {x.shape}"
+    else:
+        shapes, wanted = ((m, n), full), f"jac(x) must have shape (f(x).size, x.size) = {(m, n)}"
+        wanted += f" (or f(x).shape + x.shape = {full})"
+    require(raw.shape in shapes, f"{caller}: {wanted}; got {raw.shape}.")
     return np.asarray(raw, dtype=np.float64).reshape(m, n), float(np.finfo(raw.dtype).eps)
 
 
 def _run(
-    f: Callable[..., Any],
-    g: Callable[..., Any],
-    x: ArrayLike,
-    *,
-    mode: str,
-    probes: int,
-    seed: int | np.random.Generator | None,
-    caller: str,
-    scalar: bool,
+    f: Func, g: Func, x: ArrayLike, mode: str, probes: int, seed: Seed, *, scalar: bool
 ) -> GradientCheck:
-    g_name = "grad" if scalar else "jac"
+    """`check_gradient` (``scalar``) or `check_jacobian`: the three layers, and the record."""
+    caller, g_name = ("check_gradient", "grad") if scalar else ("check_jacobian", "jac")
     x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
     ev = _Evaluator(f, x, caller=caller)
-    if scalar and ev.f0.size != 1:
-        raise ValueError(
-            f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
-            "For a vector-valued f use check_jacobian."
-        )
+    use_jacobian = "For a vector-valued f use check_jacobian."
+    not_scalar = f"{caller}: f must return a scalar; got shape {ev.out_shape}. {use_jacobian}"
+    require(not scalar or ev.f0.size == 1, not_scalar)
     jac, grad_eps = _checked_jacobian(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
     # Rounding of f beyond |f| itself: a backward-stable f computes f(x') for x' within a few
     # ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes). The floor
@@ -516,13 +504,7 @@ def _run(
 
 
 def check_gradient(
-    f: Callable[[np.ndarray], Any],
-    grad: Callable[[np.ndarray], Any],
-    x: ArrayLike,
-    *,
-    mode: str = "full",
-    probes: int = 2,
-    seed: int | np.random.Generator | None = 0,
+    f: Func, grad: Func, x: ArrayLike, *, mode: str = "full", probes: int = 2, seed: Seed = 0
 ) -> GradientCheck:
     r"""Check that ``grad`` is the gradient of the scalar function ``f`` at ``x``.
 
@@ -635,19 +617,11 @@ def check_gradient(
     >>> check_gradient(f, lambda x: 1 - np.tanh(x) ** 2, big, mode="projection").evaluations
     9
     """
-    return _run(
-        f, grad, x, mode=mode, probes=probes, seed=seed, caller="check_gradient", scalar=True
-    )
+    return _run(f, grad, x, mode, probes, seed, scalar=True)
 
 
 def check_jacobian(
-    f: Callable[[np.ndarray], Any],
-    jac: Callable[[np.ndarray], Any],
-    x: ArrayLike,
-    *,
-    mode: str = "full",
-    probes: int = 2,
-    seed: int | np.random.Generator | None = 0,
+    f: Func, jac: Func, x: ArrayLike, *, mode: str = "full", probes: int = 2, seed: Seed = 0
 ) -> GradientCheck:
     """Check that ``jac`` is the Jacobian of the vector-valued function ``f`` at ``x``.
 
@@ -689,12 +663,10 @@ def check_jacobian(
     >>> check_jacobian(lambda x: W @ x, lambda x: W.T.reshape(3, 2), np.ones(2)).where
     'f(x)[0] / x[1]'
     """
-    return _run(
-        f, jac, x, mode=mode, probes=probes, seed=seed, caller="check_jacobian", scalar=False
-    )
+    return _run(f, jac, x, mode, probes, seed, scalar=False)
 
 
-def numerical_jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
+def numerical_jacobian(f: Func, x: ArrayLike) -> np.ndarray:
     r"""The central-difference Jacobian of f at x, ``J[i, j] ~ d f(x).flat[i] / d x.flat[j]``.
 
     Parameters
