@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._rules import OPS, Op, Shape, ShapeMismatch
-from ._validation import SUPPORTED_DTYPES, check_same_dtype
+from ._validation import SUPPORTED_DTYPES, check_same_dtype, require
 
 __all__ = ["GraphError"]
 
@@ -26,9 +26,8 @@ _KNOWN_OPS = ", ".join(sorted(OPS))
 
 
 def _require(ok: bool, message: str) -> None:
-    """Raise a GraphError with ``message`` (what was wrong, what was expected) unless ``ok``."""
-    if not ok:
-        raise GraphError(message)
+    """`require` raising a GraphError: ``message`` names what was wrong and what was expected."""
+    require(ok, message, GraphError)
 
 
 def _is_name(value: Any) -> bool:
@@ -241,11 +240,9 @@ def _topological_order(nodes: list[Node]) -> list[Node]:
     by_name = {node.name: node for node in nodes}
     order = topological_order({node.name: node.args for node in nodes})
     if len(order) < len(nodes):
-        cycle = _find_cycle(set(by_name) - set(order), by_name)
-        raise GraphError(
-            f"the graph has a cycle: {' -> '.join(repr(n) for n in cycle)} "
-            "(each node is an argument of the next); a graph must be acyclic."
-        )
+        cycle = " -> ".join(map(repr, _find_cycle(set(by_name) - set(order), by_name)))
+        acyclic = "(each node is an argument of the next); a graph must be acyclic"
+        raise GraphError(f"the graph has a cycle: {cycle} {acyclic}.")
     return [by_name[name] for name in order]
 
 
@@ -272,17 +269,15 @@ def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:
 # --- arrays and shapes -----------------------------------------------------------------------
 
 
-def _read_arrays(
-    input_names: tuple[str, ...], inputs: Any
-) -> tuple[dict[str, np.ndarray], np.dtype[Any]]:
+def _read_arrays(names: tuple[str, ...], inputs: Any) -> tuple[dict[str, np.ndarray], np.dtype]:
     not_a_dict = f"inputs must be a dict from input name to array; got a {type(inputs).__name__}."
     _require(isinstance(inputs, Mapping), not_a_dict)
-    missing = [name for name in input_names if name not in inputs]
+    missing = [name for name in names if name not in inputs]
     _require(not missing, f"no array given for the graph inputs {missing}.")
-    extra = ", ".join(sorted(repr(name) for name in inputs if name not in input_names))
-    wanted = f"the graph's inputs are {list(input_names)}"
+    extra = ", ".join(sorted(repr(name) for name in inputs if name not in names))
+    wanted = f"the graph's inputs are {list(names)}"
     _require(not extra, f"arrays given for {extra}, which are not graph inputs; {wanted}.")
-    arrays = {name: np.asarray(inputs[name]) for name in input_names}
+    arrays = {name: np.asarray(inputs[name]) for name in names}
     for name, array in arrays.items():
         wrong_dtype = f"input {name!r} has dtype {array.dtype}; expected float32 or float64."
         _require(array.dtype in SUPPORTED_DTYPES, wrong_dtype)
