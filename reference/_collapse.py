@@ -36,9 +36,8 @@ def _layers_as_arrays(
         try:
             W, b = layer
         except (TypeError, ValueError):
-            raise TypeError(
-                f"{func}: layer {index} must be a (W, b) pair; got {type(layer).__name__}."
-            ) from None
+            got = type(layer).__name__
+            raise TypeError(f"{func}: layer {index} must be a (W, b) pair; got {got}.") from None
         arrays.append(check_layer(W, b, func=func, layer=f"layer {index}'s "))
     return arrays
 
@@ -84,11 +83,9 @@ def collapse_linear_stack(
     W_total, b_total = arrays[0]
     for index, (W, b) in enumerate(arrays[1:], start=1):
         if W.shape[1] != W_total.shape[0]:
-            raise ValueError(
-                f"{func}: layer {index} has W of shape {W.shape}, but the layers before it "
-                f"produce {W_total.shape[0]} values; expected W of shape "
-                f"(m, {W_total.shape[0]})."
-            )
+            n = W_total.shape[0]
+            wrong = f"layer {index} has W of shape {W.shape}, but the layers before it produce"
+            raise ValueError(f"{func}: {wrong} {n} values; expected W of shape (m, {n}).")
         b_total = linear(W, b_total, b)  # W b_total + b: the bias pushed through layer index
         W_total = W @ W_total
     return W_total, b_total
