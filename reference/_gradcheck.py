@@ -25,7 +25,7 @@ import math
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -292,15 +292,16 @@ class _Verdict:
         return self.error / self.tolerance if finite else math.inf
 
 
+class _Claim(NamedTuple):
+    """What is checked: the Jacobian, and the rounding allowed per output element."""
+
+    jac: np.ndarray  # (m, n) float64: the gradient as one row, or the Jacobian
+    f_rounding: np.ndarray  # of f's values, in units of f (see `_claim`)
+    jac_rounding: np.ndarray  # of the checked values, per unit length of the step
+
+
 def _compare(
-    ev: _Evaluator,
-    direction: np.ndarray,
-    index: int | None,
-    jac: np.ndarray,
-    accuracy: np.ndarray,
-    grad_eps: float,
-    *,
-    second_look: bool,
+    ev: _Evaluator, claim: _Claim, direction: np.ndarray, index: int | None, *, second_look: bool
 ) -> list[_Verdict]:
     """The central difference along \\(x + t d\\) against ``jac``, one verdict per output.
 
@@ -308,10 +309,10 @@ def _compare(
     actually taken. ``index`` is the element moved in full mode (its partial derivative is
     then reported as is), None for a random direction.
     """
-    d = central_difference(ev, ev.x, direction=direction, accuracy=accuracy)
+    d = central_difference(ev, ev.x, direction=direction, accuracy=claim.f_rounding)
     h = float(relative_step(0.0, ev.dtype))  # the step in t that central_difference took
-    predicted = jac @ d.step.reshape(-1) / h  # J d for the points actually used
-    grad_term = _ROUNDING_EPS * grad_eps * np.max(np.abs(jac), axis=1) * np.sum(np.abs(d.step)) / h
+    predicted = claim.jac @ d.step.reshape(-1) / h  # J d for the points actually used
+    grad_term = claim.jac_rounding * np.sum(np.abs(d.step)) / h
     tolerance = _SAFETY * d.truncation + 2 * d.rounding + grad_term
     error = np.abs(d.value - predicted)
     irregular = d.truncation > np.maximum(
@@ -320,7 +321,7 @@ def _compare(
     length = float(np.linalg.norm(d.step)) / h
     verdicts = []
     for k in range(error.size):
-        analytic = jac[k, index] if index is not None else predicted[k] / length
+        analytic = claim.jac[k, index] if index is not None else predicted[k] / length
         ok = bool(error[k] <= tolerance[k])  # a nan error fails
         verdict = _Verdict(
             ok, analytic, d.value[k] / length, error[k] / length, tolerance[k] / length, h * length
@@ -436,10 +437,10 @@ def _index_str(shape: tuple[int, ...], flat: int) -> str:
     return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
 
 
-def _checked_jacobian(
-    g: Callable[..., Any], x: np.ndarray, ev: _Evaluator, *, g_name: str, caller: str, scalar: bool
-) -> tuple[np.ndarray, float]:
-    """The checked gradient or Jacobian at x as an (m, n) float64 array, and its dtype's eps."""
+def _claim(
+    g: Func, x: np.ndarray, ev: _Evaluator, *, g_name: str, caller: str, scalar: bool
+) -> _Claim:
+    """The checked gradient or Jacobian at x, with the rounding allowed of f and of itself."""
     m, n = ev.f0.size, x.size
     raw = _call(g, x, role=g_name, caller=caller)
     full = ev.out_shape + x.shape  # x.shape for a scalar f
@@ -449,7 +450,17 @@ def _checked_jacobian(
         shapes, wanted = ((m, n), full), f"jac(x) must have shape (f(x).size, x.size) = {(m, n)}"
         wanted += f" (or f(x).shape + x.shape = {full})"
     require(raw.shape in shapes, f"{caller}: {wanted}; got {raw.shape}.")
-    return np.asarray(raw, dtype=np.float64).reshape(m, n), float(np.finfo(raw.dtype).eps)
+    jac = np.asarray(raw, dtype=np.float64).reshape(m, n)
+    # Rounding of f beyond |f| itself: a backward-stable f computes f(x') for x' within a few
+    # ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes). The floor
+    # of 1 plays the role of the 1 in max(1, |x|): values that cancel to nearly 0 (sum(tanh(x))
+    # over saturated units) still carry the rounding of their terms.
+    with np.errstate(invalid="ignore", over="ignore"):
+        f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
+    f_rounding = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
+    # The checked values themselves are rounded in their own dtype (float32 for a float32 x).
+    jac_rounding = _ROUNDING_EPS * float(np.finfo(raw.dtype).eps) * np.max(np.abs(jac), axis=1)
+    return _Claim(jac, f_rounding, jac_rounding)
 
 
 def _run(
@@ -462,18 +473,11 @@ def _run(
     use_jacobian = "For a vector-valued f use check_jacobian."
     not_scalar = f"{caller}: f must return a scalar; got shape {ev.out_shape}. {use_jacobian}"
     require(not scalar or ev.f0.size == 1, not_scalar)
-    jac, grad_eps = _checked_jacobian(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
-    # Rounding of f beyond |f| itself: a backward-stable f computes f(x') for x' within a few
-    # ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes). The floor
-    # of 1 plays the role of the 1 in max(1, |x|): values that cancel to nearly 0 (sum(tanh(x))
-    # over saturated units) still carry the rounding of their terms.
-    with np.errstate(invalid="ignore", over="ignore"):
-        f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
-    accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
+    claim = _claim(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
     rows = []  # (where, x_value, verdict) for every comparison
     failed = False  # once a comparison has surely failed, later ones get no second look
     for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
-        verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
+        verdicts = _compare(ev, claim, direction, index, second_look=not failed)
         place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
         x_value = None if index is None else float(x.reshape(-1)[index])
         for k, v in enumerate(verdicts):
