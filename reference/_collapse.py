@@ -24,10 +24,11 @@ from ._linear import check_layer, linear
 
 __all__ = ["apply_linear_stack", "collapse_linear_stack"]
 
+#: A stack of layers, first applied first: (W, b) pairs, W of shape (m, n) and b of shape (m,).
+Layers = Sequence[tuple[ArrayLike, ArrayLike]]
 
-def _layers_as_arrays(
-    layers: Sequence[tuple[ArrayLike, ArrayLike]], func: str
-) -> list[tuple[np.ndarray, np.ndarray]]:
+
+def _layers_as_arrays(layers: Layers, func: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """Every layer checked up front (`check_layer`), naming the layer at fault."""
     if len(layers) == 0:
         raise ValueError(f"{func}: the stack is empty; give at least one (W, b) pair.")
@@ -42,9 +43,7 @@ def _layers_as_arrays(
     return arrays
 
 
-def collapse_linear_stack(
-    layers: Sequence[tuple[ArrayLike, ArrayLike]],
-) -> tuple[np.ndarray, np.ndarray]:
+def collapse_linear_stack(layers: Layers) -> tuple[np.ndarray, np.ndarray]:
     r"""The single layer equivalent to applying ``layers`` one after another.
 
     Parameters
@@ -91,11 +90,7 @@ def collapse_linear_stack(
     return W_total, b_total
 
 
-def apply_linear_stack(
-    layers: Sequence[tuple[ArrayLike, ArrayLike]],
-    x: ArrayLike,
-    activation: str | None = None,
-) -> np.ndarray:
+def apply_linear_stack(layers: Layers, x: ArrayLike, activation: str | None = None) -> np.ndarray:
     """Apply ``layers`` to ``x`` in order, with an optional activation between layers.
 
     Parameters
