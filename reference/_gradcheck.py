@@ -45,13 +45,13 @@ _KINK_FACTOR = 4.0
 _IRREGULAR = 1e-3
 #: The measured fourth difference of f is multiplied by this to bound its rounding noise.
 _NOISE_FACTOR = 4.0
+#: Smallest denominator of the relative error, so that 0 vs 0 reads 0 instead of nan.
+_TINY = np.finfo(np.float64).tiny
+
 #: The user's functions: f, its gradient or its Jacobian, each taking an ndarray.
 Func = Callable[[np.ndarray], Any]
 #: What seeds the random directions of projection mode.
 Seed = int | np.random.Generator | None
-
-#: Smallest denominator of the relative error, so that 0 vs 0 reads 0 instead of nan.
-_TINY = np.finfo(np.float64).tiny
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ class _Claim(NamedTuple):
 def _compare(
     ev: _Evaluator, claim: _Claim, direction: np.ndarray, index: int | None, *, second_look: bool
 ) -> list[_Verdict]:
-    """The central difference along \\(x + t d\\) against ``jac``, one verdict per output.
+    """The central difference along \\(x + t d\\) against the claim, one verdict per output.
 
     Everything is computed per unit of t, then divided by the length of the direction
     actually taken. ``index`` is the element moved in full mode (its partial derivative is

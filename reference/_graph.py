@@ -17,17 +17,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._rules import OPS, Op, Shape, ShapeMismatch
-from ._validation import SUPPORTED_DTYPES, check_same_dtype, require
+from ._validation import SUPPORTED_DTYPES, check_same_dtype
 
 __all__ = ["GraphError"]
 
 _NODE_KEYS = ("name", "op", "args")
 _KNOWN_OPS = ", ".join(sorted(OPS))
-
-
-def _require(ok: bool, message: str) -> None:
-    """`require` raising a GraphError: ``message`` names what was wrong and what was expected."""
-    require(ok, message, GraphError)
 
 
 def _is_name(value: Any) -> bool:
@@ -126,18 +121,19 @@ def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
 def _check(graph: Any, inputs: Any) -> Plan:
     """`check_graph`, its messages not yet prefixed by the function's name."""
     keys = "'inputs', 'nodes' and 'output'"
-    not_a_dict = f"graph must be a dict with keys {keys}; got a {type(graph).__name__}."
-    _require(isinstance(graph, Mapping), not_a_dict)
+    if not isinstance(graph, Mapping):
+        raise GraphError(f"graph must be a dict with keys {keys}; got a {type(graph).__name__}.")
     unknown = sorted(set(graph) - {"inputs", "nodes", "output"}, key=str)
-    _require(not unknown, f"graph has unknown keys {unknown}; expected exactly {keys}.")
+    if unknown:
+        raise GraphError(f"graph has unknown keys {unknown}; expected exactly {keys}.")
     input_names = tuple(_entry(graph, "inputs", "a list of input names (strings)", _is_names))
     raw_nodes = _entry(graph, "nodes", "a list of node dicts", _is_list)
     nodes = [_read_node(raw, index) for index, raw in enumerate(raw_nodes)]
     _check_names(input_names, nodes)
     output = _entry(graph, "output", "the name of a node (a string)", _is_name)
-    known = {*input_names, *(node.name for node in nodes)}
-    wrong_output = f"the output {output!r} is neither a node nor a graph input; expected a node."
-    _require(output in known, wrong_output)
+    if output not in input_names and all(node.name != output for node in nodes):
+        wanted = "expected the name of a node"
+        raise GraphError(f"the output {output!r} is neither a node nor a graph input; {wanted}.")
     order = _topological_order(nodes)
     arrays, dtype = _read_arrays(input_names, inputs)
     shapes = _infer_shapes(order, arrays)
@@ -149,28 +145,36 @@ def _check(graph: Any, inputs: Any) -> Plan:
 
 def _entry(graph: Mapping[str, Any], key: str, expected: str, valid: Callable[[Any], bool]) -> Any:
     """``graph[key]``, or a GraphError saying it is missing or not ``expected``."""
-    _require(key in graph, f"graph has no {key!r} key; expected {expected}.")
-    _require(valid(graph[key]), f"graph[{key!r}] must be {expected}; got {graph[key]!r}.")
+    if key not in graph:
+        raise GraphError(f"graph has no {key!r} key; expected {expected}.")
+    if not valid(graph[key]):
+        raise GraphError(f"graph[{key!r}] must be {expected}; got {graph[key]!r}.")
     return graph[key]
 
 
 def _read_node(raw: Any, index: int) -> Node:
     at = f"graph['nodes'][{index}]"
-    _require(isinstance(raw, Mapping), f"{at} must be a dict with keys {_NODE_KEYS}; got {raw!r}.")
-    missing = ", ".join(repr(key) for key in _NODE_KEYS if key not in raw)
-    _require(not missing, f"{at} has no {missing} key; expected keys {_NODE_KEYS}.")
+    if not isinstance(raw, Mapping):
+        raise GraphError(f"{at} must be a dict with keys {list(_NODE_KEYS)}; got {raw!r}.")
+    missing = [key for key in _NODE_KEYS if key not in raw]
+    if missing:
+        raise GraphError(f"{at} has no {missing[0]!r} key; expected keys {list(_NODE_KEYS)}.")
     name, op_name, args = raw["name"], raw["op"], raw["args"]
-    _require(_is_name(name), f"{at}: 'name' must be a string; got {name!r}.")
+    if not _is_name(name):
+        raise GraphError(f"{at}: 'name' must be a string; got {name!r}.")
     op = OPS.get(op_name) if _is_name(op_name) else None
-    _require(op is not None, f"node {name!r}: unknown op {op_name!r}; known ops: {_KNOWN_OPS}.")
+    if op is None:
+        raise GraphError(f"node {name!r}: unknown op {op_name!r}; known ops: {_KNOWN_OPS}.")
     where = f"node {name!r} ({op_name})"
-    _require(_is_names(args), f"{where}: 'args' must be a list of names (strings); got {args!r}.")
-    params = ", ".join(op.params)
-    wrong_count = f"{where}: expected {len(op.params)} args ({params}); got {len(args)}: {args}."
-    _require(len(args) == len(op.params), wrong_count)
-    unknown = ", ".join(repr(k) for k in raw if k not in _NODE_KEYS and k not in op.attributes)
-    accepts = ", ".join(op.attributes) or "none"
-    _require(not unknown, f"{where}: unknown attribute {unknown}; {op_name} accepts: {accepts}.")
+    if not _is_names(args):
+        raise GraphError(f"{where}: 'args' must be a list of names (strings); got {args!r}.")
+    if len(args) != len(op.params):
+        wanted = f"expected {len(op.params)} args ({', '.join(op.params)})"
+        raise GraphError(f"{where}: {wanted}; got {len(args)}: {list(args)}.")
+    unknown = [key for key in raw if key not in _NODE_KEYS and key not in op.attributes]
+    if unknown:
+        accepts = f"{op_name} accepts: {', '.join(op.attributes) or 'none'}"
+        raise GraphError(f"{where}: unknown attribute {unknown[0]!r}; {accepts}.")
     attributes = {}
     for key, spec in op.attributes.items():
         try:
@@ -185,20 +189,23 @@ def _read_node(raw: Any, index: int) -> Node:
 
 def _check_names(input_names: tuple[str, ...], nodes: list[Node]) -> None:
     for name, count in Counter(input_names).items():
-        _require(count == 1, f"input name {name!r} is listed twice in graph['inputs'].")
+        if count > 1:
+            raise GraphError(f"input name {name!r} is listed twice in graph['inputs'].")
     inputs = set(input_names)
     defined: set[str] = set()
     for node in nodes:
-        shadows = f"{node.describe()} has the name of a graph input; names must differ."
-        _require(node.name not in inputs, shadows)
-        duplicate = f"two nodes are named {node.name!r}; names must be unique."
-        _require(node.name not in defined, duplicate)
+        if node.name in inputs:
+            wanted = "node names must differ from input names"
+            raise GraphError(f"{node.describe()} has the name of a graph input; {wanted}.")
+        if node.name in defined:
+            raise GraphError(f"two nodes are named {node.name!r}; names must be unique.")
         defined.add(node.name)
     known = inputs | defined
     for node in nodes:
         for arg in node.args:
-            dangling = f"{node.describe()} uses {arg!r}, which is neither a graph input nor a node"
-            _require(arg in known, f"{dangling}; inputs are {list(input_names)}.")
+            if arg not in known:
+                wanted = f"neither a graph input nor a node; inputs are {list(input_names)}"
+                raise GraphError(f"{node.describe()} uses {arg!r}, which is {wanted}.")
 
 
 # --- order -----------------------------------------------------------------------------------
@@ -270,17 +277,21 @@ def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:
 
 
 def _read_arrays(names: tuple[str, ...], inputs: Any) -> tuple[dict[str, np.ndarray], np.dtype]:
-    not_a_dict = f"inputs must be a dict from input name to array; got a {type(inputs).__name__}."
-    _require(isinstance(inputs, Mapping), not_a_dict)
+    if not isinstance(inputs, Mapping):
+        got = type(inputs).__name__
+        raise GraphError(f"inputs must be a dict from input name to array; got a {got}.")
     missing = [name for name in names if name not in inputs]
-    _require(not missing, f"no array given for the graph inputs {missing}.")
+    if missing:
+        raise GraphError(f"no array given for the graph inputs {missing}.")
     extra = ", ".join(sorted(repr(name) for name in inputs if name not in names))
-    wanted = f"the graph's inputs are {list(names)}"
-    _require(not extra, f"arrays given for {extra}, which are not graph inputs; {wanted}.")
+    if extra:
+        wanted = f"the graph's inputs are {list(names)}"
+        raise GraphError(f"arrays given for {extra}, which are not graph inputs; {wanted}.")
     arrays = {name: np.asarray(inputs[name]) for name in names}
     for name, array in arrays.items():
-        wrong_dtype = f"input {name!r} has dtype {array.dtype}; expected float32 or float64."
-        _require(array.dtype in SUPPORTED_DTYPES, wrong_dtype)
+        if array.dtype not in SUPPORTED_DTYPES:
+            wanted = "expected float32 or float64 (all inputs of one dtype)"
+            raise GraphError(f"input {name!r} has dtype {array.dtype}; {wanted}.")
     if not arrays:  # a graph without inputs computes constants, in float64
         return arrays, np.dtype(np.float64)
     try:
