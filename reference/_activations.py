@@ -633,7 +633,6 @@ def swish_derivative(z: ArrayLike) -> np.ndarray:
 def activation(name: Any, *, func: str, derivative: bool = False) -> Any:
     """The activation called ``name`` (or its derivative), or a ValueError naming the choices."""
     if name not in ACTIVATIONS:
-        raise ValueError(
-            f"{func}: unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}."
-        )
+        choices = ", ".join(ACTIVATIONS)
+        raise ValueError(f"{func}: unknown activation {name!r}; expected one of {choices}.")
     return globals()[f"{name}_derivative" if derivative else name]

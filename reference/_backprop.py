@@ -76,11 +76,9 @@ def backprop(graph: dict[str, Any], inputs: dict[str, np.ndarray]) -> tuple[Any,
     plan = check_graph(graph, inputs, func="backprop")
     shape = plan.shapes[plan.output]
     if shape != ():
-        raise GraphError(
-            f"backprop: the output {plan.output!r} has shape {shape}; backprop needs a scalar "
-            "(shape ()) output. Use jacobian(graph, inputs, wrt) for a non-scalar output, or "
-            "add a 'sum' node."
-        )
+        instead = "Use jacobian(graph, inputs, wrt) for a non-scalar output, or add a 'sum' node."
+        wanted = f"backprop needs a scalar (shape ()) output. {instead}"
+        raise GraphError(f"backprop: the output {plan.output!r} has shape {shape}; {wanted}")
     with np.errstate(all="ignore"):
         values = _forward(plan)
         gradients = _backward(plan, values, np.ones((), dtype=plan.dtype))
@@ -130,10 +128,8 @@ def jacobian(graph: dict[str, Any], inputs: dict[str, np.ndarray], wrt: str) -> 
     plan = check_graph(graph, inputs, func="jacobian")
     if not isinstance(wrt, str) or wrt not in plan.inputs:
         kind = " (it is a node)" if any(node.name == wrt for node in plan.order) else ""
-        raise GraphError(
-            f"jacobian: wrt={wrt!r} is not a graph input{kind}; "
-            f"expected one of {list(plan.inputs)}."
-        )
+        wanted = f"expected one of {list(plan.inputs)}"
+        raise GraphError(f"jacobian: wrt={wrt!r} is not a graph input{kind}; {wanted}.")
     shape = plan.shapes[plan.output]
     result = np.zeros((int(np.prod(shape)), plan.arrays[wrt].size), dtype=plan.dtype)
     with np.errstate(all="ignore"):

@@ -24,10 +24,11 @@ from ._linear import check_layer, linear
 
 __all__ = ["apply_linear_stack", "collapse_linear_stack"]
 
+#: A stack of layers, first applied first: (W, b) pairs, W of shape (m, n) and b of shape (m,).
+Layers = Sequence[tuple[ArrayLike, ArrayLike]]
 
-def _layers_as_arrays(
-    layers: Sequence[tuple[ArrayLike, ArrayLike]], func: str
-) -> list[tuple[np.ndarray, np.ndarray]]:
+
+def _layers_as_arrays(layers: Layers, func: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """Every layer checked up front (`check_layer`), naming the layer at fault."""
     if len(layers) == 0:
         raise ValueError(f"{func}: the stack is empty; give at least one (W, b) pair.")
@@ -36,16 +37,13 @@ def _layers_as_arrays(
         try:
             W, b = layer
         except (TypeError, ValueError):
-            raise TypeError(
-                f"{func}: layer {index} must be a (W, b) pair; got {type(layer).__name__}."
-            ) from None
+            got = type(layer).__name__
+            raise TypeError(f"{func}: layer {index} must be a (W, b) pair; got {got}.") from None
         arrays.append(check_layer(W, b, func=func, layer=f"layer {index}'s "))
     return arrays
 
 
-def collapse_linear_stack(
-    layers: Sequence[tuple[ArrayLike, ArrayLike]],
-) -> tuple[np.ndarray, np.ndarray]:
+def collapse_linear_stack(layers: Layers) -> tuple[np.ndarray, np.ndarray]:
     r"""The single layer equivalent to applying ``layers`` one after another.
 
     Parameters
@@ -84,21 +82,15 @@ def collapse_linear_stack(
     W_total, b_total = arrays[0]
     for index, (W, b) in enumerate(arrays[1:], start=1):
         if W.shape[1] != W_total.shape[0]:
-            raise ValueError(
-                f"{func}: layer {index} has W of shape {W.shape}, but the layers before it "
-                f"produce {W_total.shape[0]} values; expected W of shape "
-                f"(m, {W_total.shape[0]})."
-            )
+            n = W_total.shape[0]
+            wrong = f"layer {index} has W of shape {W.shape}, but the layers before it produce"
+            raise ValueError(f"{func}: {wrong} {n} values; expected W of shape (m, {n}).")
         b_total = linear(W, b_total, b)  # W b_total + b: the bias pushed through layer index
         W_total = W @ W_total
     return W_total, b_total
 
 
-def apply_linear_stack(
-    layers: Sequence[tuple[ArrayLike, ArrayLike]],
-    x: ArrayLike,
-    activation: str | None = None,
-) -> np.ndarray:
+def apply_linear_stack(layers: Layers, x: ArrayLike, activation: str | None = None) -> np.ndarray:
     """Apply ``layers`` to ``x`` in order, with an optional activation between layers.
 
     Parameters

@@ -25,13 +25,13 @@ import math
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._numdiff import Difference, central_difference, relative_step
-from ._validation import as_float_array
+from ._validation import as_float_array, require
 
 __all__ = ["GradientCheck", "Kink", "check_gradient", "check_jacobian", "numerical_jacobian"]
 
@@ -47,6 +47,11 @@ _IRREGULAR = 1e-3
 _NOISE_FACTOR = 4.0
 #: Smallest denominator of the relative error, so that 0 vs 0 reads 0 instead of nan.
 _TINY = np.finfo(np.float64).tiny
+
+#: The user's functions: f, its gradient or its Jacobian, each taking an ndarray.
+Func = Callable[[np.ndarray], Any]
+#: What seeds the random directions of projection mode.
+Seed = int | np.random.Generator | None
 
 
 @dataclass(frozen=True)
@@ -225,18 +230,15 @@ class _Evaluator:
         self._f = f
         self._caller = caller
         self.evaluations = 0
-        self.precision = "float64"
         try:
             y0 = self._raw(x.astype(np.float64))
+            why = "f returns float32" if y0.dtype == np.float32 else None
         except ValueError:
             if x.dtype != np.float32:
                 raise
-            # f refused float64 input; a float32 f may still accept its own dtype.
-            self.precision = "float32 (f refused float64 input; float32 steps and bounds)"
-            y0 = self._raw(x)
-        if y0.dtype == np.float32 and self.precision == "float64":
-            self.precision = "float32 (f returns float32; float32 steps and bounds)"
-        self.dtype = np.dtype(np.float64 if self.precision == "float64" else np.float32)
+            y0, why = self._raw(x), "f refused float64 input"  # it may accept its own dtype
+        self.precision = f"float32 ({why}; float32 steps and bounds)" if why else "float64"
+        self.dtype = np.dtype(np.float32 if why else np.float64)
         self.eps = float(np.finfo(self.dtype).eps)
         self.out_shape = y0.shape
         self.x = x.astype(self.dtype)
@@ -290,26 +292,27 @@ class _Verdict:
         return self.error / self.tolerance if finite else math.inf
 
 
+class _Claim(NamedTuple):
+    """What is checked: the Jacobian, and the rounding allowed per output element."""
+
+    jac: np.ndarray  # (m, n) float64: the gradient as one row, or the Jacobian
+    f_rounding: np.ndarray  # of f's values, in units of f (see `_claim`)
+    jac_rounding: np.ndarray  # of the checked values, per unit length of the step
+
+
 def _compare(
-    ev: _Evaluator,
-    direction: np.ndarray,
-    index: int | None,
-    jac: np.ndarray,
-    accuracy: np.ndarray,
-    grad_eps: float,
-    *,
-    second_look: bool,
+    ev: _Evaluator, claim: _Claim, direction: np.ndarray, index: int | None, *, second_look: bool
 ) -> list[_Verdict]:
-    """The central difference along \\(x + t d\\) against ``jac``, one verdict per output.
+    """The central difference along \\(x + t d\\) against the claim, one verdict per output.
 
     Everything is computed per unit of t, then divided by the length of the direction
     actually taken. ``index`` is the element moved in full mode (its partial derivative is
     then reported as is), None for a random direction.
     """
-    d = central_difference(ev, ev.x, direction=direction, accuracy=accuracy)
+    d = central_difference(ev, ev.x, direction=direction, accuracy=claim.f_rounding)
     h = float(relative_step(0.0, ev.dtype))  # the step in t that central_difference took
-    predicted = jac @ d.step.reshape(-1) / h  # J d for the points actually used
-    grad_term = _ROUNDING_EPS * grad_eps * np.max(np.abs(jac), axis=1) * np.sum(np.abs(d.step)) / h
+    predicted = claim.jac @ d.step.reshape(-1) / h  # J d for the points actually used
+    grad_term = claim.jac_rounding * np.sum(np.abs(d.step)) / h
     tolerance = _SAFETY * d.truncation + 2 * d.rounding + grad_term
     error = np.abs(d.value - predicted)
     irregular = d.truncation > np.maximum(
@@ -318,7 +321,7 @@ def _compare(
     length = float(np.linalg.norm(d.step)) / h
     verdicts = []
     for k in range(error.size):
-        analytic = jac[k, index] if index is not None else predicted[k] / length
+        analytic = claim.jac[k, index] if index is not None else predicted[k] / length
         ok = bool(error[k] <= tolerance[k])  # a nan error fails
         verdict = _Verdict(
             ok, analytic, d.value[k] / length, error[k] / length, tolerance[k] / length, h * length
@@ -408,28 +411,23 @@ def _lines(ev: _Evaluator, mode: str, probes: int, seed: Any) -> Iterator[tuple[
 
 
 def _validate(
-    f: Any, g: Any, x: ArrayLike, *, g_name: str, mode: str, probes: int, caller: str
+    f: Any, g: Any, x: ArrayLike, *, g_name: str, mode: Any, probes: Any, caller: str
 ) -> np.ndarray:
     """Check everything that can be checked before calling f; return x as an array."""
     for name, func in (("f", f), (g_name, g)):
-        if not callable(func):
-            raise TypeError(
-                f"{caller}: {name} must be a function taking an ndarray; got {type(func).__name__}."
-            )
+        got = type(func).__name__
+        wanted = f"{caller}: {name} must be a function taking an ndarray; got {got}."
+        require(callable(func), wanted, TypeError)
     x = as_float_array(x, name="x", func=caller)
-    if x.size == 0:
-        raise ValueError(f"{caller}: x must have at least one element; got shape {x.shape}.")
+    require(x.size > 0, f"{caller}: x must have at least one element; got shape {x.shape}.")
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        where = _index_str(x.shape, int(bad[0]))
-        raise ValueError(
-            f"{caller}: x must be finite; x{where} is {x.reshape(-1)[bad[0]]} "
-            f"({bad.size} non-finite element(s))."
-        )
-    if mode not in ("full", "projection"):
-        raise ValueError(f"{caller}: mode must be 'full' or 'projection'; got {mode!r}.")
-    if isinstance(probes, bool) or not isinstance(probes, (int, np.integer)) or probes < 1:
-        raise ValueError(f"{caller}: probes must be an integer >= 1; got {probes!r}.")
+        where = f"x{_index_str(x.shape, int(bad[0]))} is {x.reshape(-1)[bad[0]]}"
+        raise ValueError(f"{caller}: x must be finite; {where} ({bad.size} non-finite element(s)).")
+    wrong_mode = f"{caller}: mode must be 'full' or 'projection'; got {mode!r}."
+    require(mode in ("full", "projection"), wrong_mode)
+    integer = isinstance(probes, (int, np.integer)) and not isinstance(probes, bool)
+    require(integer and probes >= 1, f"{caller}: probes must be an integer >= 1; got {probes!r}.")
     return x
 
 
@@ -439,53 +437,47 @@ def _index_str(shape: tuple[int, ...], flat: int) -> str:
     return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
 
 
-def _checked_jacobian(
-    g: Callable[..., Any], x: np.ndarray, ev: _Evaluator, *, g_name: str, caller: str, scalar: bool
-) -> tuple[np.ndarray, float]:
-    """The checked gradient or Jacobian at x as an (m, n) float64 array, and its dtype's eps."""
+def _claim(
+    g: Func, x: np.ndarray, ev: _Evaluator, *, g_name: str, caller: str, scalar: bool
+) -> _Claim:
+    """The checked gradient or Jacobian at x, with the rounding allowed of f and of itself."""
     m, n = ev.f0.size, x.size
     raw = _call(g, x, role=g_name, caller=caller)
-    if scalar and raw.shape != x.shape:
-        raise ValueError(f"{caller}: grad(x) must have the shape of x, {x.shape}; got {raw.shape}.")
-    if not scalar and raw.shape not in ((m, n), ev.out_shape + x.shape):
-        raise ValueError(
-            f"{caller}: jac(x) must have shape (f(x).size, x.size) = {(m, n)} (or "
-            f"f(x).shape + x.shape = {ev.out_shape + x.shape}); got {raw.shape}."
-        )
-    return np.asarray(raw, dtype=np.float64).reshape(m, n), float(np.finfo(raw.dtype).eps)
-
-
-def _run(
-    f: Callable[..., Any],
-    g: Callable[..., Any],
-    x: ArrayLike,
-    *,
-    mode: str,
-    probes: int,
-    seed: int | np.random.Generator | None,
-    caller: str,
-    scalar: bool,
-) -> GradientCheck:
-    g_name = "grad" if scalar else "jac"
-    x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
-    ev = _Evaluator(f, x, caller=caller)
-    if scalar and ev.f0.size != 1:
-        raise ValueError(
-            f"{caller}: f must return a scalar; got shape {ev.out_shape}. "
-            "For a vector-valued f use check_jacobian."
-        )
-    jac, grad_eps = _checked_jacobian(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
+    full = ev.out_shape + x.shape  # x.shape for a scalar f
+    if scalar:
+        shapes, wanted = (full,), f"grad(x) must have the shape of x, {x.shape}"
+    else:
+        shapes, wanted = ((m, n), full), f"jac(x) must have shape (f(x).size, x.size) = {(m, n)}"
+        wanted += f" (or f(x).shape + x.shape = {full})"
+    require(raw.shape in shapes, f"{caller}: {wanted}; got {raw.shape}.")
+    jac = np.asarray(raw, dtype=np.float64).reshape(m, n)
     # Rounding of f beyond |f| itself: a backward-stable f computes f(x') for x' within a few
     # ulps of x, which moves f by about eps * ||J * x||_2 (see check_gradient Notes). The floor
     # of 1 plays the role of the 1 in max(1, |x|): values that cancel to nearly 0 (sum(tanh(x))
     # over saturated units) still carry the rounding of their terms.
     with np.errstate(invalid="ignore", over="ignore"):
         f_scale = np.linalg.norm(np.nan_to_num(jac) * x.astype(np.float64).reshape(-1), axis=1)
-    accuracy = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
+    f_rounding = _ROUNDING_EPS * ev.eps * (np.maximum(1.0, np.abs(ev.f0)) + f_scale)
+    # The checked values themselves are rounded in their own dtype (float32 for a float32 x).
+    jac_rounding = _ROUNDING_EPS * float(np.finfo(raw.dtype).eps) * np.max(np.abs(jac), axis=1)
+    return _Claim(jac, f_rounding, jac_rounding)
+
+
+def _run(
+    f: Func, g: Func, x: ArrayLike, mode: str, probes: int, seed: Seed, *, scalar: bool
+) -> GradientCheck:
+    """`check_gradient` (``scalar``) or `check_jacobian`: the three layers, and the record."""
+    caller, g_name = ("check_gradient", "grad") if scalar else ("check_jacobian", "jac")
+    x = _validate(f, g, x, g_name=g_name, mode=mode, probes=probes, caller=caller)
+    ev = _Evaluator(f, x, caller=caller)
+    use_jacobian = "For a vector-valued f use check_jacobian."
+    not_scalar = f"{caller}: f must return a scalar; got shape {ev.out_shape}. {use_jacobian}"
+    require(not scalar or ev.f0.size == 1, not_scalar)
+    claim = _claim(g, x, ev, g_name=g_name, caller=caller, scalar=scalar)
     rows = []  # (where, x_value, verdict) for every comparison
     failed = False  # once a comparison has surely failed, later ones get no second look
     for j, (direction, index) in enumerate(_lines(ev, mode, probes, seed)):
-        verdicts = _compare(ev, direction, index, jac, accuracy, grad_eps, second_look=not failed)
+        verdicts = _compare(ev, claim, direction, index, second_look=not failed)
         place = f"probe {j}" if index is None else "x" + _index_str(x.shape, index)
         x_value = None if index is None else float(x.reshape(-1)[index])
         for k, v in enumerate(verdicts):
@@ -516,13 +508,7 @@ def _run(
 
 
 def check_gradient(
-    f: Callable[[np.ndarray], Any],
-    grad: Callable[[np.ndarray], Any],
-    x: ArrayLike,
-    *,
-    mode: str = "full",
-    probes: int = 2,
-    seed: int | np.random.Generator | None = 0,
+    f: Func, grad: Func, x: ArrayLike, *, mode: str = "full", probes: int = 2, seed: Seed = 0
 ) -> GradientCheck:
     r"""Check that ``grad`` is the gradient of the scalar function ``f`` at ``x``.
 
@@ -635,19 +621,11 @@ def check_gradient(
     >>> check_gradient(f, lambda x: 1 - np.tanh(x) ** 2, big, mode="projection").evaluations
     9
     """
-    return _run(
-        f, grad, x, mode=mode, probes=probes, seed=seed, caller="check_gradient", scalar=True
-    )
+    return _run(f, grad, x, mode, probes, seed, scalar=True)
 
 
 def check_jacobian(
-    f: Callable[[np.ndarray], Any],
-    jac: Callable[[np.ndarray], Any],
-    x: ArrayLike,
-    *,
-    mode: str = "full",
-    probes: int = 2,
-    seed: int | np.random.Generator | None = 0,
+    f: Func, jac: Func, x: ArrayLike, *, mode: str = "full", probes: int = 2, seed: Seed = 0
 ) -> GradientCheck:
     """Check that ``jac`` is the Jacobian of the vector-valued function ``f`` at ``x``.
 
@@ -689,12 +667,10 @@ def check_jacobian(
     >>> check_jacobian(lambda x: W @ x, lambda x: W.T.reshape(3, 2), np.ones(2)).where
     'f(x)[0] / x[1]'
     """
-    return _run(
-        f, jac, x, mode=mode, probes=probes, seed=seed, caller="check_jacobian", scalar=False
-    )
+    return _run(f, jac, x, mode, probes, seed, scalar=False)
 
 
-def numerical_jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
+def numerical_jacobian(f: Func, x: ArrayLike) -> np.ndarray:
     r"""The central-difference Jacobian of f at x, ``J[i, j] ~ d f(x).flat[i] / d x.flat[j]``.
 
     Parameters

@@ -22,6 +22,7 @@ from ._validation import SUPPORTED_DTYPES, check_same_dtype
 __all__ = ["GraphError"]
 
 _NODE_KEYS = ("name", "op", "args")
+_KNOWN_OPS = ", ".join(sorted(OPS))
 
 
 def _is_name(value: Any) -> bool:
@@ -119,26 +120,20 @@ def check_graph(graph: Any, inputs: Any, *, func: str) -> Plan:
 
 def _check(graph: Any, inputs: Any) -> Plan:
     """`check_graph`, its messages not yet prefixed by the function's name."""
+    keys = "'inputs', 'nodes' and 'output'"
     if not isinstance(graph, Mapping):
-        raise GraphError(
-            "graph must be a dict with keys 'inputs', 'nodes' and 'output'; "
-            f"got a {type(graph).__name__}."
-        )
+        raise GraphError(f"graph must be a dict with keys {keys}; got a {type(graph).__name__}.")
     unknown = sorted(set(graph) - {"inputs", "nodes", "output"}, key=str)
     if unknown:
-        raise GraphError(
-            f"graph has unknown keys {unknown}; expected exactly 'inputs', 'nodes' and 'output'."
-        )
+        raise GraphError(f"graph has unknown keys {unknown}; expected exactly {keys}.")
     input_names = tuple(_entry(graph, "inputs", "a list of input names (strings)", _is_names))
     raw_nodes = _entry(graph, "nodes", "a list of node dicts", _is_list)
     nodes = [_read_node(raw, index) for index, raw in enumerate(raw_nodes)]
     _check_names(input_names, nodes)
     output = _entry(graph, "output", "the name of a node (a string)", _is_name)
     if output not in input_names and all(node.name != output for node in nodes):
-        raise GraphError(
-            f"the output {output!r} is neither a node nor a graph input; "
-            "expected the name of a node."
-        )
+        wanted = "expected the name of a node"
+        raise GraphError(f"the output {output!r} is neither a node nor a graph input; {wanted}.")
     order = _topological_order(nodes)
     arrays, dtype = _read_arrays(input_names, inputs)
     shapes = _infer_shapes(order, arrays)
@@ -158,39 +153,28 @@ def _entry(graph: Mapping[str, Any], key: str, expected: str, valid: Callable[[A
 
 
 def _read_node(raw: Any, index: int) -> Node:
+    at = f"graph['nodes'][{index}]"
     if not isinstance(raw, Mapping):
-        raise GraphError(
-            f"graph['nodes'][{index}] must be a dict with keys {list(_NODE_KEYS)}; got {raw!r}."
-        )
-    for key in _NODE_KEYS:
-        if key not in raw:
-            raise GraphError(
-                f"graph['nodes'][{index}] has no {key!r} key; expected keys {list(_NODE_KEYS)}."
-            )
+        raise GraphError(f"{at} must be a dict with keys {list(_NODE_KEYS)}; got {raw!r}.")
+    missing = [key for key in _NODE_KEYS if key not in raw]
+    if missing:
+        raise GraphError(f"{at} has no {missing[0]!r} key; expected keys {list(_NODE_KEYS)}.")
     name, op_name, args = raw["name"], raw["op"], raw["args"]
-    if not isinstance(name, str):
-        raise GraphError(f"graph['nodes'][{index}]: 'name' must be a string; got {name!r}.")
-    if not isinstance(op_name, str):
-        raise GraphError(f"node {name!r}: 'op' must be a string; got {op_name!r}.")
-    op = OPS.get(op_name)
+    if not _is_name(name):
+        raise GraphError(f"{at}: 'name' must be a string; got {name!r}.")
+    op = OPS.get(op_name) if _is_name(op_name) else None
     if op is None:
-        raise GraphError(
-            f"node {name!r}: unknown op {op_name!r}; known ops: {', '.join(sorted(OPS))}."
-        )
+        raise GraphError(f"node {name!r}: unknown op {op_name!r}; known ops: {_KNOWN_OPS}.")
     where = f"node {name!r} ({op_name})"
     if not _is_names(args):
         raise GraphError(f"{where}: 'args' must be a list of names (strings); got {args!r}.")
     if len(args) != len(op.params):
-        raise GraphError(
-            f"{where}: expected {len(op.params)} args ({', '.join(op.params)}); "
-            f"got {len(args)}: {list(args)}."
-        )
+        wanted = f"expected {len(op.params)} args ({', '.join(op.params)})"
+        raise GraphError(f"{where}: {wanted}; got {len(args)}: {list(args)}.")
     unknown = [key for key in raw if key not in _NODE_KEYS and key not in op.attributes]
     if unknown:
-        raise GraphError(
-            f"{where}: unknown attribute {unknown[0]!r}; "
-            f"{op_name} accepts: {', '.join(op.attributes) or 'none'}."
-        )
+        accepts = f"{op_name} accepts: {', '.join(op.attributes) or 'none'}"
+        raise GraphError(f"{where}: unknown attribute {unknown[0]!r}; {accepts}.")
     attributes = {}
     for key, spec in op.attributes.items():
         try:
@@ -211,20 +195,17 @@ def _check_names(input_names: tuple[str, ...], nodes: list[Node]) -> None:
     defined: set[str] = set()
     for node in nodes:
         if node.name in inputs:
-            raise GraphError(
-                f"{node.describe()} has the name of a graph input; "
-                "node names must differ from input names."
-            )
+            wanted = "node names must differ from input names"
+            raise GraphError(f"{node.describe()} has the name of a graph input; {wanted}.")
         if node.name in defined:
             raise GraphError(f"two nodes are named {node.name!r}; names must be unique.")
         defined.add(node.name)
+    known = inputs | defined
     for node in nodes:
         for arg in node.args:
-            if arg not in inputs and arg not in defined:
-                raise GraphError(
-                    f"{node.describe()} uses {arg!r}, which is neither a graph input "
-                    f"nor a node; inputs are {list(input_names)}."
-                )
+            if arg not in known:
+                wanted = f"neither a graph input nor a node; inputs are {list(input_names)}"
+                raise GraphError(f"{node.describe()} uses {arg!r}, which is {wanted}.")
 
 
 # --- order -----------------------------------------------------------------------------------
@@ -266,11 +247,9 @@ def _topological_order(nodes: list[Node]) -> list[Node]:
     by_name = {node.name: node for node in nodes}
     order = topological_order({node.name: node.args for node in nodes})
     if len(order) < len(nodes):
-        cycle = _find_cycle(set(by_name) - set(order), by_name)
-        raise GraphError(
-            f"the graph has a cycle: {' -> '.join(repr(n) for n in cycle)} "
-            "(each node is an argument of the next); a graph must be acyclic."
-        )
+        cycle = " -> ".join(map(repr, _find_cycle(set(by_name) - set(order), by_name)))
+        acyclic = "(each node is an argument of the next); a graph must be acyclic"
+        raise GraphError(f"the graph has a cycle: {cycle} {acyclic}.")
     return [by_name[name] for name in order]
 
 
@@ -297,29 +276,22 @@ def _find_cycle(stuck: set[str], by_name: dict[str, Node]) -> list[str]:
 # --- arrays and shapes -----------------------------------------------------------------------
 
 
-def _read_arrays(
-    input_names: tuple[str, ...], inputs: Any
-) -> tuple[dict[str, np.ndarray], np.dtype[Any]]:
+def _read_arrays(names: tuple[str, ...], inputs: Any) -> tuple[dict[str, np.ndarray], np.dtype]:
     if not isinstance(inputs, Mapping):
-        raise GraphError(
-            f"inputs must be a dict from input name to array; got a {type(inputs).__name__}."
-        )
-    missing = [name for name in input_names if name not in inputs]
+        got = type(inputs).__name__
+        raise GraphError(f"inputs must be a dict from input name to array; got a {got}.")
+    missing = [name for name in names if name not in inputs]
     if missing:
         raise GraphError(f"no array given for the graph inputs {missing}.")
-    extra = sorted(repr(name) for name in inputs if name not in input_names)
+    extra = ", ".join(sorted(repr(name) for name in inputs if name not in names))
     if extra:
-        raise GraphError(
-            f"arrays given for {', '.join(extra)}, which are not graph inputs; "
-            f"the graph's inputs are {list(input_names)}."
-        )
-    arrays = {name: np.asarray(inputs[name]) for name in input_names}
+        wanted = f"the graph's inputs are {list(names)}"
+        raise GraphError(f"arrays given for {extra}, which are not graph inputs; {wanted}.")
+    arrays = {name: np.asarray(inputs[name]) for name in names}
     for name, array in arrays.items():
         if array.dtype not in SUPPORTED_DTYPES:
-            raise GraphError(
-                f"input {name!r} has dtype {array.dtype}; "
-                "expected float32 or float64 (all inputs of one dtype)."
-            )
+            wanted = "expected float32 or float64 (all inputs of one dtype)"
+            raise GraphError(f"input {name!r} has dtype {array.dtype}; {wanted}.")
     if not arrays:  # a graph without inputs computes constants, in float64
         return arrays, np.dtype(np.float64)
     try:

@@ -147,10 +147,8 @@ def linear_jacobian_W(W: ArrayLike, x: ArrayLike) -> np.ndarray:
     x = as_float_array_of_ndim(x, (1,), name="x", func="linear_jacobian_W")
     m, n = W.shape
     if x.shape != (n,):
-        raise ValueError(
-            f"linear_jacobian_W: x must have shape ({n},) to match W of shape {W.shape}; "
-            f"got {x.shape}."
-        )
+        wanted = f"({n},) to match W of shape {W.shape}"
+        raise ValueError(f"linear_jacobian_W: x must have shape {wanted}; got {x.shape}.")
     # Block i of row i is x: the Kronecker product of the identity with the row x^T.
     return np.kron(np.eye(m, dtype=W.dtype), x[np.newaxis, :].astype(W.dtype, copy=False))
 
@@ -198,10 +196,10 @@ def jacobian_to_gradient(jacobian: ArrayLike, shape: tuple[int, ...]) -> np.ndar
     shape = tuple(int(d) for d in shape)
     size = int(np.prod(shape))
     if jacobian.shape != (1, size):
+        wanted = f"(1, {size}) for a parameter of shape {shape}; got {jacobian.shape}"
+        vector = "For a vector output use vector_jacobian_product."
         raise ValueError(
-            f"jacobian_to_gradient: a scalar output's Jacobian must have shape (1, {size}) "
-            f"for a parameter of shape {shape}; got {jacobian.shape}. For a vector output "
-            "use vector_jacobian_product."
+            f"jacobian_to_gradient: a scalar output's Jacobian must have shape {wanted}. {vector}"
         )
     return jacobian.reshape(shape).copy()
 
@@ -237,8 +235,6 @@ def vector_jacobian_product(
     input_shape = tuple(int(d) for d in input_shape)
     expected = (grad_output.size, int(np.prod(input_shape)))
     if jacobian.shape != expected:
-        raise ValueError(
-            f"{func}: the Jacobian must have shape (grad_output.size, prod(input_shape)) = "
-            f"{expected}; got {jacobian.shape}."
-        )
+        wanted = f"(grad_output.size, prod(input_shape)) = {expected}"
+        raise ValueError(f"{func}: the Jacobian must have shape {wanted}; got {jacobian.shape}.")
     return (grad_output.reshape(-1) @ jacobian).reshape(input_shape)

@@ -21,10 +21,8 @@ def check_layer(
     b = as_float_array_of_ndim(b, (1,), name=f"{layer}b", func=func)
     check_same_dtype(func, **{f"{layer}W": W, f"{layer}b": b})
     if b.shape != W.shape[:1]:
-        raise ValueError(
-            f"{func}: {layer}b must have shape ({W.shape[0]},) (the rows of W, shape {W.shape}); "
-            f"got b of shape {b.shape}."
-        )
+        wanted = f"({W.shape[0]},) (the rows of W, shape {W.shape})"
+        raise ValueError(f"{func}: {layer}b must have shape {wanted}; got b of shape {b.shape}.")
     return W, b
 
 
@@ -37,10 +35,9 @@ def _validate_layer(
     check_same_dtype(func, W=W, x=x)
     n = W.shape[1]
     if x.shape[-1] != n:
-        raise ValueError(
-            f"{func}: x must have {n} features (the columns of W, shape {W.shape}); "
-            f"got x of shape {x.shape}. Expected ({n},) or (batch, {n})."
-        )
+        wanted = f"{n} features (the columns of W, shape {W.shape})"
+        expected = f"Expected ({n},) or (batch, {n})."
+        raise ValueError(f"{func}: x must have {wanted}; got x of shape {x.shape}. {expected}")
     return W, x, b
 
 
@@ -131,9 +128,8 @@ def linear_backward(
     check_same_dtype("linear_backward", W=W, grad_z=grad_z)
     expected = (*x.shape[:-1], W.shape[0])
     if grad_z.shape != expected:
-        raise ValueError(
-            f"linear_backward: grad_z must have the shape of z, {expected}; got {grad_z.shape}."
-        )
+        wrong = f"grad_z must have the shape of z, {expected}; got {grad_z.shape}"
+        raise ValueError(f"linear_backward: {wrong}.")
     if x.ndim == 1:
         grad_W = np.outer(grad_z, x)
         grad_b = grad_z.copy()

@@ -151,9 +151,8 @@ def central_difference(
     (6.0, True)
     """
     if not callable(f):
-        raise TypeError(
-            f"central_difference: f must be a function taking an ndarray; got {type(f).__name__}."
-        )
+        got = type(f).__name__
+        raise TypeError(f"central_difference: f must be a function taking an ndarray; got {got}.")
     x = as_float_array(x, name="x", func="central_difference")
     x64 = x.astype(np.float64)
     if direction is None:

@@ -60,6 +60,13 @@ def as_float_array(value: Any, *, name: str, func: str) -> np.ndarray:
     )
 
 
+def require(ok: bool, message: str, error: type[Exception] = ValueError) -> None:
+    """Raise ``error(message)`` unless ``ok``: one check, its message naming what was wrong and
+    what was expected."""
+    if not ok:
+        raise error(message)
+
+
 def check_same_dtype(func: str, **arrays: np.ndarray) -> np.dtype[Any]:
     """Return the common dtype of ``arrays``, or raise a TypeError naming each dtype.
 

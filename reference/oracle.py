@@ -141,9 +141,8 @@ def _cached_value(name: str, slope: float, z: float) -> mpmath.mpf:
 def _slope_for(name: str, negative_slope: Any) -> float:
     """Check ``name`` and ``negative_slope`` once; return the slope ``name`` is computed with."""
     if name not in _FORMULAS:
-        raise ValueError(
-            f"oracle: unknown function {name!r}; expected one of {', '.join(FUNCTIONS)}."
-        )
+        choices = ", ".join(FUNCTIONS)
+        raise ValueError(f"oracle: unknown function {name!r}; expected one of {choices}.")
     slope = check_negative_slope(negative_slope, func=f"oracle ({name})")
     return slope if name in _SLOPED else 0.0
 
@@ -295,18 +294,14 @@ def ulp_error(
     inputs = as_float_array(z, name="z", func=func)
     results = as_float_array(actual, name="actual", func=func)
     if not isinstance(actual, np.ndarray | np.generic):
-        raise TypeError(
-            f"{func}: actual must be a float32 or float64 NumPy array (its dtype sets the ULP); "
-            f"got {type(actual).__name__}."
-        )
+        wanted = "a float32 or float64 NumPy array (its dtype sets the ULP)"
+        raise TypeError(f"{func}: actual must be {wanted}; got {type(actual).__name__}.")
     fmt = float_format(results.dtype)
     try:
         inputs, results = np.broadcast_arrays(inputs, results)
     except ValueError:
-        raise ValueError(
-            f"{func}: z of shape {np.shape(z)} and actual of shape {np.shape(actual)} "
-            "do not broadcast together."
-        ) from None
+        shapes = f"z of shape {np.shape(z)} and actual of shape {np.shape(actual)}"
+        raise ValueError(f"{func}: {shapes} do not broadcast together.") from None
     errors = []
     for value, result in zip(inputs.ravel().tolist(), results.ravel().tolist(), strict=True):
         exact_value = unit = _value(name, slope, value)

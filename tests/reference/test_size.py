@@ -24,7 +24,7 @@ REFERENCE = Path(gradspec.reference.__file__).parent
 PER_FUNCTION = 45
 #: The whole of reference/. Issue 11 asks for 1,000; this ceiling is where the reference
 #: stands now: lower it when code goes, and raise it only for a reason a reviewer accepts.
-TOTAL = 1340
+TOTAL = 1254
 
 _NOT_CODE = {
     tokenize.COMMENT,
