@@ -29,8 +29,9 @@ The grades, best first (`GRADES`):
 ==========================  ================================================================
 
 Left out: a derivative's value exactly at its kinks (a convention, judged by the kink
-clauses), and subnormal results flushed to zero, which the value clauses accept with a flag:
-the grade then says "(subnormal results flushed)".
+clauses), and subnormal results flushed to zero (a zero more than one ULP from the exact
+subnormal value), which the value clauses accept with a flag: the grade then says "(subnormal
+results flushed)".
 
 The textbook derivatives :math:`1 - \tanh^2(z)` and :math:`s (1 - s)` are correct and graded
 "tails lost": their relative error grows without bound as the value shrinks.
@@ -154,8 +155,10 @@ def _grade_member(adapter: LoadedAdapter, member: str, dtype: str) -> AccuracyGr
     with quiet():
         exact = oracle.exact(member, z, dtype).astype(np.float64)
     tiny = float(np.finfo(dtype).tiny)
-    flushed = (np.abs(exact) < tiny) & (np.abs(actual.astype(np.float64) - exact) <= tiny)
-    flushed &= errors > 0.5
+    # Flushed means a zero more than one ULP from an exact subnormal: a subnormal result that
+    # is merely a little off (an ULP there is absolute), or a zero for an exact value below one
+    # subnormal step, is a rounding, graded like any other.
+    flushed = (np.abs(exact) < tiny) & (actual == 0) & (errors > 1)
     if flushed.any():
         z, actual, errors = z[~flushed], actual[~flushed], errors[~flushed]
     level, grade = grade_errors(z, errors)
