@@ -17,7 +17,9 @@ import pytest
 import gradspec.reference as reference
 from gradspec.conformance import Outcome, run_suite
 from gradspec.conformance._adapter import LoadedAdapter, load_adapter
+from gradspec.conformance._format import format_accuracy_table
 from gradspec.conformance._grades import GRADE_OPTIONS, GRADES, grade_errors
+from gradspec.conformance._report import report_to_json
 from gradspec.conformance.buggy import HandWrittenEngine, ReferenceAdapter
 from gradspec.conformance.buggy._not_bugs import (
     SigmoidDerivativeNaiveTail,
@@ -166,6 +168,13 @@ def test_textbook_derivatives_pass_and_are_graded_below_within_4_ulp(adapter, me
     for grade in grades.values():
         assert grade.level > GRADES.index("within 4 ULP"), grade
         assert grade.grade.startswith("tails lost beyond |z| = ")
+    # The grade is what the reader sees: in the CLI's accuracy table and in the JSON report.
+    table = format_accuracy_table(report.accuracy)
+    row = next(line for line in table.splitlines() if line.lstrip().startswith(member))
+    assert row.count("tails lost beyond |z| = ") == 2, table
+    shown = {g["dtype"]: g for g in report_to_json(report)["accuracy"] if g["member"] == member}
+    assert {d: g["grade"] for d, g in shown.items()} == {d: g.grade for d, g in grades.items()}
+    assert all(g["worst_ulp"] > 4 for g in shown.values())
     # The reference's own derivative is graded within 4 ULP in both dtypes.
     ours = run_suite(load_adapter("reference"), profile=PROFILE, select=clause, grade=True)
     assert all(g.level <= 2 for g in ours.accuracy if g.member == member)
