@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .contract import FUNCTIONS
 
-__all__ = ["CONTRACT_NOTES", "DISPLAY", "NOTES", "clause_stem"]
+__all__ = ["CONTRACT_NOTES", "DISPLAY", "NOTES", "clause_stem", "slope_words"]
 
 #: How the docs and the clause titles name each activation.
 DISPLAY: dict[str, str] = {
@@ -41,3 +41,13 @@ assert set(DISPLAY) == set(NOTES) == set(FUNCTIONS), "every activation needs its
 def clause_stem(function: str) -> str:
     """An activation's part of a clause id: ``"leaky_relu"`` -> ``"LEAKY-RELU"``."""
     return function.upper().replace("_", "-")
+
+
+def slope_words(slopes: tuple[float | None, ...]) -> str:
+    """The explicit slopes a check tries, in words (None, the default slope, left out).
+
+    >>> slope_words((None, 0.0, 0.01, 3.0))
+    '0, 0.01 and 3'
+    """
+    words = [f"{s:g}" for s in slopes if s is not None]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

@@ -313,7 +313,8 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
 # (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
 
 from .._model import Clause  # noqa: E402
-from .._wording import NOTES  # noqa: E402
+from .._wording import NOTES, slope_words  # noqa: E402
+from ..contract import DEFAULT_SLOPE  # noqa: E402
 
 #: Each identity clause's (title, section, statement, LaTeX), in report order.
 _IDENTITY_WORDS = {
@@ -359,7 +360,8 @@ _IDENTITY_WORDS = {
         "leaky ReLU's two branches",
         "leaky_relu",
         "leaky_relu(z, s) = z for z > 0 and s z otherwise, for every finite z, for the default "
-        "slope (0.01) and slopes 0, 0.05, 0.1, 0.2, 0.5, 1 and 2.",
+        f"slope ({DEFAULT_SLOPE:g}) and slopes "
+        f"{slope_words(IDENTITIES['ACT-LEAKY-RELU-DEFINITION'].slopes)}.",
         r"\operatorname{LeakyReLU}_s(z) = \begin{cases} z & z > 0 \\ s z & z \le 0 "
         r"\end{cases}",
     ),

@@ -104,7 +104,7 @@ def kink_check(clause_id: str) -> Callable[[CheckContext], None]:
 # (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
 
 from .._model import Clause, Tolerance  # noqa: E402
-from .._wording import NOTES  # noqa: E402
+from .._wording import NOTES, slope_words  # noqa: E402
 
 #: Every kink clause's rule: the check's comparison ``lo_d <= value <= hi_d``.
 KINK_TOLERANCE = Tolerance(
@@ -125,8 +125,9 @@ _KINK_WORDS = {
     "KINK-LEAKY-RELU": (
         "leaky ReLU derivative at 0",
         "leaky_relu",
-        "leaky_relu_derivative(0, s) is between s and 1, for the default slope and slopes 0, "
-        "0.01, 0.2, 1 and 3; the reference returns s, which --strict requires.",
+        "leaky_relu_derivative(0, s) is between s and 1, for the default slope and slopes "
+        f"{slope_words(KINKS['KINK-LEAKY-RELU'].slopes)}; the reference returns s, which "
+        "--strict requires.",
         r"\operatorname{LeakyReLU}_s'(0) \in [\min(s, 1), \max(s, 1)]",
     ),
     "KINK-HARDTANH": (

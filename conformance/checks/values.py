@@ -62,7 +62,7 @@ def value_check(name: str, clause_id: str) -> Callable[[CheckContext], None]:
 # (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
 
 from .._model import Clause  # noqa: E402
-from .._wording import DISPLAY, NOTES, clause_stem  # noqa: E402
+from .._wording import DISPLAY, NOTES, clause_stem, slope_words  # noqa: E402
 from ..contract import FUNCTIONS  # noqa: E402
 
 _FUNCTION_LATEX = {
@@ -88,10 +88,7 @@ _DERIVATIVE_LATEX = {
 _RANGE = (
     f"on the fixed edge inputs and on random arrays (0-d, empty, 1-D, 2-D) with |z| <= {MODERATE:g}"
 )
-_SLOPE_LIST = [f"{s:g}" for s in SLOPES if s is not None]
-_SLOPE_TEXT = (
-    f" for the default slope and for slopes {', '.join(_SLOPE_LIST[:-1])} and {_SLOPE_LIST[-1]}"
-)
+_SLOPE_TEXT = f" for the default slope and for slopes {slope_words(SLOPES)}"
 
 
 def _value_clauses(function: str) -> tuple[Clause, Clause]:
