@@ -28,7 +28,7 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 from gradspec.conformance import Outcome, load_adapter, run_suite  # noqa: E402
@@ -40,6 +40,8 @@ class SweepResult:
 
     spec: str
     seeds: list[int]
+    #: The seeds run so far (all of ``seeds`` once the sweep is complete).
+    done: list[int] = field(default_factory=list)
     failures: list[tuple[int, str]] = field(default_factory=list)
     runs: int = 0
     seconds: float = 0.0
@@ -57,7 +59,8 @@ class SweepResult:
         """The figures as JSON-ready values (sorted, so two runs compare line by line)."""
         return {
             "adapter": self.spec,
-            "seeds": len(self.seeds),
+            "seeds": len(self.done),
+            "seeds_planned": len(self.seeds),
             "seeds_failing": len(self.failing_seeds),
             "clause_runs": self.runs,
             "seconds": round(self.seconds, 1),
@@ -70,12 +73,18 @@ class SweepResult:
         }
 
 
-def sweep(spec: str, seeds: range, profile: str) -> SweepResult:
-    """Run the suite against adapter ``spec`` under each seed; print each seed as it ends."""
-    adapter = load_adapter(spec)
-    result = SweepResult(spec, list(seeds))
+def sweep(
+    result: SweepResult, profile: str, on_seed: Callable[[], None] = lambda: None
+) -> SweepResult:
+    """Run the suite against ``result.spec`` under each seed; print each seed as it ends.
+
+    ``on_seed`` is called after every seed (``main`` writes the figures so far then, so a sweep
+    stopped early still leaves the seeds it ran on record).
+    """
+    adapter = load_adapter(result.spec)
+    spec = result.spec
     started = time.perf_counter()
-    for seed in seeds:
+    for seed in result.seeds:
         report = run_suite(adapter, profile=profile, seed=seed)
         result.runs += len(report.results)
         failed = [r.clause_id for r in report.results if r.outcome is Outcome.FAIL]
@@ -94,7 +103,9 @@ def sweep(spec: str, seeds: range, profile: str) -> SweepResult:
             print(
                 f"    finding: {finding.member}: {finding.summary} ({', '.join(finding.clauses)})"
             )
-    result.seconds = time.perf_counter() - started
+        result.done.append(seed)
+        result.seconds = time.perf_counter() - started
+        on_seed()
     return result
 
 
@@ -109,7 +120,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     machine = machine_info(THREADS)
-    results = [sweep(spec, seeds, args.profile) for spec in args.adapters]
+    results: list[SweepResult] = []
+
+    def write() -> None:
+        if args.output is None:
+            return
+        record = {
+            "command": "python benchmarks/seed_sweep.py " + " ".join(sys.argv[1:] or []),
+            "created": started.isoformat(),
+            "profile": args.profile,
+            "seeds": [seeds.start, seeds.stop - 1],
+            "complete": all(r.done == r.seeds for r in results)
+            and len(results) == len(args.adapters),
+            "machine": machine,
+            "versions": library_versions(),
+            "adapters": [result.as_json() for result in results],
+        }
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+    for spec in args.adapters:
+        results.append(SweepResult(spec, list(seeds)))
+        sweep(results[-1], args.profile, write)
     print(f"\nprofile {args.profile}, seeds {seeds.start}..{seeds.stop - 1}")
     print(f"{'adapter':<10} {'seeds failing':>13} {'clause runs':>11} {'seconds':>8}")
     for result in results:
@@ -127,17 +159,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"    finding {member}: {summary} ({', '.join(clauses)}) under {len(found)} seeds"
             )
     if args.output is not None:
-        record = {
-            "command": "python benchmarks/seed_sweep.py " + " ".join(sys.argv[1:] or []),
-            "created": started.isoformat(),
-            "profile": args.profile,
-            "seeds": [seeds.start, seeds.stop - 1],
-            "machine": machine,
-            "versions": library_versions(),
-            "adapters": [result.as_json() for result in results],
-        }
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.output}")
     return 1 if any(result.failures for result in results) else 0
 
