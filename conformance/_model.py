@@ -12,6 +12,7 @@ The runner (``_runner.py``) turns those into a `ClauseResult` per clause and dty
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -272,9 +273,32 @@ class Tolerance:
         return rf"\( {self.latex} \)" + (f", where {self.where}" if self.where else "")
 
     @staticmethod
+    def number(value: float) -> str:
+        """A number as the LaTeX of a rule prints it: powers of ten as ``10^{k}``.
+
+        >>> Tolerance.number(1e-7), Tolerance.number(1000.0), Tolerance.number(4.0)
+        ('10^{-7}', '10^{3}', '4')
+        """
+        if value > 0:
+            exponent = round(math.log10(value))
+            if abs(exponent) >= 3 and value == 10.0**exponent:
+                return f"10^{{{exponent}}}"
+        return f"{value:g}"
+
+    @staticmethod
     def per_dtype(symbol: str, f32: float, f64: float) -> str:
         """``"u = 4 (float32), 8 (float64)"``: a symbol's values in words."""
         return f"{symbol} = {f32:g} (float32), {f64:g} (float64)"
+
+
+#: The tolerance of a clause whose property allows no rounding (a dtype, a shape, a limit).
+EXACT = Tolerance("0", "the property is checked exactly, with no rounding allowance")
+#: The tolerance of a clause that requires an exception.
+MUST_RAISE = Tolerance(
+    r"\text{exception}", "any Exception, raised before a result is returned, passes"
+)
+#: The tolerance of a clause that requires a result.
+MUST_RETURN = Tolerance(r"\text{result}", "any result returned without an exception passes")
 
 
 @dataclass(frozen=True)
@@ -301,9 +325,9 @@ class Clause:
         Where in the lecture notes it comes from (section title).
     members : tuple of str
         Adapter members the check needs; a missing one makes the clause not provided.
-    tolerance : Tolerance or str
-        The tolerance, built from the numbers the check applies (`Tolerance`); a plain
-        string only for clauses whose property is exact or a rejection.
+    tolerance : Tolerance
+        The tolerance, built from the numbers the check applies (`EXACT`, `MUST_RAISE` or
+        `MUST_RETURN` where the property allows no rounding).
     check : callable
         ``check(ctx: CheckContext) -> None``.
     per_dtype : bool
@@ -318,7 +342,7 @@ class Clause:
     latex: str
     notes: str
     members: tuple[str, ...]
-    tolerance: Tolerance | str
+    tolerance: Tolerance
     check: Callable[[CheckContext], None]
     per_dtype: bool = True
 

@@ -161,17 +161,24 @@ class LayerShape:
 def layer_shapes(*, max_dim: int = 6, batch: bool | None = None) -> st.SearchStrategy[LayerShape]:
     """Layer sizes with 1 <= m, n <= max_dim; a batch of 1..max_dim rows when ``batch``.
 
-    ``batch=None`` draws both single examples and batches. Shrinks towards 1 x 1, no batch.
+    ``batch=None`` draws both single examples and batches. Half the layers are square
+    (m = n): only there does a transposed gradient (grad_W = outer(x, g), grad_x = W g) have
+    the right shape, so a values clause, not the shape clause, must catch it, and it must
+    do so under every seed, not only when a seed happens to draw m = n. Shrinks towards
+    1 x 1, no batch.
     """
     _check_positive("max_dim", max_dim)
     dims = st.integers(1, max_dim)
+    sizes = st.tuples(dims, dims, st.booleans()).map(
+        lambda drawn: (drawn[0], drawn[0]) if drawn[2] else (drawn[0], drawn[1])
+    )
     if batch is None:
         batches: st.SearchStrategy[int | None] = st.one_of(st.none(), dims)
     elif batch:
         batches = dims
     else:
         batches = st.none()
-    return st.builds(LayerShape, m=dims, n=dims, batch=batches)
+    return st.builds(lambda mn, batch: LayerShape(*mn, batch=batch), sizes, batches)
 
 
 def layer_arrays(

@@ -9,7 +9,8 @@ any language can be checked without Python. This module is the Python runner of 
 Judging one element ``a`` of a result against its expected value ``e``:
 
 - it **matches** when both are NaN, or ``a == e`` (so +0 equals -0 and inf equals inf), or
-  both are finite and ``ulps(a, e) <= tolerance.ulps`` or ``|a - e| <= atol + rtol |e|``;
+  both are finite and ``ulps(a, e) <= tolerance.ulps`` or ``|a - e| <= atol + rtol |e|``
+  (``ulps`` and ``atol`` taken elementwise when they are arrays);
 - otherwise it is **acceptable** when it lies in ``[low, high]`` of one of the case's
   ``acceptable`` entries (or is NaN and the entry allows NaN).
 
@@ -102,16 +103,23 @@ def _float(text: Any) -> float:
     return float(text)
 
 
-def _elementwise_tolerance(tolerance: Mapping[str, Any], expected: np.ndarray) -> np.ndarray:
-    atol = tolerance.get("atol", "0")
-    if isinstance(atol, Mapping):
-        values = decode_array(atol, where="tolerance.atol").astype(np.float64)
+def _per_element(
+    tolerance: Mapping[str, Any], key: str, expected: np.ndarray, default: str
+) -> np.ndarray:
+    """Tolerance ``key`` at each element: an array of the result's shape, or one number."""
+    value = tolerance.get(key, default)
+    if isinstance(value, Mapping):
+        values = decode_array(value, where=f"tolerance.{key}").astype(np.float64)
         if values.shape != expected.shape:
             raise ValueError(
-                f"tolerance.atol has shape {values.shape}; the result {expected.shape}"
+                f"tolerance.{key} has shape {values.shape}; the result {expected.shape}"
             )
         return values
-    return np.full(expected.shape, _float(atol))
+    return np.full(expected.shape, _float(value))
+
+
+def _elementwise_tolerance(tolerance: Mapping[str, Any], expected: np.ndarray) -> np.ndarray:
+    return _per_element(tolerance, "atol", expected, "0")
 
 
 def _matches(actual: np.ndarray, expected: np.ndarray, tolerance: Mapping[str, Any], atol: Any):
@@ -120,9 +128,9 @@ def _matches(actual: np.ndarray, expected: np.ndarray, tolerance: Mapping[str, A
     with np.errstate(all="ignore"):
         ok = (np.isnan(a) & np.isnan(e)) | (a == e)
         finite = np.isfinite(a) & np.isfinite(e)
-        ulps = tolerance.get("ulps")
-        if ulps is not None:
-            ok |= finite & (_ulps(actual, expected) <= float(ulps))
+        if tolerance.get("ulps") is not None:
+            ulps = _per_element(tolerance, "ulps", expected, "0")
+            ok |= finite & (_ulps(actual, expected) <= ulps)
         rtol = _float(tolerance.get("rtol", "0"))
         ok |= finite & (np.abs(a - e) <= atol + rtol * np.abs(e))
     return ok

@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,9 +44,49 @@ def render_tolerance(tolerance: Tolerance | str) -> str:
     return tolerance.markdown() if isinstance(tolerance, Tolerance) else tolerance
 
 
+@functools.cache
+def _grades(adapter_name: str, member: str) -> str:
+    """``grade (float32), grade (float64)`` of one member of the reference or a not-bug entry."""
+    from gradspec.conformance._adapter import LoadedAdapter, load_adapter
+    from gradspec.conformance._grades import _grade_member
+    from gradspec.conformance.buggy import NOT_BUGS
+
+    if adapter_name == "reference":
+        adapter = load_adapter("reference")
+    else:
+        entry = next(e for e in NOT_BUGS if e.name == adapter_name)
+        adapter = LoadedAdapter(entry(), entry.name)
+    graded = [_grade_member(adapter, member, dtype) for dtype in ("float32", "float64")]
+    return ", ".join(f"{g.grade} ({g.dtype})" for g in graded if g is not None)
+
+
+def accuracy_line(clause: Clause) -> str | None:
+    """For a value clause that a valid textbook formula passes: the accuracy grades.
+
+    The reference's grades and each such formula's (the catalog's ``NOT_BUGS`` that name the
+    clause), measured as ``--accuracy`` measures them: correct is not the same as accurate.
+    """
+    from gradspec.conformance.buggy import NOT_BUGS
+
+    if clause.family != "values":
+        return None
+    passing = [e for e in NOT_BUGS if clause.id in e.checked_clauses]
+    if not passing:
+        return None
+    (member,) = clause.members
+    forms = "; ".join(
+        f"`{e.name}` (passes this clause): {_grades(e.name, member)}" for e in passing
+    )
+    return (
+        f"- **Accuracy** (worst error against the exact oracle, graded as `--accuracy` "
+        f"grades): the reference: {_grades('reference', member)}; {forms}"
+    )
+
+
 def render_clause(clause: Clause) -> str:
     members = ", ".join(f"`{m}`" for m in clause.members) or "none"
     dtypes = "once per declared dtype" if clause.per_dtype else "once, in float64"
+    accuracy = accuracy_line(clause)
     return "\n".join(
         [
             # The heading's id is the clause id: a stable anchor the reports link to.
@@ -58,6 +99,7 @@ def render_clause(clause: Clause) -> str:
             f"- **Tolerance:** {render_tolerance(clause.tolerance)}",
             f"- **Needs:** {members}; runs {dtypes}",
             f"- **From the notes:** {clause.notes}",
+            *([accuracy] if accuracy else []),
             f"- **Checked by:** `{check_name(clause)}` (family *{clause.family}*); run it alone "
             f"with `gradspec check --adapter SPEC -k {clause.id}`",
             "",

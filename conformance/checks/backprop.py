@@ -627,3 +627,136 @@ def ops_check(clause_id: str) -> Callable[[CheckContext], None]:
                 ctx.record()
 
     return check
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import MUST_RAISE, MUST_RETURN, Clause  # noqa: E402
+
+_BP_NOTES = "Actual Backprop"
+
+#: Each rejection clause's (what is rejected, when), in report order.
+_REJECT_WORDS = {
+    "BP-REJECT-CYCLE": ("a graph with a cycle", "it has a cycle (a node that depends on itself)"),
+    "BP-REJECT-UNKNOWN-OP": ("an unknown op", "a node uses an op that is not in the contract"),
+    "BP-REJECT-DANGLING": (
+        "a dangling name",
+        "an argument or the output names neither an input nor a node, or an input has no array",
+    ),
+    "BP-REJECT-DUPLICATE": ("a duplicate name", "two nodes, or a node and an input, share a name"),
+    "BP-REJECT-SHAPE": (
+        "arguments of the wrong shape",
+        "an op's arguments have shapes that do not fit (elementwise ops do not broadcast), or "
+        "the output is not a scalar",
+    ),
+}
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = (
+    Clause(
+        id="BP-VALUE",
+        title="backprop's output and gradients",
+        family="backprop",
+        section="backprop",
+        statement="backprop(graph, inputs) returns the output and the gradient of every input, "
+        "judged against an independent float64 evaluation of the graph (forward, then reverse mode "
+        "with each op's own derivative formula), on random graphs over every op the engine "
+        "supports, with fan-out, nodes in random order.",
+        latex=r"\bar{v} = \sum_{w \in \operatorname{users}(v)} \bar{w}\,"
+        r"\frac{\partial w}{\partial v}",
+        notes=_BP_NOTES,
+        members=("backprop",),
+        tolerance=graph_tolerance(),
+        check=value_check("BP-VALUE"),
+    ),
+    Clause(
+        id="BP-ORDER",
+        title="node order does not matter",
+        family="backprop",
+        section="backprop",
+        statement="The same graph with its nodes listed in another order (reversed or shuffled) "
+        "gives the same output and gradients: the implementation sorts the nodes topologically "
+        "itself.",
+        latex=r"\text{forward in a topological order, backward in reverse}",
+        notes=_BP_NOTES,
+        members=("backprop",),
+        tolerance=graph_tolerance(),
+        check=order_check("BP-ORDER"),
+    ),
+    Clause(
+        id="BP-FAN-OUT",
+        title="gradients of reused values add up",
+        family="backprop",
+        section="backprop",
+        statement="A value used several times receives the sum of the gradients of its uses: b = a "
+        "+ a, c = b + b gives dc/da = 4; dot(a, a) gives 2a; sum(tanh(a)^2) gives 2 tanh(a) "
+        "tanh'(a); an input used by two matmuls gets both contributions.",
+        latex=r"c = (a + a) + (a + a) \implies \frac{\partial \sum c}{\partial a} = 4",
+        notes=_BP_NOTES,
+        members=("backprop",),
+        tolerance=FAN_OUT_TOLERANCE,
+        check=fan_out_check("BP-FAN-OUT"),
+    ),
+    Clause(
+        id="BP-COLLAPSE",
+        title="a linear stack collapses to one layer",
+        family="backprop",
+        section="nonlinear",
+        statement="A stack of 2 to 4 linear layers without activations, read out by a dot product, "
+        "has the output and gradients of the single layer W = W_k ... W_1, b = W_k(...(W_2 b_1 + "
+        "b_2)...) + b_k: without non-linearity, depth adds no representational power.",
+        latex=r"W_2 (W_1 x + b_1) + b_2 = (W_2 W_1) x + (W_2 b_1 + b_2)",
+        notes="Why are NNs Non-Linear?",
+        members=("backprop",),
+        tolerance=COLLAPSE_TOLERANCE,
+        check=collapse_check("BP-COLLAPSE"),
+    ),
+    Clause(
+        id="BP-JACOBIAN",
+        title="jacobian's values",
+        family="backprop",
+        section="jacobians",
+        statement="jacobian(graph, inputs, wrt) equals the Jacobian of an independent float64 "
+        "evaluation (one reverse pass per output element) on random graphs whose output may have "
+        "any shape.",
+        latex=r"J_{ij} = \frac{\partial f_i}{\partial x_j}",
+        notes="Vectorized Calculus",
+        members=("jacobian",),
+        tolerance=graph_tolerance(),
+        check=jacobian_check("BP-JACOBIAN"),
+    ),
+    Clause(
+        id="BP-OPS",
+        title="every op is supported",
+        family="backprop",
+        section="backprop",
+        statement="backprop evaluates a graph of each op the adapter declares in graph_ops (every "
+        "op of the contract when it declares none). The other graph clauses draw their graphs from "
+        "the ops that work, so an unsupported op fails this clause only; ops left out of graph_ops "
+        "are not provided.",
+        latex=r"\forall\, \mathrm{op} \in \mathtt{graph\_ops}:\ "
+        r"\operatorname{backprop}\bigl(s = \textstyle\sum \mathrm{op}(a)\bigr) \text{ returns}",
+        notes=_BP_NOTES,
+        members=("backprop",),
+        tolerance=MUST_RETURN,
+        check=ops_check("BP-OPS"),
+    ),
+    *(
+        Clause(
+            id=clause_id,
+            title=f"reject {what}",
+            family="backprop",
+            section="backprop",
+            statement=f"backprop raises an exception (any Exception) before returning a result "
+            f"when {why}.",
+            latex=r"\text{invalid graph} \implies \text{exception}",
+            notes=_BP_NOTES,
+            members=("backprop",),
+            tolerance=MUST_RAISE,
+            check=reject_check(clause_id),
+        )
+        for clause_id, (what, why) in _REJECT_WORDS.items()
+    ),
+)

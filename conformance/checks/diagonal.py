@@ -84,3 +84,35 @@ def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
         )
 
     return data_check(test)
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import Clause, Tolerance  # noqa: E402
+
+#: JAC-ACTIVATION-DIAGONAL's rule: off the diagonal exactly 0 (the check compares with 0),
+#: on it the derivative's own value tolerance (the check judges it as the derivative's values).
+DIAGONAL_TOLERANCE = Tolerance(
+    r"J_{ij} = 0 \;(i \ne j), \quad J_{ii} \text{ within the tolerance of } f'(a_i)",
+    "the tolerance of f's derivative value clause (ACT-<F>-DERIVATIVE-VALUE), at a_i",
+)
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = (
+    Clause(
+        id="JAC-ACTIVATION-DIAGONAL",
+        title="activation Jacobians are diagonal",
+        family="diagonal",
+        section="jacobians",
+        statement="For h = f(a) with f an elementwise activation and a a vector of n elements, "
+        "jacobian returns an (n, n) array whose off-diagonal entries are exactly 0 and whose "
+        "diagonal is f'(a), for every activation op (|a| <= 20, not at a kink).",
+        latex=r"\frac{\partial h}{\partial a} = \operatorname{diag}\bigl(f'(a)\bigr)",
+        notes="Vectorized Calculus > Useful Jacobians!",
+        members=("jacobian",),
+        tolerance=DIAGONAL_TOLERANCE,
+        check=diagonal_check("JAC-ACTIVATION-DIAGONAL"),
+    ),
+)

@@ -6,9 +6,10 @@ with Richardson extrapolation: ``D = (4 D(h/2) - D(h)) / 3`` with
 ``h = eps^(1/5) max(1, |z|)`` (about 7e-4 in float64). The truncation error is then
 O(h^4 f^(5)) and the rounding error about ``eps |f| / h``: together near 1e-12 relative, so a
 derivative wrong by 1e-4 relative (a sloppy derivative) is far outside the tolerance
-``1e-7 |f'| + 1e3 eps max|f| / h``. Inputs stay at least 10 steps away from the kinks; graphs
-are checked along a random direction, and an example whose segment makes a kinked node's
-argument reach or cross its kink is skipped (it is not counted).
+``RTOL |D| + ROUNDING eps max|f| / h`` (1e-7 and 1e3; the clauses' `Tolerance` objects, built
+at the bottom of this module, state these numbers). Inputs stay at least 10 steps away from
+the kinks; graphs are checked along a random direction, and an example whose segment makes a
+kinked node's argument reach or cross its kink is skipped (it is not counted).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ __all__ = ["activation_fd_check", "backprop_fd_check", "linear_fd_check"]
 
 #: Relative tolerance of a derivative against the extrapolated difference.
 RTOL = 1e-7
+#: Relative tolerance of backprop's directional derivative (a sum over the graph's inputs).
+GRAPH_RTOL = 1e-6
+#: The rounding allowance of an extrapolated difference, in units of eps max|f| / h.
+ROUNDING = 1e3
+#: The rounding allowance of the layer's difference (exact but for rounding), in units of
+#: (n + 2) eps sum |g| (|W| |x| + |b|), the error bound of its sums of products.
+LINEAR_ROUNDING = 4.0
 
 
 def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext], None]:
@@ -58,7 +66,7 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
         actual = call_elementwise(ctx, clause_id, derivative, z, slope).astype(np.float64)
         eps = float(np.finfo(z.dtype).eps)
         scale = np.maximum.reduce([np.abs(v) for v in difference.samples.values()])
-        tol = RTOL * np.abs(fd) + 1e3 * eps * scale / h + 1e-300
+        tol = RTOL * np.abs(fd) + ROUNDING * eps * scale / h + 1e-300
         with np.errstate(all="ignore"):
             err = np.abs(actual - fd)
             score = np.where(err == 0, 0.0, err / tol)
@@ -85,7 +93,7 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             f"Richardson step (h = {float(h[i]):.3g}); a derivative wrong by about 1e-4 "
             "relative often is itself a finite difference",
             member=f"{derivative}+{function}",
-            tolerance=f"{float(tol[i]):.3g} absolute (1e-7 |D| + 1e3 eps max|f| / h)",
+            tolerance=f"{float(tol[i]):.3g} absolute ({RTOL:g} |D| + {ROUNDING:g} eps max|f| / h)",
             expected_label="finite difference",
             reproducer=reproducer(
                 ctx.adapter.spec,
@@ -181,7 +189,7 @@ def _directional(
     magnitude = float(np.sum(G * (x @ W.T + b)))
     eps = float(np.finfo(ctx.dtype).eps)
     n = params["W"].shape[1] + 2
-    tol = 4 * n * eps * magnitude + 1e-300
+    tol = LINEAR_ROUNDING * n * eps * magnitude + 1e-300
     err = abs(fd - predicted)
     if err <= tol:
         return
@@ -199,7 +207,7 @@ def _directional(
         "batch, grad_x = grad_z @ W, grad_b = grad_z summed over the batch)",
         reproducer=reproducer(ctx.adapter.spec, "linear_backward", args),
         member="linear_backward+linear",
-        tolerance=f"{tol:.3g} absolute (4 (n + 2) eps sum |g| (|W| |x| + |b|))",
+        tolerance=f"{tol:.3g} absolute ({LINEAR_ROUNDING:g} (n + 2) eps sum |g| (|W| |x| + |b|))",
         expected_label="finite difference",
     )
 
@@ -251,7 +259,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
         predicted = float(sum(np.sum(t) for t in terms))
         spread = float(sum(np.sum(np.abs(t)) for t in terms))
         scale = max(abs(float(v)) for v in (*difference.samples.values(), out))
-        tol = 1e-6 * spread + 1e3 * eps * scale / h + 1e-300
+        tol = GRAPH_RTOL * spread + ROUNDING * eps * scale / h + 1e-300
         err = abs(fd - predicted)
         if err <= tol:
             ctx.record(abs_error=err, rel_error=err / spread if spread else 0.0)
@@ -269,7 +277,8 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
             "difference quotient; check each op's backward rule and that fan-out adds up",
             reproducer=reproducer(ctx.adapter.spec, "backprop", args),
             member="backprop",
-            tolerance=f"{tol:.3g} absolute (1e-6 sum_k |<grad_k, d_k>| + 1e3 eps max|s| / h)",
+            tolerance=f"{tol:.3g} absolute ({GRAPH_RTOL:g} sum_k |<grad_k, d_k>| + "
+            f"{ROUNDING:g} eps max|s| / h)",
             expected_label="finite difference",
         )
 
@@ -305,3 +314,102 @@ def _unpack(
         member="backprop",
         kind="form" if "must return" in summary else "gradient-keys",
     )
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import Clause, Tolerance  # noqa: E402
+from .._wording import DISPLAY, clause_stem  # noqa: E402
+from ..contract import FUNCTIONS  # noqa: E402
+
+_GRADCHECK_NOTES = "Check Gradient"
+
+
+def activation_fd_tolerance() -> Tolerance:
+    """GRAD-<f>-FD's rule, from the numbers `activation_fd_check` applies (float64)."""
+    n = Tolerance.number
+    return Tolerance(
+        rf"|f'(z) - D| \le {n(RTOL)}\,|D| + {n(ROUNDING)}\,\varepsilon \max|f| / h",
+        "D the Richardson-extrapolated central difference with h = eps^(1/5) max(1, |z|)",
+        {"r": {"float64": RTOL}, "k": {"float64": ROUNDING}},
+    )
+
+
+def linear_fd_tolerance() -> Tolerance:
+    """GRAD-LINEAR-FD's rule, from the number `linear_fd_check` applies (float64)."""
+    return Tolerance(
+        rf"|\langle \nabla, D \rangle - \Delta| \le {Tolerance.number(LINEAR_ROUNDING)}\,"
+        r"(n + 2)\,\varepsilon \textstyle\sum |g|\,(|W| |x| + |b|)",
+        "Delta the central difference (s is linear: the difference is exact up to rounding)",
+        {"c": {"float64": LINEAR_ROUNDING}},
+    )
+
+
+def backprop_fd_tolerance() -> Tolerance:
+    """GRAD-BACKPROP-FD's rule, from the numbers `backprop_fd_check` applies (float64)."""
+    n = Tolerance.number
+    return Tolerance(
+        rf"|\textstyle\sum_k \langle \nabla_k, d_k \rangle - D| \le {n(GRAPH_RTOL)} \sum_k "
+        rf"|\langle \nabla_k, d_k \rangle| + {n(ROUNDING)}\,\varepsilon \max|s| / h",
+        "D the Richardson-extrapolated central difference, h = eps^(1/5)",
+        {"r": {"float64": GRAPH_RTOL}, "k": {"float64": ROUNDING}},
+    )
+
+
+def _activation_fd_clause(function: str) -> Clause:
+    clause_id = f"GRAD-{clause_stem(function)}-FD"
+    return Clause(
+        id=clause_id,
+        title=f"{DISPLAY[function]} derivative vs finite differences",
+        family="gradients",
+        section="gradcheck",
+        statement=f"{function}_derivative(z) matches the central finite difference of the "
+        f"adapter's own {function}, for |z| <= 10 at least 10 steps away from any kink "
+        "(float64).",
+        latex=r"f'(z) \approx \frac{f(z + h) - f(z - h)}{2h}",
+        notes=_GRADCHECK_NOTES,
+        members=(function, f"{function}_derivative"),
+        tolerance=activation_fd_tolerance(),
+        check=activation_fd_check(function, clause_id),
+        per_dtype=False,
+    )
+
+
+#: The family's clauses, in report order: each activation's, the layer's, backprop's.
+CLAUSES: tuple[Clause, ...] = (
+    *(_activation_fd_clause(f) for f in FUNCTIONS),
+    Clause(
+        id="GRAD-LINEAR-FD",
+        title="layer gradients vs finite differences",
+        family="gradients",
+        section="gradcheck",
+        statement="linear_backward(W, x, b, g) matches the finite differences of "
+        "s = sum(g * linear(W, x, b)) along random directions in W, x and b, for single "
+        "examples and batches (float64).",
+        latex=r"\langle \nabla_W s, D \rangle = \frac{s(W + hD) - s(W - hD)}{2h}, \quad "
+        r"s = \textstyle\sum_i g_i z_i",
+        notes=_GRADCHECK_NOTES,
+        members=("linear", "linear_backward"),
+        tolerance=linear_fd_tolerance(),
+        check=linear_fd_check("GRAD-LINEAR-FD"),
+        per_dtype=False,
+    ),
+    Clause(
+        id="GRAD-BACKPROP-FD",
+        title="backprop gradients vs finite differences",
+        family="gradients",
+        section="gradcheck",
+        statement="backprop's gradients match the finite difference of its own output along a "
+        "random direction, on random graphs over every op; segments that reach a kink are "
+        "skipped (float64).",
+        latex=r"\sum_k \langle \nabla_{x_k} s, d_k \rangle \approx "
+        r"\frac{s(x + h d) - s(x - h d)}{2h}",
+        notes=_GRADCHECK_NOTES,
+        members=("backprop",),
+        tolerance=backprop_fd_tolerance(),
+        check=backprop_fd_check("GRAD-BACKPROP-FD"),
+        per_dtype=False,
+    ),
+)

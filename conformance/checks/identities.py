@@ -306,3 +306,95 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
         run_property(ctx, strategy, lambda example: verify(ctx, *example))
 
     return check
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import Clause  # noqa: E402
+from .._wording import NOTES, slope_words  # noqa: E402
+from ..contract import DEFAULT_SLOPE  # noqa: E402
+
+#: Each identity clause's (title, section, statement, LaTeX), in report order.
+_IDENTITY_WORDS = {
+    "ACT-TANH-IDENTITY": (
+        "tanh is a rescaled sigmoid",
+        "tanh",
+        "tanh(z) = 2 sigmoid(2z) - 1 for the adapter's own tanh and sigmoid, |z| <= 20, within an "
+        "absolute tolerance (the identity doubles sigmoid's error and then cancels).",
+        r"\tanh(z) = 2\sigma(2z) - 1",
+    ),
+    "ACT-SIGMOID-SYMMETRY": (
+        "sigmoid symmetry",
+        "sigmoid",
+        "sigmoid(-z) = 1 - sigmoid(z) for the adapter's own sigmoid, |z| <= 20.",
+        r"\sigma(-z) = 1 - \sigma(z)",
+    ),
+    "ACT-TANH-ODD": (
+        "tanh is odd",
+        "tanh",
+        "tanh(-z) = -tanh(z) for every finite z.",
+        r"\tanh(-z) = -\tanh(z)",
+    ),
+    "ACT-SWISH-DEFINITION": (
+        "swish is z sigmoid(z)",
+        "swish",
+        "swish(z) = z sigmoid(z) for the adapter's own swish and sigmoid, |z| <= 20.",
+        r"\operatorname{swish}(z) = z\,\sigma(z)",
+    ),
+    "ACT-HARDTANH-CLIP": (
+        "hard tanh is a clip (erratum)",
+        "hardtanh",
+        "hardtanh(z) = clip(z, -1, 1) exactly for every finite z: the middle branch is z, not "
+        "the 0 printed in the notes (an erratum of the notes).",
+        r"\operatorname{HardTanh}(z) = \min(\max(z, -1), 1)",
+    ),
+    "ACT-RELU-DEFINITION": (
+        "ReLU is max(z, 0)",
+        "relu",
+        "relu(z) = max(z, 0) exactly for every finite z.",
+        r"\operatorname{ReLU}(z) = \max(z, 0)",
+    ),
+    "ACT-LEAKY-RELU-DEFINITION": (
+        "leaky ReLU's two branches",
+        "leaky_relu",
+        "leaky_relu(z, s) = z for z > 0 and s z otherwise, for every finite z, for the default "
+        f"slope ({DEFAULT_SLOPE:g}) and slopes "
+        f"{slope_words(IDENTITIES['ACT-LEAKY-RELU-DEFINITION'].slopes)}.",
+        r"\operatorname{LeakyReLU}_s(z) = \begin{cases} z & z > 0 \\ s z & z \le 0 "
+        r"\end{cases}",
+    ),
+    "ACT-SIGMOID-DERIVATIVE-IDENTITY": (
+        "sigmoid' = sigmoid (1 - sigmoid)",
+        "sigmoid",
+        "sigmoid_derivative(z) = sigmoid(z) (1 - sigmoid(z)) for the adapter's own functions, "
+        "|z| <= 20, within an absolute tolerance proportional to sigmoid(z) (where the "
+        "formula is well-conditioned).",
+        r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)",
+    ),
+    "ACT-TANH-DERIVATIVE-IDENTITY": (
+        "tanh' = 1 - tanh^2",
+        "tanh",
+        "tanh_derivative(z) = 1 - tanh(z)^2 for the adapter's own functions, |z| <= 20, within "
+        "an absolute tolerance of a few eps (where the formula is well-conditioned).",
+        r"\tanh'(z) = 1 - \tanh^2(z)",
+    ),
+}
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = tuple(
+    Clause(
+        id=clause_id,
+        title=title,
+        family="identities",
+        section=section,
+        statement=statement,
+        latex=latex,
+        notes=NOTES[section],
+        members=members_of(clause_id),
+        tolerance=IDENTITIES[clause_id].tolerance(),
+        check=identity_check(clause_id),
+    )
+    for clause_id, (title, section, statement, latex) in _IDENTITY_WORDS.items()
+)

@@ -97,3 +97,61 @@ def kink_check(clause_id: str) -> Callable[[CheckContext], None]:
                 ctx.record(abs_error=abs(value - convention))
 
     return check
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import Clause, Tolerance  # noqa: E402
+from .._wording import NOTES, slope_words  # noqa: E402
+
+#: Every kink clause's rule: the check's comparison ``lo_d <= value <= hi_d``.
+KINK_TOLERANCE = Tolerance(
+    r"\min(d_-, d_+) \le a \le \max(d_-, d_+)",
+    "d_- and d_+ the one-sided derivatives at the kink, rounded to the dtype; any value in the "
+    "interval is acceptable (flagged unless it is the reference's)",
+)
+
+#: Each kink clause's (title, section, statement, LaTeX), in report order.
+_KINK_WORDS = {
+    "KINK-RELU": (
+        "ReLU derivative at 0",
+        "relu",
+        "relu_derivative(0) (and at -0) is in [0, 1]; the reference returns 0, which --strict "
+        "requires.",
+        r"\operatorname{ReLU}'(0) \in [0, 1]",
+    ),
+    "KINK-LEAKY-RELU": (
+        "leaky ReLU derivative at 0",
+        "leaky_relu",
+        "leaky_relu_derivative(0, s) is between s and 1, for the default slope and slopes "
+        f"{slope_words(KINKS['KINK-LEAKY-RELU'].slopes)}; the reference returns s, which "
+        "--strict requires.",
+        r"\operatorname{LeakyReLU}_s'(0) \in [\min(s, 1), \max(s, 1)]",
+    ),
+    "KINK-HARDTANH": (
+        "hard tanh derivative at -1 and 1",
+        "hardtanh",
+        "hardtanh_derivative(-1) and hardtanh_derivative(1) are in [0, 1]; the reference returns "
+        "0 at both, which --strict requires (JAX returns 1).",
+        r"\operatorname{HardTanh}'(\pm 1) \in [0, 1]",
+    ),
+}
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = tuple(
+    Clause(
+        id=clause_id,
+        title=title,
+        family="kinks",
+        section=section,
+        statement=statement,
+        latex=latex,
+        notes=NOTES[section],
+        members=(KINKS[clause_id].member,),
+        tolerance=KINK_TOLERANCE,
+        check=kink_check(clause_id),
+    )
+    for clause_id, (title, section, statement, latex) in _KINK_WORDS.items()
+)

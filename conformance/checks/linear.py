@@ -195,3 +195,68 @@ def backward_check(clause_id: str, *, batch: bool) -> Callable[[CheckContext], N
             judge_array(ctx, clause_id, label, grad, exp, tol, "linear_backward", args, hint=hint)
 
     return data_check(test)
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import Clause  # noqa: E402
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = (
+    Clause(
+        id="LIN-FORWARD",
+        title="the layer z = W x + b",
+        family="linear",
+        section="layer",
+        statement="linear(W, x, b) = W x + b for one example x of shape (n,), W of shape (m, n), b "
+        "of shape (m,).",
+        latex=r"z = W x + b",
+        notes="Neural Network Layer",
+        members=("linear",),
+        tolerance=tolerance(),
+        check=forward_check("LIN-FORWARD"),
+    ),
+    Clause(
+        id="LIN-BATCH",
+        title="the layer on a batch",
+        family="linear",
+        section="layer",
+        statement="For a batch x of shape (B, n), linear(W, x, b) has shape (B, m) and row i "
+        "equals linear(W, x[i], b) = W x_i + b.",
+        latex=r"Z_{i,:} = W x_i + b",
+        notes="Neural Network Layer",
+        members=("linear",),
+        tolerance=tolerance(2),
+        check=batch_check("LIN-BATCH"),
+    ),
+    Clause(
+        id="LIN-BACKWARD",
+        title="layer gradients",
+        family="linear",
+        section="linear",
+        statement="For one example, linear_backward(W, x, b, g) = (outer(g, x), W^T g, g): the "
+        "gradients of s = g^T z with respect to W, x and b.",
+        latex=r"\frac{\partial s}{\partial W} = g x^\top,\quad \frac{\partial s}{\partial x} = "
+        r"W^\top g,\quad \frac{\partial s}{\partial b} = g",
+        notes="Vectorized Calculus > Shape Convention",
+        members=("linear_backward",),
+        tolerance=tolerance(length="k"),
+        check=backward_check("LIN-BACKWARD", batch=False),
+    ),
+    Clause(
+        id="LIN-BATCH-BACKWARD",
+        title="layer gradients on a batch",
+        family="linear",
+        section="linear",
+        statement="For a batch, grad_W = sum_i outer(g_i, x_i) and grad_b = sum_i g_i (summed over "
+        "the batch: the parameters are shared), grad_x[i] = W^T g_i (one row per example).",
+        latex=r"\frac{\partial s}{\partial W} = \sum_i g_i x_i^\top = G^\top X,\quad "
+        r"\frac{\partial s}{\partial b} = \sum_i g_i,\quad \frac{\partial s}{\partial X} = G W",
+        notes="Vectorized Calculus > Shape Convention",
+        members=("linear_backward",),
+        tolerance=tolerance(length="k"),
+        check=backward_check("LIN-BATCH-BACKWARD", batch=True),
+    ),
+)

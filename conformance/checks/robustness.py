@@ -44,7 +44,7 @@ from .._model import CheckContext, ClauseViolation, Tolerance
 from .._strategies import float_arrays, graphs, layer_arrays, layer_shapes
 from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
 from ._common import call_elementwise
-from ._functions import spec, wrong_formulas
+from ._functions import COND_CAP, COND_MULTIPLE, spec, wrong_formulas
 from ._ops import supported_ops
 
 __all__ = [
@@ -352,7 +352,8 @@ def _judge_limits(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray) -
 TAIL_TINY = 4.0
 TAIL_FACTOR = 4.0
 LARGE_FINITE_TOLERANCE = Tolerance(
-    r"|a - f(z)| \le \bigl(u + 2 \min(\operatorname{cond}(f, z), 1000)\bigr)\,\mathrm{ulp}"
+    rf"|a - f(z)| \le \bigl(u + {COND_MULTIPLE:g} \min(\operatorname{{cond}}(f, z), "
+    rf"{COND_CAP:g})\bigr)\,\mathrm{{ulp}}"
     rf" \;\text{{or}}\; |a - f(z)| \le {TAIL_TINY:g}\,\mathrm{{tiny}}\,\max(1, |z|)",
     "u the value clause's ULP tolerance; a derivative that is 0, or within a factor of "
     f"{TAIL_FACTOR:g} of f'(z) with the right sign, is acceptable (flagged)",
@@ -541,3 +542,101 @@ def _judge_subnormal(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray
             tolerance=f"{allowed:g} ULP or one tiny of the exact value, or the value at 0",
         )
     ctx.record()
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import EXACT, Clause  # noqa: E402
+from .._wording import CONTRACT_NOTES  # noqa: E402
+
+#: Each robustness clause's (id, title, statement, LaTeX, tolerance, check factory).
+_ROBUSTNESS_WORDS = (
+    (
+        "ROB-NO-MUTATION",
+        "inputs are not modified",
+        "No member modifies its inputs: arrays, the graph dict and the inputs dict are "
+        "unchanged after every call.",
+        r"x_{\text{after}} = x_{\text{before}} \text{ (bitwise)}",
+        EXACT,
+        no_mutation_check,
+    ),
+    (
+        "ROB-DTYPE",
+        "results keep the input dtype",
+        "Every result of every member has the dtype of the inputs (float32 in, float32 out).",
+        r"\operatorname{dtype}(f(x)) = \operatorname{dtype}(x)",
+        EXACT,
+        dtype_check,
+    ),
+    (
+        "ROB-SHAPE",
+        "elementwise results keep the shape",
+        "Each elementwise member returns an array of its input's shape, for 0-d, empty "
+        "(0,) and (3, 0), 1-D, 2-D and 3-D inputs.",
+        r"\operatorname{shape}(f(z)) = \operatorname{shape}(z)",
+        EXACT,
+        shape_check,
+    ),
+    (
+        "ROB-NAN",
+        "NaN in, NaN out",
+        "Every activation returns NaN where its input is NaN. A derivative that returns a "
+        "number there is acceptable (flag <member>-nan).",
+        r"f(\mathrm{NaN}) = \mathrm{NaN}",
+        EXACT,
+        nan_check,
+    ),
+    (
+        "ROB-LARGE-FINITE",
+        "huge finite inputs",
+        "For |z| > 20 up to the largest finite number, every elementwise member returns the "
+        "exact value within its value tolerance or 4 tiny max(1, |z|) absolutely; a derivative "
+        "that flushes to 0 or loses relative accuracy in the saturated tails (within a factor "
+        "of 4, right sign) is acceptable (flags tail-flush-to-zero, tail-inaccurate). NaN, "
+        "infinity, a wrong sign or a larger error fails.",
+        r"\lim_{z \to \pm\infty} \sigma(z) \in \{0, 1\},\quad "
+        r"\sigma'(z) = \sigma(z)\sigma(-z) > 0",
+        LARGE_FINITE_TOLERANCE,
+        large_finite_check,
+    ),
+    (
+        "ROB-INFINITY",
+        "limits at infinity",
+        "At +-inf every elementwise member returns its limit (sigmoid 1 and 0, tanh +-1, "
+        "relu inf and 0, leaky_relu +-inf, swish inf and 0, derivatives their limits). "
+        "swish(-inf) = NaN is acceptable (flag swish-neg-inf-nan), and so is a NaN derivative "
+        "at +-inf (flag <member>-inf-nan): PyTorch and JAX compute -inf * 0 there.",
+        r"\lim_{z\to-\infty} z\,\sigma(z) = 0",
+        EXACT,
+        infinity_check,
+    ),
+    (
+        "ROB-SUBNORMAL",
+        "subnormal inputs",
+        "At subnormal inputs every elementwise member returns its exact value, or its value at "
+        "0 (denormals read as zero, as XLA on CPU does: acceptable, flag "
+        "subnormal-input-as-zero).",
+        r"f(z) \in \{f(z), f(0)\} \text{ for } 0 < |z| < 2^{e_{\min}}",
+        SUBNORMAL_TOLERANCE,
+        subnormal_check,
+    ),
+)
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = tuple(
+    Clause(
+        id=clause_id,
+        title=title,
+        family="robustness",
+        section="robustness",
+        statement=statement,
+        latex=latex,
+        notes=CONTRACT_NOTES,
+        members=(),
+        tolerance=tolerance,
+        check=factory(clause_id),
+    )
+    for clause_id, title, statement, latex, tolerance, factory in _ROBUSTNESS_WORDS
+)

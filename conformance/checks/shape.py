@@ -225,3 +225,88 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
             )
 
     return data_check(test)
+
+
+# --- the clauses of this family ----------------------------------------------------------------
+# Declared here, beside their check, and assembled in order by ``conformance/clauses.py``.
+# (Their imports stay with them, so the checks above read without the declarations' vocabulary.)
+
+from .._model import EXACT, Clause  # noqa: E402
+from .backprop import graph_tolerance  # noqa: E402
+
+_SHAPE_NOTES = "Vectorized Calculus > Shape Convention"
+
+#: The family's clauses, in report order.
+CLAUSES: tuple[Clause, ...] = (
+    Clause(
+        id="SHAPE-LINEAR-GRADIENTS",
+        title="layer gradients have the parameters' shapes",
+        family="shape",
+        section="shape",
+        statement="linear_backward returns grad_W of shape (m, n), grad_x of the shape of x and "
+        "grad_b of shape (m,), for single examples and batches.",
+        latex=r"\operatorname{shape}\Bigl(\frac{\partial s}{\partial W}\Bigr) = "
+        r"\operatorname{shape}(W)",
+        notes=_SHAPE_NOTES,
+        members=("linear_backward",),
+        tolerance=EXACT,
+        check=linear_shapes_check("SHAPE-LINEAR-GRADIENTS"),
+    ),
+    Clause(
+        id="SHAPE-BACKPROP-GRADIENTS",
+        title="backprop gradients have the inputs' shapes",
+        family="shape",
+        section="shape",
+        statement="backprop returns a scalar output and one gradient per input, each of exactly "
+        "the input's shape, on random graphs over every op.",
+        latex=r"\operatorname{shape}\Bigl(\frac{\partial s}{\partial x_k}\Bigr) = "
+        r"\operatorname{shape}(x_k)",
+        notes=_SHAPE_NOTES,
+        members=("backprop",),
+        tolerance=EXACT,
+        check=backprop_shapes_check("SHAPE-BACKPROP-GRADIENTS"),
+    ),
+    Clause(
+        id="SHAPE-JACOBIAN",
+        title="Jacobian form",
+        family="shape",
+        section="jacobians",
+        statement="jacobian(graph, inputs, wrt) has shape (output.size, inputs[wrt].size), for "
+        "outputs of any shape.",
+        latex=r"\frac{\partial \mathbf{f}}{\partial \mathbf{x}} \in "
+        r"\mathbb{R}^{\operatorname{size}(\mathbf{f}) \times \operatorname{size}(\mathbf{x})}",
+        notes="Vectorized Calculus",
+        members=("jacobian",),
+        tolerance=EXACT,
+        check=jacobian_shape_check("SHAPE-JACOBIAN"),
+    ),
+    Clause(
+        id="SHAPE-JACOBIAN-ROW",
+        title="Jacobian row = gradient",
+        family="shape",
+        section="shape",
+        statement="For a scalar output, the (1, n) Jacobian reshaped to the input's shape equals "
+        "backprop's gradient (Jacobian form and shape convention agree).",
+        latex=r"\nabla_{x} s = \operatorname{reshape}\Bigl(\frac{\partial s}{\partial x}, "
+        r"\operatorname{shape}(x)\Bigr)",
+        notes=_SHAPE_NOTES,
+        members=("backprop", "jacobian"),
+        tolerance=graph_tolerance(2),
+        check=jacobian_row_check("SHAPE-JACOBIAN-ROW"),
+    ),
+    Clause(
+        id="SHAPE-DOT-TRANSPOSE",
+        title="the gradient of u^T h is h",
+        family="shape",
+        section="vectorized",
+        statement="For s = u^T h, backprop's gradient with respect to u is exactly h, of shape "
+        "(n,) (the shape convention), and with respect to h exactly u; if jacobian is provided, "
+        "its row with respect to u is h^T, of shape (1, n).",
+        latex=r"\frac{\partial}{\partial u}\bigl(u^\top h\bigr) = h^\top \text{ (Jacobian form)}, "
+        r"\quad h \text{ (shape convention)}",
+        notes="Vectorized Calculus > Transposes",
+        members=("backprop",),
+        tolerance=EXACT,
+        check=dot_transpose_check("SHAPE-DOT-TRANSPOSE"),
+    ),
+)

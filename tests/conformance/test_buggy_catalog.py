@@ -184,6 +184,19 @@ def test_the_rejection_is_one_of_the_entry_s_expected_findings(entry):
     )
 
 
+@pytest.mark.parametrize("entry", _entry_params())
+def test_the_entry_s_clauses_together_report_exactly_its_expected_findings(entry):
+    # Every clause the entry names, in one run as a user runs them: the findings are the
+    # entry's list, no more (one defect is one finding, however many clauses it breaks) and
+    # no less (each listed finding is really reported).
+    clause_ids = registered(entry.expected_clauses)
+    found = {(f.member, f.kind) for f in report_of(entry, clause_ids).findings}
+    assert found == set(entry.expected_findings), (
+        f"{entry.name}: {', '.join(clause_ids)} report {sorted(found)}, the entry lists "
+        f"{sorted(entry.expected_findings)}"
+    )
+
+
 @pytest.mark.parametrize("entry", CATALOG, ids=lambda entry: entry.name)
 def test_unbroken_adapter_passes_the_entry_s_clauses(entry):
     base = unbroken(entry)

@@ -264,6 +264,9 @@ BUGS = [
     (ReluDerivativeShifted, "GRAD-RELU-FD", "default", None),
     (LeakySlopeWrongSide, "ACT-LEAKY-RELU-VALUE", "quick", "positive side"),
     (LeakySlopeWrongSide, "ACT-LEAKY-RELU-DEFINITION", "quick", None),
+    # On a square layer the transposed grad_W has W's shape and wrong values: LIN-BACKWARD's;
+    # on any other, SHAPE-LINEAR-GRADIENTS'. Half the drawn layers are square (layer_shapes).
+    (TransposedGradW, "LIN-BACKWARD", "quick", "transposed"),
     (TransposedGradW, "SHAPE-LINEAR-GRADIENTS", "quick", "transposed"),
     (MutatingSigmoid, "ROB-NO-MUTATION", "quick", None),
     (Float64Results, "ROB-DTYPE", "quick", None),
@@ -287,6 +290,16 @@ def test_bug_fails_its_clause(adapter, clause_id, profile, hint):
     assert failure.summary and failure.reproducer
     if hint is not None:
         assert hint in (failure.hint or ""), failure.hint
+
+
+@pytest.mark.parametrize("clause_id", ["LIN-BACKWARD", "SHAPE-LINEAR-GRADIENTS"])
+def test_a_transposed_grad_w_is_caught_under_every_seed(clause_id):
+    # Not a lucky draw of seed 0: the layer shapes that expose the bug (square for the values,
+    # any other for the shape) are drawn under every seed, in the quick profile too.
+    for seed in range(12):
+        _, failure = run(clause_id, TransposedGradW(), profile="quick", seed=seed)
+        assert failure is not None, f"seed {seed}: {clause_id} passed a transposed grad_W"
+        assert "grad_W" in failure.summary + (failure.hint or ""), (seed, failure.summary)
 
 
 def test_bugs_fail_in_float32_too():

@@ -18,11 +18,12 @@ import pytest
 import gradspec.reference as reference
 from gradspec.conformance import Outcome, run_suite
 from gradspec.conformance._adapter import LoadedAdapter
-from gradspec.conformance._model import Tolerance
+from gradspec.conformance._model import EXACT, MUST_RAISE, Tolerance
 from gradspec.conformance.buggy import ReferenceAdapter
-from gradspec.conformance.checks import _functions, identities
+from gradspec.conformance.checks import _functions, gradients, identities
 from gradspec.conformance.checks._functions import COND_CAP, COND_MULTIPLE, spec
-from gradspec.conformance.clauses import CLAUSES
+from gradspec.conformance.clauses import CLAUSES, get_clause
+from gradspec.reference._numdiff import relative_step
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from gen_clause_docs import render_clause, render_tolerance
@@ -31,16 +32,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def test_the_docs_print_each_clause_s_tolerance_object():
-    numeric = [c for c in CLAUSES if isinstance(c.tolerance, Tolerance)]
-    # Every clause with a numeric tolerance states it as an object, not as prose.
-    assert {c.family for c in numeric} >= {"values", "identities", "linear", "backprop"}
+    # Every clause states its tolerance as an object, not as prose; exact properties and
+    # rejections share the named objects of `_model`.
+    assert all(isinstance(c.tolerance, Tolerance) for c in CLAUSES)
     for clause in CLAUSES:
         assert f"- **Tolerance:** {render_tolerance(clause.tolerance)}" in render_clause(clause)
-        if not isinstance(clause.tolerance, Tolerance):
-            # Words only for exact properties, rejections, intervals, and pointers to the
-            # value clauses' tolerance objects.
-            words = ("exact", "must raise", "interval", "value tolerance")
-            assert any(w in clause.tolerance for w in words), (clause.id, clause.tolerance)
+        assert rf"\( {clause.tolerance.latex} \)" in render_clause(clause)
+    exact = [c.id for c in CLAUSES if c.tolerance is EXACT]
+    assert "ROB-DTYPE" in exact and "SHAPE-LINEAR-GRADIENTS" in exact
+    assert all(get_clause(i).tolerance is MUST_RAISE for i in ("BP-REJECT-CYCLE",))
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh_derivative", "swish_derivative"])
@@ -95,3 +95,67 @@ def test_an_identity_applies_the_terms_its_tolerance_states(monkeypatch):
     halved = dataclasses.replace(identity, atol=(a / 2, member, b / 2))
     monkeypatch.setitem(identities.IDENTITIES, "ACT-TANH-IDENTITY", halved)
     assert rf"({a / 2:g} u_{{{member}}} + {b / 2:g})" in halved.tolerance().latex
+
+
+# --- the finite-difference clauses ------------------------------------------------------------
+
+
+class SigmoidDerivativeOffBy1e5(ReferenceAdapter):
+    """sigmoid' 1e-5 relative too large: outside 1e-7 |D| + 1e3 eps max|f| / h."""
+
+    def sigmoid_derivative(self, z):
+        return reference.sigmoid_derivative(z) * (1 + 1e-5)
+
+
+class GradBOffBy1e9(ReferenceAdapter):
+    """grad_b 1e-9 relative too large: far outside the rounding bound of the layer's sums."""
+
+    def linear_backward(self, W, x, b, grad_z):
+        grad_W, grad_x, grad_b = reference.linear_backward(W, x, b, grad_z)
+        return grad_W, grad_x, grad_b * (1 + 1e-9)
+
+
+def _run(adapter, clause_id):
+    report = run_suite(LoadedAdapter(adapter, "fd"), profile="quick", select=clause_id)
+    return report.by_clause()[0]
+
+
+def test_the_fd_clauses_state_the_numbers_their_checks_read():
+    for clause_id in ("GRAD-SIGMOID-FD", "GRAD-BACKPROP-FD"):
+        values = get_clause(clause_id).tolerance.values
+        assert values["k"] == {"float64": gradients.ROUNDING}
+        assert Tolerance.number(gradients.ROUNDING) in get_clause(clause_id).tolerance.latex
+    assert get_clause("GRAD-SIGMOID-FD").tolerance.values["r"] == {"float64": gradients.RTOL}
+    assert get_clause("GRAD-BACKPROP-FD").tolerance.values["r"] == {"float64": gradients.GRAPH_RTOL}
+    linear = get_clause("GRAD-LINEAR-FD").tolerance
+    assert linear.values["c"] == {"float64": gradients.LINEAR_ROUNDING}
+    assert rf"\le {Tolerance.number(gradients.LINEAR_ROUNDING)}\," in linear.latex
+
+
+def test_an_fd_failure_reports_the_bound_the_tolerance_states():
+    result = _run(SigmoidDerivativeOffBy1e5(), "GRAD-SIGMOID-FD")
+    assert result.outcome is Outcome.FAIL
+    failure = result.failure
+    values = get_clause("GRAD-SIGMOID-FD").tolerance.values
+    r, k = values["r"]["float64"], values["k"]["float64"]
+    z = np.array([float(failure.input_value)])
+    h = float(relative_step(z, np.float64, extrapolate=True)[0])
+    points = z[0] + np.array([-h, -h / 2, h / 2, h])
+    scale = float(np.max(np.abs(reference.sigmoid(points))))
+    bound = r * abs(failure.expected) + k * np.finfo(np.float64).eps * scale / h
+    stated = float(failure.tolerance.split()[0])
+    assert stated == pytest.approx(bound, rel=5e-3)
+    assert f"({r:g} |D| + {k:g} eps max|f| / h)" in failure.tolerance
+
+
+def test_changing_an_fd_number_changes_the_docs_and_the_verdict(monkeypatch):
+    assert _run(SigmoidDerivativeOffBy1e5(), "GRAD-SIGMOID-FD").outcome is Outcome.FAIL
+    assert _run(GradBOffBy1e9(), "GRAD-LINEAR-FD").outcome is Outcome.FAIL
+    # A rounding allowance a million times larger: both errors are inside it, and the rules
+    # the docs would print say so.
+    monkeypatch.setattr(gradients, "ROUNDING", 1e9)
+    monkeypatch.setattr(gradients, "LINEAR_ROUNDING", 4e8)
+    assert r"10^{9}\,\varepsilon" in gradients.activation_fd_tolerance().latex
+    assert r"\le 4e+08\," in gradients.linear_fd_tolerance().latex
+    assert _run(SigmoidDerivativeOffBy1e5(), "GRAD-SIGMOID-FD").outcome is Outcome.PASS
+    assert _run(GradBOffBy1e9(), "GRAD-LINEAR-FD").outcome is Outcome.PASS

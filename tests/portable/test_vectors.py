@@ -145,3 +145,78 @@ def test_the_vectors_subcommand(capsys):
     buggy = "gradspec.conformance.buggy:LinearGradWeightsTransposed"
     status = _vectors_cli.run(parser.parse_args(["vectors", "--adapter", buggy, "-k", "LIN-"]))
     assert status == 1 and "LIN-BACKWARD" in capsys.readouterr().out
+
+
+# --- the tolerances are the clauses' own ------------------------------------------------------
+
+
+def _decoded(value, shape):
+    import numpy as np
+
+    from gradspec.conformance._wire import decode_array
+
+    if isinstance(value, dict):
+        return decode_array(value, where="tolerance").astype(np.float64)
+    return np.full(shape, float(value))
+
+
+def test_value_cases_carry_the_clauses_conditioning_ulps(cases):
+    import numpy as np
+
+    from gradspec.conformance._wire import decode_array
+    from gradspec.conformance.checks._functions import spec
+
+    checked = 0
+    for case in cases:
+        if not case["clause"].endswith("-VALUE") or "z" not in case["args"]:
+            continue
+        z = decode_array(case["args"]["z"], where="z")
+        entry = spec(case["member"])
+        ulps = _decoded(case["tolerance"]["ulps"], z.shape)
+        stated = entry.allowed_ulps(z.astype(np.float64), case["dtype"])
+        # Whole ULPs: the floor of what the clause allows, never more, never a whole ULP less.
+        assert np.all(ulps <= stated + 1e-9) and np.all(ulps > stated - 1), case["id"]
+        if entry.cond is not None:
+            checked += 1
+            assert isinstance(case["tolerance"]["ulps"], dict), case["id"]
+    assert checked >= 12  # both dtypes of the six smooth members at least
+
+
+def test_a_vector_tolerance_follows_the_clause_s_numbers(monkeypatch):
+    import numpy as np
+
+    from gradspec.conformance._vector_build import build_case
+    from gradspec.conformance.checks import _functions
+
+    z = np.array([-15.0, -2.0, 0.5], dtype=np.float32)
+
+    def ulps():
+        case = build_case("ACT-SIGMOID-VALUE", "sigmoid", {"z": z}, name="t")
+        return _decoded(case["tolerance"]["ulps"], z.shape)
+
+    def by_definition(c):
+        # u + c cond(f, z), cond = |z f'(z) / f(z)| from the oracle's exact values.
+        from gradspec.reference import oracle
+
+        zs = z.astype(np.float64)
+        cond = np.abs(zs * oracle.exact("sigmoid_derivative", zs) / oracle.exact("sigmoid", zs))
+        return np.floor(4.0 + c * cond).tolist()
+
+    assert ulps().tolist() == by_definition(2.0)
+    # sigmoid's conditioning at -15 is about 15: 4 + 2 * 15 ULP, so a forward-stable float32
+    # sigmoid 7 ULP off there (1 / (1 + exp2(-z log2 e))) is correct.
+    assert ulps()[0] > 30
+    monkeypatch.setattr(_functions, "COND_MULTIPLE", 4.0)
+    assert ulps().tolist() == by_definition(4.0)
+
+
+def test_the_exact_floors_are_the_table_s_floors():
+    import numpy as np
+
+    from gradspec.conformance._vector_build import _exact_floor_scale
+    from gradspec.conformance.checks._functions import spec
+
+    z = np.array([-30.0, -5.0, -1.25, 0.0, 0.75, 4.0, 19.5])
+    for member in ("sigmoid_derivative", "tanh_derivative", "swish_derivative"):
+        table = spec(member).floor(z)
+        assert np.allclose(_exact_floor_scale(member, z), table, rtol=1e-15, atol=0), member
