@@ -13,9 +13,13 @@ and a time cap (:data:`TIME_CAP`), so that one runaway run is recorded as an err
 of taking the shared machine; the child inherits the thread settings of the caller's
 environment.
 
+The adapter ``slow`` is a stand-in for a library that pays for every call (dispatch, tracing
+or compiling): the reference with :data:`CALL_COST` seconds of sleep per call
+(:class:`SlowReference`, loaded by the suite's own loader as ``<this file>:SlowReference``).
+
 Usage (or through ``benchmarks/run_all.py``)::
 
-    python benchmarks/suite_time.py [--profiles quick default] [--adapters reference torch jax]
+    python benchmarks/suite_time.py [--profiles quick default] [--adapters reference torch jax slow]
 """
 
 from __future__ import annotations
@@ -32,12 +36,56 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MEMORY_CAP", "TIME_CAP", "installed_adapters", "time_suite", "time_suites"]
+__all__ = [
+    "CALL_COST",
+    "MEMORY_CAP",
+    "SLOW",
+    "TIME_CAP",
+    "SlowReference",
+    "installed_adapters",
+    "time_suite",
+    "time_suites",
+]
 
 #: Address-space limit of each child run, in bytes.
 MEMORY_CAP = 8 * 2**30
 #: Wall-time limit of each child run, in seconds.
 TIME_CAP = 1800
+#: Seconds every call of the `SlowReference` stand-in costs.
+CALL_COST = 0.005
+#: The adapter spec of the stand-in, as the suite's loader takes it.
+SLOW = f"{Path(__file__).resolve()}:SlowReference"
+
+
+class SlowReference:
+    """The reference adapter, sleeping `CALL_COST` seconds in every call.
+
+    A stand-in for a library whose every call costs a fixed time (dispatch to a device, a
+    trace or a compile): the suite's time on it is about its time on the reference plus
+    `CALL_COST` times its adapter calls. Every member and attribute of the shipped reference
+    adapter is forwarded, so the suite judges exactly the reference.
+    """
+
+    def __init__(self) -> None:
+        from gradspec.conformance import load_adapter
+        from gradspec.conformance.contract import MEMBERS
+
+        inner = load_adapter("reference")
+        self.name = f"reference + {CALL_COST * 1e3:g} ms per call"
+        for attribute in ("dtypes", "graph_ops"):
+            if hasattr(inner.obj, attribute):
+                setattr(self, attribute, getattr(inner.obj, attribute))
+        for member in MEMBERS:
+            if hasattr(inner.obj, member):
+                setattr(self, member, _slowed(getattr(inner.obj, member)))
+
+
+def _slowed(function: Callable[..., Any]) -> Callable[..., Any]:
+    def slowed(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(CALL_COST)
+        return function(*args, **kwargs)
+
+    return slowed
 
 
 def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
@@ -62,7 +110,7 @@ def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
     from gradspec.conformance import load_adapter, run_suite
     from gradspec.conformance._report import report_to_json
 
-    loaded = load_adapter(adapter)
+    loaded = load_adapter(SLOW if adapter == "slow" else adapter)
     cpu_started = time.process_time()
     report = run_suite(loaded, profile=profile, seed=seed)
     cpu_seconds = time.process_time() - cpu_started

@@ -25,6 +25,7 @@ from .._model import CheckContext, Tolerance
 from .._pipe import PipeError
 from .._strategies import graphs
 from ..contract import GRAPH_OPS
+from ._batch import structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import error_magnitudes, evaluate, gradients, jacobian, near_kink
@@ -122,7 +123,9 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
         strategy = graphs(
             dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
         )
-        run_property(ctx, strategy, lambda example: test(ctx, example))
+        run_property(
+            ctx, strategy, lambda example: test(ctx, example), max_examples=structured_examples(ctx)
+        )
 
     return check
 
@@ -159,7 +162,7 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
             graph_args(graph, inputs, wrt),
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def order_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -210,7 +213,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
                 hint=hint,
             )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -309,7 +312,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
                     "overwrite a gradient that another use already wrote)",
                 )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 # --- collapse of a linear stack -------------------------------------------------------------
@@ -388,7 +391,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint=hint,
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 # --- graphs that must be rejected ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from .._compare import fail, reproducer
 from .._hypothesis import data_check
 from .._model import CheckContext, NotProvided
 from ..contract import ACTIVATION_OPS
+from ._batch import structured_examples
 from ._calls import call_jacobian, graph_args
 from ._common import judge_elementwise
 from ._functions import spec
@@ -83,4 +84,4 @@ def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
             repro=reproducer(ctx.adapter.spec, "jacobian", graph_args(graph, inputs, "a")),
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)

@@ -26,6 +26,7 @@ from .._compare import checked_call, fail, reproducer, worst_index
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._strategies import graphs, layer_arrays, layer_shapes
+from ._batch import padded, run_batched, stencil_difference, structured_examples
 from ._common import as_result, call_elementwise
 from ._functions import spec
 from ._graphs import hits_kink
@@ -49,10 +50,8 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             distance = np.min([np.abs(z - k) for k in kinks], axis=0)
             z = np.where(distance < 10 * h, z + np.where(z >= 0, 20, -20) * h, z).astype(z.dtype)
             h = relative_step(z, z.dtype, extrapolate=True)
-        difference = central_difference(
-            lambda points: call_elementwise(ctx, clause_id, function, points, slope),
-            z,
-            extrapolate=True,
+        difference = stencil_difference(
+            lambda points: call_elementwise(ctx, clause_id, function, points, slope), z
         )
         fd = difference.value
         actual = call_elementwise(ctx, clause_id, derivative, z, slope).astype(np.float64)
@@ -100,6 +99,7 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
         width = 32 if ctx.dtype == "float32" else 64
         slopes: tuple[float | None, ...] = (None, 0.1, 0.5) if sloped else (None,)
         edges = np.array([0.3, -0.3, 0.7, -0.7, 1.5, -1.5, 2.5, -2.5, 5.0, -5.0], ctx.dtype)
+        edges = padded(edges, ctx.profile)
         for slope in slopes:
             verify(ctx, edges, slope)
         arrays = hnp.arrays(
@@ -107,7 +107,11 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             st.integers(1, ctx.profile.max_array_size),
             elements=st.floats(-10, 10, width=width),
         )
-        run_property(ctx, st.tuples(arrays, st.sampled_from(slopes)), lambda e: verify(ctx, *e))
+
+        def test(z: np.ndarray, slope: float | None) -> None:
+            verify(ctx, z, slope)
+
+        run_batched(ctx, arrays, st.sampled_from(slopes), test, test)
 
     return check
 
@@ -142,7 +146,7 @@ def linear_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
                 _directional(ctx, clause_id, params, g, name, direction, grad, args)
             ctx.record()
 
-        run_property(ctx, st.data(), test)
+        run_property(ctx, st.data(), test, max_examples=structured_examples(ctx))
 
     return check
 
@@ -273,7 +277,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
             expected_label="finite difference",
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def _unpack(

@@ -18,6 +18,7 @@ from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check
 from .._model import CheckContext, Tolerance
 from .._strategies import layer_arrays, layer_shapes
+from ._batch import structured_examples
 from ._common import as_result, judge_array
 
 __all__ = ["backward_check", "batch_check", "forward_check", "unpack_backward"]
@@ -77,7 +78,7 @@ def forward_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint=_forward_hint(W, x, b, z),
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def _forward_hint(W: np.ndarray, x: np.ndarray, b: np.ndarray, z: np.ndarray) -> str | None:
@@ -138,7 +139,7 @@ def batch_check(clause_id: str) -> Callable[[CheckContext], None]:
             args,
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def unpack_backward(
@@ -194,4 +195,4 @@ def backward_check(clause_id: str, *, batch: bool) -> Callable[[CheckContext], N
             tol = BOUND_FACTOR * (length + 2) * eps * mag
             judge_array(ctx, clause_id, label, grad, exp, tol, "linear_backward", args, hint=hint)
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)

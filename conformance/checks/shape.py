@@ -18,6 +18,7 @@ from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._strategies import graphs, layer_arrays, layer_shapes
+from ._batch import structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import evaluate
@@ -82,7 +83,7 @@ def linear_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
                 )
         ctx.record()
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -110,7 +111,9 @@ def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
         strategy = graphs(
             dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
         )
-        run_property(ctx, strategy, lambda example: test(ctx, example))
+        run_property(
+            ctx, strategy, lambda example: test(ctx, example), max_examples=structured_examples(ctx)
+        )
 
     return check
 
@@ -135,7 +138,7 @@ def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
         )
         ctx.record()
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -166,7 +169,7 @@ def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
             "shape-convention gradient",
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -224,4 +227,4 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
                 summary="the Jacobian of u^T h with respect to u must be the row h^T",
             )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)

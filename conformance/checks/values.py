@@ -2,7 +2,7 @@
 
 Inputs: the fixed edge inputs (0, +-0.25, +-0.5, +-1, +-2, ..., +-20, the neighbours of the
 kinks, swish's stationary point), then random arrays (0-d, empty, 1-D, 2-D) with values in the
-moderate range |z| <= 20. The saturated tails and the overflow range are the robustness
+moderate range |z| <= 20, many per adapter call (see ``_batch``). The saturated tails and the overflow range are the robustness
 family's (ROB-LARGE-FINITE), where widely used libraries legitimately lose relative accuracy.
 Derivatives are not checked exactly at their kinks (the kinks family is).
 """
@@ -14,9 +14,9 @@ from collections.abc import Callable
 import numpy as np
 from hypothesis import strategies as st
 
-from .._hypothesis import run_property
 from .._model import CheckContext
 from .._strategies import float_arrays
+from ._batch import padded, run_batched
 from ._common import call_elementwise, judge_elementwise
 from ._functions import edge_inputs, spec
 
@@ -33,11 +33,15 @@ def value_check(name: str, clause_id: str) -> Callable[[CheckContext], None]:
     entry = spec(name)
 
     def check(ctx: CheckContext) -> None:
+        def test(z: np.ndarray, slope: float | None) -> None:
+            actual = call_elementwise(ctx, clause_id, name, z, slope)
+            judge_elementwise(ctx, clause_id, name, z, actual, slope)
+
         slopes = SLOPES if entry.sloped else (None,)
-        edges = edge_inputs(ctx.dtype, exclude=entry.kinks)
+        # The fixed grid in one call per slope, padded to the batches' length.
+        edges = padded(edge_inputs(ctx.dtype, exclude=entry.kinks), ctx.profile)
         for slope in slopes:
-            actual = call_elementwise(ctx, clause_id, name, edges, slope)
-            judge_elementwise(ctx, clause_id, name, edges, actual, slope)
+            test(edges, slope)
 
         arrays = float_arrays(
             dtype=ctx.dtype,
@@ -45,13 +49,6 @@ def value_check(name: str, clause_id: str) -> Callable[[CheckContext], None]:
             bound=MODERATE,
             avoid=entry.kinks,
         )
-        strategy = st.tuples(arrays, st.sampled_from(slopes))
-
-        def test(example: tuple[np.ndarray, float | None]) -> None:
-            z, slope = example
-            actual = call_elementwise(ctx, clause_id, name, z, slope)
-            judge_elementwise(ctx, clause_id, name, z, actual, slope)
-
-        run_property(ctx, strategy, test)
+        run_batched(ctx, arrays, st.sampled_from(slopes), test, test)
 
     return check

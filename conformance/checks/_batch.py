@@ -1,0 +1,181 @@
+"""Many elementwise examples per adapter call: batches, fixed lengths, and their re-examination.
+
+A library that dispatches, traces or compiles per call pays for every call and for every new
+shape, so the elementwise clauses do not call a member once per example. Each property example
+is a *batch*: a list of up to :data:`BATCH` drawn arrays, concatenated into one 1-D array and
+padded (by repeating its own values) to one of a few fixed lengths per profile
+(:func:`padded`), so a member sees a handful of shapes per dtype in the whole run. The result is
+split and judged per element, exactly as a single example would be.
+
+When a batch fails, every array of the batch is examined again on its own (with its own shape
+and its own call, the check's single-example path), and the first that fails alone is the
+failure: Hypothesis then shrinks the batch to that one array and the array to a small one, so
+the counterexample and its reproducer are one small input, as without batching. A batch that
+fails while every array passes alone (a member whose values depend on the length of its input)
+is reported as the batch.
+
+Calling and judging stay apart: ``evaluate`` functions call the adapter, ``judge`` functions
+compare; this module only decides how examples are grouped into calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+from hypothesis import strategies as st
+
+from gradspec.reference._numdiff import Difference, central_difference
+
+from .._hypothesis import run_property
+from .._model import CheckContext, ClauseViolation, Profile
+from ._common import call_elementwise
+
+__all__ = [
+    "BATCH",
+    "batch_examples",
+    "bucket",
+    "call_padded",
+    "concatenated",
+    "padded",
+    "record_batch",
+    "run_batched",
+    "stencil_difference",
+    "structured_examples",
+]
+
+T = TypeVar("T")
+
+#: Drawn arrays per batch (per property example) at most.
+BATCH = 8
+
+
+def bucket(profile: Profile) -> int:
+    """The length of every batched call in ``profile``: room for a full batch of arrays."""
+    return BATCH * profile.max_array_size
+
+
+def batch_examples(profile: Profile) -> int:
+    """Property examples (batches) per elementwise clause and dtype: about as many drawn
+    arrays in total as the profile's examples, at least 3 batches."""
+    return max(3, -(-profile.max_examples // (BATCH // 2)))
+
+
+def structured_examples(ctx: CheckContext) -> int:
+    """Examples of a layer or graph clause (each one or more calls of its own shape).
+
+    A third of the profile's examples, at least 5: the layer and graph defects the suite
+    knows (a transposed gradient, a lost fan-out, a wrong order) show on nearly every example.
+    """
+    return max(5, ctx.profile.max_examples // 3)
+
+
+def padded(values: np.ndarray, profile: Profile) -> np.ndarray:
+    """``values`` (1-D) repeated cyclically up to the next multiple of the profile's bucket.
+
+    The padding repeats the batch's own inputs, so every element of the call is a valid
+    example of the clause's input range (judged like the others); an empty batch becomes one
+    bucket of 0.5 (inside every member's domain, away from every kink).
+    """
+    size = bucket(profile)
+    n = values.size
+    length = size * max(1, -(-n // size))
+    if n == 0:
+        return np.full(length, 0.5, dtype=values.dtype)
+    return np.ascontiguousarray(np.resize(values, length))
+
+
+def concatenated(arrays: Sequence[np.ndarray], dtype: Any) -> np.ndarray:
+    """Every element of ``arrays`` in one 1-D array of ``dtype`` (C order)."""
+    if not arrays:
+        return np.zeros(0, dtype=dtype)
+    return np.ascontiguousarray(np.concatenate([np.asarray(a).reshape(-1) for a in arrays]))
+
+
+def call_padded(
+    ctx: CheckContext, clause_id: str, member: str, z: np.ndarray, slope: float | None = None
+) -> np.ndarray:
+    """``member`` at the fixed inputs ``z`` (1-D), called at the batches' length.
+
+    For the small fixed grids (NaNs, infinities, kinks): the call has the length every other
+    call of the member has, the result of ``z`` itself is returned, and reproducers show ``z``
+    alone (an elementwise member gives each element the same value at any length).
+    """
+    return call_elementwise(ctx, clause_id, member, padded(z, ctx.profile), slope)[: z.size]
+
+
+def record_batch(ctx: CheckContext, count: int) -> None:
+    """Count a judged batch as ``count`` examples (the judge recorded one, with the errors)."""
+    ctx.examples += max(0, count - 1)
+
+
+def run_batched(
+    ctx: CheckContext,
+    arrays: st.SearchStrategy[np.ndarray],
+    options: st.SearchStrategy[T],
+    judge_batch: Callable[[np.ndarray, T], None],
+    judge_one: Callable[[np.ndarray, T], None],
+) -> None:
+    """Run a batched elementwise property; re-raise the failure of one array.
+
+    Parameters
+    ----------
+    ctx : CheckContext
+    arrays : SearchStrategy of ndarray
+        One example's input (any shape); a batch is a list of 1 to :data:`BATCH` of them.
+    options : SearchStrategy
+        What the batch shares (a slope, a member name): one draw per batch.
+    judge_batch : callable
+        ``judge_batch(z, option)`` with ``z`` the batch's inputs concatenated and
+        :func:`padded`: calls the adapter once per member and judges every element; raises
+        `ClauseViolation` on a bad element.
+    judge_one : callable
+        ``judge_one(z, option)``: the single-example check, on one drawn array in its own
+        shape; used only to re-examine a failing batch.
+    """
+
+    def test(example: tuple[list[np.ndarray], T]) -> None:
+        zs, option = example
+        z = padded(concatenated(zs, ctx.dtype), ctx.profile)
+        before = ctx.examples
+        try:
+            judge_batch(z, option)
+        except ClauseViolation:
+            for one in zs:
+                judge_one(one, option)
+            raise
+        if ctx.examples > before:
+            record_batch(ctx, len(zs))
+
+    strategy = st.tuples(st.lists(arrays, min_size=1, max_size=BATCH), options)
+    run_property(ctx, strategy, test, max_examples=batch_examples(ctx.profile))
+
+
+def stencil_difference(f: Callable[[np.ndarray], np.ndarray], z: np.ndarray) -> Difference:
+    """The reference's extrapolated central difference of an elementwise ``f`` at ``z``,
+    with ``f`` called once on every point of the stencil at once.
+
+    `central_difference` evaluates f at four arrays of points (z +- h, z +- h/2) that depend
+    on z alone: they are collected by a first pass, evaluated by one call of ``f`` on their
+    concatenation, and handed back in the same order by a second pass.
+    """
+    points: list[np.ndarray] = []
+
+    def collect(p: np.ndarray) -> np.ndarray:
+        points.append(np.array(p, copy=True))
+        return np.zeros_like(p)
+
+    central_difference(collect, z, extrapolate=True)
+    values = f(concatenated(points, z.dtype))
+    parts = iter(np.split(values.reshape(-1), np.cumsum([p.size for p in points])[:-1]))
+
+    def replay(p: np.ndarray) -> np.ndarray:
+        expected = points[len(seen)]
+        seen.append(p)
+        if p.shape != expected.shape or not np.array_equal(p, expected, equal_nan=True):
+            raise RuntimeError("the difference asked for points it did not ask for before")
+        return next(parts).reshape(p.shape)
+
+    seen: list[np.ndarray] = []
+    return central_difference(replay, z, extrapolate=True)
