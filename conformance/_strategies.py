@@ -19,6 +19,8 @@ from .contract import ACTIVATION_OPS, GRAPH_OPS
 __all__ = [
     "ACTIVATION_OPS",
     "GRAPH_OPS",
+    "LAYER_BATCHES",
+    "LAYER_SIZES",
     "GraphExample",
     "LayerShape",
     "float_arrays",
@@ -158,17 +160,40 @@ class LayerShape:
         return (self.m,) if self.batch is None else (self.batch, self.m)
 
 
-def layer_shapes(*, max_dim: int = 6, batch: bool | None = None) -> st.SearchStrategy[LayerShape]:
+#: The layer sizes m, n and batch sizes the checks draw (`layer_shapes` ``sizes``): a few
+#: distinct shapes only (a library that compiles per shape compiles each once), with m != n,
+#: a size of 1, and batch sizes unlike m and n.
+LAYER_SIZES: tuple[int, ...] = (1, 3)
+LAYER_BATCHES: tuple[int, ...] = (1, 2)
+
+
+def layer_shapes(
+    *,
+    max_dim: int = 6,
+    batch: bool | None = None,
+    sizes: tuple[int, ...] | None = None,
+    batch_sizes: tuple[int, ...] | None = None,
+) -> st.SearchStrategy[LayerShape]:
     """Layer sizes with 1 <= m, n <= max_dim; a batch of 1..max_dim rows when ``batch``.
 
     ``batch=None`` draws both single examples and batches. Shrinks towards 1 x 1, no batch.
+    ``sizes`` (and ``batch_sizes``, by default ``sizes``) instead draw m, n (and the batch)
+    from those values only, for few distinct shapes (`LAYER_SIZES`).
     """
     _check_positive("max_dim", max_dim)
-    dims = st.integers(1, max_dim)
+    for name, values in (("sizes", sizes), ("batch_sizes", batch_sizes)):
+        if values is not None and (
+            not values or not all(isinstance(v, int) and v > 0 for v in values)
+        ):
+            raise ValueError(
+                f"{name} must be a non-empty tuple of positive integers; got {values!r}."
+            )
+    dims = st.integers(1, max_dim) if sizes is None else st.sampled_from(sizes)
+    rows = dims if batch_sizes is None else st.sampled_from(batch_sizes)
     if batch is None:
-        batches: st.SearchStrategy[int | None] = st.one_of(st.none(), dims)
+        batches: st.SearchStrategy[int | None] = st.one_of(st.none(), rows)
     elif batch:
-        batches = dims
+        batches = rows
     else:
         batches = st.none()
     return st.builds(LayerShape, m=dims, n=dims, batch=batches)

@@ -25,7 +25,7 @@ from gradspec.reference._numdiff import central_difference, relative_step
 from .._compare import checked_call, fail, reproducer, worst_index
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
-from .._strategies import graphs, layer_arrays, layer_shapes
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, graphs, layer_arrays, layer_shapes
 from ._batch import padded, run_batched, stencil_difference, structured_examples
 from ._common import as_result, call_elementwise
 from ._functions import spec
@@ -124,7 +124,7 @@ def linear_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def check(ctx: CheckContext) -> None:
         def test(data: Any) -> None:
-            shape = data.draw(layer_shapes(max_dim=5))
+            shape = data.draw(layer_shapes(sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES))
             arrays = data.draw(layer_arrays(dtype=ctx.dtype, shape=shape))
             W, x, b, g = arrays["W"], arrays["x"], arrays["b"], arrays["grad_z"]
             args = [("W", W), ("x", x), ("b", b), ("grad_z", g)]

@@ -17,7 +17,7 @@ import numpy as np
 from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check
 from .._model import CheckContext, Tolerance
-from .._strategies import layer_arrays, layer_shapes
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
 from ._batch import structured_examples
 from ._common import as_result, judge_array
 
@@ -45,7 +45,7 @@ def _f64(a: np.ndarray) -> np.ndarray:
 
 
 def _draw(ctx: CheckContext, data: Any, batch: bool | None) -> tuple[dict[str, np.ndarray], Any]:
-    shape = data.draw(layer_shapes(max_dim=6, batch=batch))
+    shape = data.draw(layer_shapes(batch=batch, sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES))
     return data.draw(layer_arrays(dtype=ctx.dtype, shape=shape)), shape
 
 

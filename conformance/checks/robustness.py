@@ -41,7 +41,14 @@ from .._compare import (
 )
 from .._hypothesis import run_property
 from .._model import CheckContext, ClauseViolation, Tolerance
-from .._strategies import float_arrays, graphs, layer_arrays, layer_shapes
+from .._strategies import (
+    LAYER_BATCHES,
+    LAYER_SIZES,
+    float_arrays,
+    graphs,
+    layer_arrays,
+    layer_shapes,
+)
 from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
 from ._batch import call_padded, padded, run_batched
 from ._common import call_elementwise
@@ -71,7 +78,7 @@ def _member_strategies(
 ) -> list[tuple[str, st.SearchStrategy[list[tuple[str, Any]]]]]:
     """For each provided member, a strategy of its named arguments."""
     out: list[tuple[str, st.SearchStrategy[list[tuple[str, Any]]]]] = []
-    layer = layer_shapes(max_dim=4).flatmap(
+    layer = layer_shapes(sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES).flatmap(
         lambda shape: layer_arrays(dtype=ctx.dtype, shape=shape)
     )
     if ctx.adapter.has("linear"):
@@ -105,12 +112,12 @@ def _member_strategies(
 
 
 #: The shapes ROB-DTYPE and ROB-NO-MUTATION call the elementwise members with (besides the
-#: batches' length): a 0-d and a 2-D array, shapes ROB-SHAPE uses too.
-_FEW_SHAPES: tuple[tuple[int, ...], ...] = ((), (2, 3))
+#: batches' length): a 0-d and a 3-D array, shapes ROB-SHAPE uses too.
+_FEW_SHAPES: tuple[tuple[int, ...], ...] = ((), (2, 1, 3))
 
 
 def _elementwise_arguments(ctx: CheckContext) -> list[np.ndarray]:
-    """Fixed arrays for the elementwise members: 0-d, 2-D and one batch of values on both
+    """Fixed arrays for the elementwise members: 0-d, 3-D and one batch of values on both
     sides of 0 and of +-1 (in-place clipping or zeroing shows on those)."""
     rng = np.random.default_rng(ctx.seed)
     arrays = [rng.uniform(-3, 3, size=shape).astype(ctx.dtype) for shape in _FEW_SHAPES]
@@ -252,8 +259,9 @@ def dtype_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 # --- elementwise: shapes, NaN, infinities, tails, subnormals -------------------------------------
 
-#: Non-empty 1-D arrays are every other elementwise clause's (at the batches' length).
-_SHAPES: tuple[tuple[int, ...], ...] = ((), (0,), (3, 0), (2, 3), (2, 1, 3))
+#: 0-d, empty and more than one dimension; non-empty 1-D arrays are every other elementwise
+#: clause's (at the batches' length). Few shapes: each is a compile in some libraries.
+_SHAPES: tuple[tuple[int, ...], ...] = ((), (3, 0), (2, 1, 3))
 
 
 def shape_check(clause_id: str) -> Callable[[CheckContext], None]:

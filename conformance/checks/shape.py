@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
-from .._strategies import graphs, layer_arrays, layer_shapes
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, graphs, layer_arrays, layer_shapes
 from ._batch import structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
@@ -64,7 +64,7 @@ def linear_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
     """grad_W, grad_x, grad_b have the shapes of W, x, b (single examples and batches)."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        shape = data.draw(layer_shapes(max_dim=5))
+        shape = data.draw(layer_shapes(sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES))
         arrays = data.draw(layer_arrays(dtype=ctx.dtype, shape=shape))
         args = [(k, arrays[k]) for k in ("W", "x", "b", "grad_z")]
         grads = unpack_backward(

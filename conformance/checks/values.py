@@ -2,8 +2,9 @@
 
 Inputs: the fixed edge inputs (0, +-0.25, +-0.5, +-1, +-2, ..., +-20, the neighbours of the
 kinks, swish's stationary point), then random arrays (0-d, empty, 1-D, 2-D) with values in the
-moderate range |z| <= 20, many per adapter call (see ``_batch``). The saturated tails and the overflow range are the robustness
-family's (ROB-LARGE-FINITE), where widely used libraries legitimately lose relative accuracy.
+moderate range |z| <= 20, many per adapter call (see ``_batch``). The saturated tails and the
+overflow range are the robustness family's (ROB-LARGE-FINITE), where widely used libraries
+legitimately lose relative accuracy.
 Derivatives are not checked exactly at their kinks (the kinks family is).
 """
 
