@@ -39,6 +39,7 @@ __all__ = [
     "call_padded",
     "concatenated",
     "padded",
+    "random_fill",
     "record_batch",
     "run_batched",
     "stencil_difference",
@@ -48,18 +49,22 @@ __all__ = [
 T = TypeVar("T")
 
 #: Drawn arrays per batch (per property example) at most.
-BATCH = 8
+BATCH = 4
+#: The length of a batched call, in the profile's largest arrays: the drawn arrays and as
+#: many random inputs again (`random_fill`).
+BUCKET_ARRAYS = 2 * BATCH
 
 
 def bucket(profile: Profile) -> int:
-    """The length of every batched call in ``profile``: room for a full batch of arrays."""
-    return BATCH * profile.max_array_size
+    """The length of every batched call in ``profile``."""
+    return BUCKET_ARRAYS * profile.max_array_size
 
 
 def batch_examples(profile: Profile) -> int:
-    """Property examples (batches) per elementwise clause and dtype: about as many drawn
-    arrays in total as the profile's examples, at least 3 batches."""
-    return max(3, -(-profile.max_examples // (BATCH // 2)))
+    """Property examples (batches) per elementwise clause and dtype: an eighth of the
+    profile's examples, at least 3; each judges its drawn arrays and a bucket's worth of
+    random inputs."""
+    return max(3, profile.max_examples // 8)
 
 
 def structured_examples(ctx: CheckContext) -> int:
@@ -110,12 +115,44 @@ def record_batch(ctx: CheckContext, count: int) -> None:
     ctx.examples += max(0, count - 1)
 
 
+def random_fill(magnitude: str, bound: float) -> Callable[[np.random.Generator, int, Any], Any]:
+    """Random inputs of the range `float_arrays` draws (``magnitude`` and ``bound`` as there),
+    for the part of a batch's call its drawn arrays leave empty.
+
+    ``moderate``: uniform in [-bound, bound]; ``large``: magnitudes above ``bound`` up to the
+    largest finite number, uniform in the exponent; ``all``: half of each.
+    """
+
+    def fill(rng: np.random.Generator, n: int, dtype: Any) -> np.ndarray:
+        finfo = np.finfo(dtype)
+        moderate = rng.uniform(-bound, bound, size=n)
+        exponent = rng.uniform(np.log2(bound), float(finfo.maxexp), size=n)
+        with np.errstate(over="ignore"):
+            large = np.minimum(np.exp2(exponent), float(finfo.max))
+        large *= rng.choice([-1.0, 1.0], size=n)
+        if magnitude == "moderate":
+            values = moderate
+        elif magnitude == "large":
+            values = large
+        else:
+            values = np.where(rng.random(n) < 0.5, moderate, large)
+        out = values.astype(dtype)
+        # Rounding to the dtype can land a large value on the bound (or below it).
+        if magnitude == "large":
+            out = np.where(np.abs(out) > bound, out, np.copysign(finfo.max, out)).astype(dtype)
+        return out
+
+    return fill
+
+
 def run_batched(
     ctx: CheckContext,
     arrays: st.SearchStrategy[np.ndarray],
     options: st.SearchStrategy[T],
     judge_batch: Callable[[np.ndarray, T], None],
     judge_one: Callable[[np.ndarray, T], None],
+    *,
+    fill: Callable[[np.random.Generator, int, Any], np.ndarray] | None = None,
 ) -> None:
     """Run a batched elementwise property; re-raise the failure of one array.
 
@@ -133,22 +170,44 @@ def run_batched(
     judge_one : callable
         ``judge_one(z, option)``: the single-example check, on one drawn array in its own
         shape; used only to re-examine a failing batch.
+    fill : callable, optional
+        ``fill(rng, n, dtype)``: ``n`` random inputs (`random_fill`) for the rest of the
+        call after the drawn arrays, from a seed the example draws; without it the drawn
+        values are repeated (`padded`).
+
+    Notes
+    -----
+    A failing batch is re-examined in this order: each drawn array alone, then the worst
+    input of the batch alone (a 1-element array: how a failure in the random fill becomes a
+    one-input counterexample); only when all of these pass is the batch's own failure raised.
     """
 
-    def test(example: tuple[list[np.ndarray], T]) -> None:
-        zs, option = example
-        z = padded(concatenated(zs, ctx.dtype), ctx.profile)
+    def test(example: tuple[list[np.ndarray], T, int]) -> None:
+        zs, option, seed = example
+        drawn = concatenated(zs, ctx.dtype)
+        if fill is None:
+            z = padded(drawn, ctx.profile)
+        else:
+            length = bucket(ctx.profile) * max(1, -(-drawn.size // bucket(ctx.profile)))
+            rest = fill(np.random.default_rng(seed), length - drawn.size, ctx.dtype)
+            z = np.ascontiguousarray(np.concatenate([drawn, rest]).astype(ctx.dtype))
         before = ctx.examples
         try:
             judge_batch(z, option)
-        except ClauseViolation:
+        except ClauseViolation as violation:
             for one in zs:
                 judge_one(one, option)
+            worst = violation.failure.input_value
+            if worst is not None and np.size(worst) == 1:
+                judge_one(np.array([worst], dtype=ctx.dtype).reshape(1), option)
             raise
         if ctx.examples > before:
-            record_batch(ctx, len(zs))
+            # The random inputs count as the arrays of the profile's largest size they fill.
+            filled = -(-(z.size - drawn.size) // ctx.profile.max_array_size) if fill else 0
+            record_batch(ctx, len(zs) + filled)
 
-    strategy = st.tuples(st.lists(arrays, min_size=1, max_size=BATCH), options)
+    seeds = st.integers(0, 2**32 - 1)
+    strategy = st.tuples(st.lists(arrays, min_size=1, max_size=BATCH), options, seeds)
     run_property(ctx, strategy, test, max_examples=batch_examples(ctx.profile))
 
 

@@ -26,7 +26,7 @@ from .._compare import checked_call, fail, reproducer, worst_index
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
 from .._strategies import LAYER_BATCHES, LAYER_SIZES, graphs, layer_arrays, layer_shapes
-from ._batch import padded, run_batched, stencil_difference, structured_examples
+from ._batch import padded, random_fill, run_batched, stencil_difference, structured_examples
 from ._common import as_result, call_elementwise
 from ._functions import spec
 from ._graphs import hits_kink
@@ -111,7 +111,8 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
         def test(z: np.ndarray, slope: float | None) -> None:
             verify(ctx, z, slope)
 
-        run_batched(ctx, arrays, st.sampled_from(slopes), test, test)
+        fill = random_fill("moderate", 10.0)
+        run_batched(ctx, arrays, st.sampled_from(slopes), test, test, fill=fill)
 
     return check
 

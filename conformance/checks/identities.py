@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from .._compare import fail, find_hint, quiet, reproducer, ulp_distance, worst_index
 from .._model import CheckContext, Tolerance
 from .._strategies import float_arrays
-from ._batch import concatenated, padded, run_batched
+from ._batch import concatenated, padded, random_fill, run_batched
 from ._common import call_elementwise
 from ._functions import edge_inputs, spec
 
@@ -320,6 +320,7 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
         def test(z: np.ndarray, slope: float | None) -> None:
             verify(ctx, z, slope)
 
-        run_batched(ctx, arrays, st.sampled_from(identity.slopes), test, test)
+        fill = random_fill(identity.magnitude, 20.0)
+        run_batched(ctx, arrays, st.sampled_from(identity.slopes), test, test, fill=fill)
 
     return check

@@ -50,7 +50,7 @@ from .._strategies import (
     layer_shapes,
 )
 from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
-from ._batch import call_padded, padded, run_batched
+from ._batch import call_padded, padded, random_fill, run_batched
 from ._common import call_elementwise
 from ._functions import spec, wrong_formulas
 from ._ops import supported_ops
@@ -497,7 +497,9 @@ def large_finite_check(clause_id: str) -> Callable[[CheckContext], None]:
             before = len(ctx.failures)
             bad = ""
             try:
-                run_batched(ctx, arrays, st.sampled_from(names), test, test)
+                run_batched(
+                    ctx, arrays, st.sampled_from(names), test, test, fill=random_fill("large", 20.0)
+                )
             except ClauseViolation as violation:
                 bad = violation.failure.member or ""
                 ctx.failures.append(violation.failure)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from .._model import CheckContext
 from .._strategies import float_arrays
-from ._batch import padded, run_batched
+from ._batch import padded, random_fill, run_batched
 from ._common import call_elementwise, judge_elementwise
 from ._functions import edge_inputs, spec
 
@@ -50,6 +50,8 @@ def value_check(name: str, clause_id: str) -> Callable[[CheckContext], None]:
             bound=MODERATE,
             avoid=entry.kinks,
         )
-        run_batched(ctx, arrays, st.sampled_from(slopes), test, test)
+        run_batched(
+            ctx, arrays, st.sampled_from(slopes), test, test, fill=random_fill("moderate", MODERATE)
+        )
 
     return check
