@@ -7,6 +7,8 @@ example. Arrays shrink towards small shapes and small values; graphs towards few
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,37 +232,65 @@ class GraphExample:
     creation_order: tuple[str, ...]
 
 
-class _Builder:
-    """Grows a graph one node at a time, keeping every value's shape."""
+class _DrawnChoices:
+    """The builder's choices drawn by Hypothesis (they shrink with the example)."""
 
-    def __init__(self, draw: Any, dtype: np.dtype[Any], max_dim: int, slopes: tuple[float, ...]):
+    def __init__(self, draw: Any) -> None:
         self.draw = draw
-        self.dtype = dtype
+
+    def integer(self, low: int, high: int) -> int:
+        return int(self.draw(st.integers(low, high)))
+
+    def choice(self, options: Sequence[Any]) -> Any:
+        return self.draw(st.sampled_from(list(options)))
+
+    def boolean(self) -> bool:
+        return bool(self.draw(st.booleans()))
+
+
+class _SeededChoices:
+    """The builder's choices from a seeded generator: the same graph for the same seed."""
+
+    def __init__(self, seed: Sequence[int]) -> None:
+        self.rng = np.random.default_rng(list(seed))
+
+    def integer(self, low: int, high: int) -> int:
+        return int(self.rng.integers(low, high + 1))
+
+    def choice(self, options: Sequence[Any]) -> Any:
+        options = list(options)
+        return options[int(self.rng.integers(len(options)))]
+
+    def boolean(self) -> bool:
+        return bool(self.rng.integers(2))
+
+
+class _Builder:
+    """Grows a graph one node at a time, keeping every value's shape.
+
+    The structure only: inputs get a shape here, their values are drawn afterwards.
+    """
+
+    def __init__(self, choose: Any, max_dim: int, slopes: tuple[float, ...]):
+        self.choose = choose
         self.max_dim = max_dim
         self.slopes = slopes
         self.shapes: dict[str, tuple[int, ...]] = {}
-        self.inputs: dict[str, np.ndarray] = {}
+        self.inputs: dict[str, tuple[int, ...]] = {}
         self.nodes: list[dict[str, Any]] = []
         self.used: set[str] = set()
 
     def new_input(self, shape: tuple[int, ...]) -> str:
         name = f"x{len(self.inputs)}"
-        cast = self.dtype.type
-        # Magnitudes in [0.05, 0.95] or [1.15, 2.05], either sign: away from the kinks of
-        # relu, leaky_relu (0) and hardtanh (+-1), so exact kink hits in the graph stay rare.
-        elements = st.tuples(
-            st.sampled_from([-1.0, 1.0]), st.sampled_from([0.0, 1.1]), st.floats(0.05, 0.95)
-        ).map(lambda t: float(cast(t[0] * (t[1] + t[2]))))
-        array = _contiguous(self.draw(hnp.arrays(self.dtype, shape, elements=elements)))
-        self.inputs[name] = array
+        self.inputs[name] = tuple(shape)
         self.shapes[name] = tuple(shape)
         return name
 
     def add_node(self, op: str, args: list[str], shape: tuple[int, ...]) -> str:
         name = f"n{len(self.nodes)}"
         node: dict[str, Any] = {"name": name, "op": op, "args": args}
-        if op == "leaky_relu" and self.draw(st.booleans()):
-            node["negative_slope"] = self.draw(st.sampled_from(self.slopes))
+        if op == "leaky_relu" and self.choose.boolean():
+            node["negative_slope"] = self.choose.choice(self.slopes)
         self.nodes.append(node)
         self.shapes[name] = shape
         self.used.update(args)
@@ -272,12 +302,12 @@ class _Builder:
     def pick(self, candidates: list[str]) -> str:
         # Prefer values nobody uses yet, so few dead ends remain, but allow reuse (fan-out).
         unused = [c for c in candidates if c not in self.used]
-        if unused and self.draw(st.integers(0, 3)) > 0:
-            return self.draw(st.sampled_from(unused))
-        return self.draw(st.sampled_from(candidates))
+        if unused and self.choose.integer(0, 3) > 0:
+            return self.choose.choice(unused)
+        return self.choose.choice(candidates)
 
     def dim(self) -> int:
-        return self.draw(st.integers(1, self.max_dim))
+        return self.choose.integer(1, self.max_dim)
 
     def grow(self, op: str) -> None:
         vectors = self.values_of(1)
@@ -288,7 +318,7 @@ class _Builder:
             self.add_node(op, [self.new_input((m, n)), x, self.new_input((m,))], (m,))
         elif op == "matmul":
             matrices = self.values_of(2)
-            if matrices and self.draw(st.booleans()):
+            if matrices and self.choose.boolean():
                 B = self.pick(matrices)
             else:
                 B = self.pick(vectors) if vectors else self.new_input((self.dim(),))
@@ -299,14 +329,14 @@ class _Builder:
             a = self.pick(self.values_of())
             shape = self.shapes[a]
             same = [k for k, s in self.shapes.items() if s == shape]
-            choice = self.draw(st.integers(0, 2))
+            choice = self.choose.integer(0, 2)
             b = self.new_input(shape) if choice == 0 else self.pick(same)
             self.add_node(op, [a, b], shape)
         elif op == "dot":
             h = self.pick(vectors) if vectors else self.new_input((self.dim(),))
             n = self.shapes[h][0]
             same = [k for k in vectors if self.shapes[k] == (n,)]
-            u = self.new_input((n,)) if self.draw(st.booleans()) or not same else self.pick(same)
+            u = self.new_input((n,)) if self.choose.boolean() or not same else self.pick(same)
             self.add_node(op, [u, h], ())
         elif op == "sum":
             self.add_node(op, [self.pick(self.values_of())], ())
@@ -318,7 +348,7 @@ class _Builder:
         shape = self.shapes[name]
         if shape == ():
             return name
-        if len(shape) == 1 and self.draw(st.booleans()):
+        if len(shape) == 1 and self.choose.boolean():
             return self.add_node("dot", [self.new_input(shape), name], ())
         return self.add_node("sum", [name], ())
 
@@ -332,9 +362,75 @@ class _Builder:
         out = self.reduce_to_scalar(last) if (scalar_output or loose) else last
         for name in loose:
             part = self.reduce_to_scalar(name)
-            op = self.draw(st.sampled_from(["add", "add", "mul"]))
+            op = self.choose.choice(["add", "add", "mul"])
             out = self.add_node(op, [out, part], ())
         return out
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """A graph without input values: its nodes, output and each input's shape."""
+
+    nodes: tuple[dict[str, Any], ...]
+    output: str
+    inputs: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+def _build(
+    choose: Any,
+    max_nodes: int,
+    scalar_output: bool,
+    ops: tuple[str, ...],
+    max_dim: int,
+    unused_input: bool,
+    count: int | None = None,
+    first: tuple[str, ...] = (),
+) -> _Skeleton:
+    builder = _Builder(choose, max_dim, slopes=(0.0, 0.01, 0.1, 0.3))
+    builder.new_input((builder.dim(),))
+    if count is None:
+        count = choose.integer(1, max(1, max_nodes - 2))
+    for i in range(count):
+        builder.grow(first[i] if i < len(first) else choose.choice(ops))
+    output = builder.finish(scalar_output)
+    if unused_input and choose.integer(0, 3) == 0:
+        # An input no node uses: its gradient is all zeros, and it must still be returned.
+        builder.new_input((builder.dim(),))
+    return _Skeleton(tuple(builder.nodes), output, tuple(builder.inputs.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _pooled(
+    index: int,
+    pool: int,
+    max_nodes: int,
+    scalar_output: bool,
+    ops: tuple[str, ...],
+    max_dim: int,
+    unused_input: bool,
+) -> _Skeleton:
+    """Skeleton ``index`` of a pool of ``pool``: the same for the same arguments, growing
+    from few computing nodes (index 0) to ``max_nodes - 2`` (the last); each starts with the
+    next ``ceil(len(ops) / pool)`` ops in turn, so every op is in the pool."""
+    seed = (index, pool, max_nodes, int(scalar_output), max_dim, int(unused_input))
+    seed += tuple(GRAPH_OPS.index(op) for op in ops)
+    top = max(1, max_nodes - 2)
+    per = -(-len(ops) // pool)
+    first = tuple(ops[(index * per + j) % len(ops)] for j in range(per))
+    count = max(per, 1 + (index * (top - 1)) // max(1, pool - 1))
+    return _build(
+        _SeededChoices(seed), max_nodes, scalar_output, ops, max_dim, unused_input, count, first
+    )
+
+
+def _input_values(dtype: np.dtype[Any], shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    cast = dtype.type
+    # Magnitudes in [0.05, 0.95] or [1.15, 2.05], either sign: away from the kinks of
+    # relu, leaky_relu (0) and hardtanh (+-1), so exact kink hits in the graph stay rare.
+    elements = st.tuples(
+        st.sampled_from([-1.0, 1.0]), st.sampled_from([0.0, 1.1]), st.floats(0.05, 0.95)
+    ).map(lambda t: float(cast(t[0] * (t[1] + t[2]))))
+    return hnp.arrays(dtype, shape, elements=elements).map(_contiguous)
 
 
 @st.composite
@@ -347,22 +443,20 @@ def _graphs(
     max_dim: int,
     shuffle: bool,
     unused_input: bool,
+    pool: int | None,
 ) -> GraphExample:
-    builder = _Builder(draw, dtype, max_dim, slopes=(0.0, 0.01, 0.1, 0.3))
-    builder.new_input((builder.dim(),))
-    count = draw(st.integers(1, max(1, max_nodes - 2)))
-    for _ in range(count):
-        builder.grow(draw(st.sampled_from(ops)))
-    output = builder.finish(scalar_output)
-    if unused_input and draw(st.integers(0, 3)) == 0:
-        # An input no node uses: its gradient is all zeros, and it must still be returned.
-        builder.new_input((builder.dim(),))
-    creation = tuple(n["name"] for n in builder.nodes)
-    nodes = list(builder.nodes)
+    if pool is None:
+        skeleton = _build(_DrawnChoices(draw), max_nodes, scalar_output, ops, max_dim, unused_input)
+    else:
+        index = draw(st.integers(0, pool - 1))
+        skeleton = _pooled(index, pool, max_nodes, scalar_output, ops, max_dim, unused_input)
+    inputs = {name: draw(_input_values(dtype, shape)) for name, shape in skeleton.inputs}
+    nodes = [dict(node, args=list(node["args"])) for node in skeleton.nodes]
+    creation = tuple(n["name"] for n in nodes)
     if shuffle:
         nodes = draw(st.permutations(nodes))
-    graph = {"inputs": list(builder.inputs), "nodes": nodes, "output": output}
-    return GraphExample(graph=graph, inputs=builder.inputs, creation_order=creation)
+    graph = {"inputs": list(inputs), "nodes": nodes, "output": skeleton.output}
+    return GraphExample(graph=graph, inputs=inputs, creation_order=creation)
 
 
 def graphs(
@@ -374,6 +468,7 @@ def graphs(
     max_dim: int = 4,
     shuffle: bool = True,
     unused_input: bool = True,
+    pool: int | None = None,
 ) -> st.SearchStrategy[GraphExample]:
     """Random valid computation graphs over ``ops``, with fan-out, in a random node order.
 
@@ -393,6 +488,13 @@ def graphs(
         List the nodes in a random order (the contract allows any order).
     unused_input : bool
         Sometimes (one draw in four) list one more input that no node uses.
+    pool : int, optional
+        Draw the graph's structure (nodes and input shapes) from a fixed pool of ``pool``
+        structures, the same in every run for the same arguments, and only the input values
+        (and the node order) from the example: few distinct graphs, so a library that
+        compiles per graph compiles a few times. The pool grows from one computing node to
+        ``max_nodes - 2`` and every op is in one of its structures; a failure shrinks
+        towards the pool's smallest graphs. By default each example draws its structure.
 
     Notes
     -----
@@ -413,4 +515,8 @@ def graphs(
     unknown = [op for op in ops if op not in GRAPH_OPS]
     if unknown or not ops:
         raise ValueError(f"ops must be a non-empty subset of {GRAPH_OPS}; got {ops!r}.")
-    return _graphs(d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle, unused_input)
+    if pool is not None:
+        _check_positive("pool", pool)
+    return _graphs(
+        d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle, unused_input, pool
+    )

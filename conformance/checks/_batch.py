@@ -30,6 +30,7 @@ from gradspec.reference._numdiff import Difference, central_difference
 
 from .._hypothesis import run_property
 from .._model import CheckContext, ClauseViolation, Profile
+from .._strategies import GraphExample, graphs
 from ._common import call_elementwise
 
 __all__ = [
@@ -38,7 +39,9 @@ __all__ = [
     "bucket",
     "call_padded",
     "concatenated",
+    "graph_pool",
     "padded",
+    "pooled_graphs",
     "random_fill",
     "record_batch",
     "run_batched",
@@ -76,14 +79,33 @@ def structured_examples(ctx: CheckContext) -> int:
     return max(5, ctx.profile.max_examples // 3)
 
 
-def padded(values: np.ndarray, profile: Profile) -> np.ndarray:
-    """``values`` (1-D) repeated cyclically up to the next multiple of the profile's bucket.
+def graph_pool(profile: Profile) -> int:
+    """Graph structures per dtype and kind of graph (scalar output or any) in ``profile``
+    (6 quick, 6 default, 12 thorough); every op is in one of them (see `graphs`)."""
+    return max(6, profile.max_graph_nodes - 4)
+
+
+def pooled_graphs(ctx: CheckContext, **options: Any) -> st.SearchStrategy[GraphExample]:
+    """`graphs` of the profile's size in the dtype under test, their structures from the
+    profile's pool (`graph_pool`): every graph clause draws from the same few structures, so
+    a library that compiles per graph compiles each once per dtype."""
+    return graphs(
+        dtype=ctx.dtype,
+        max_nodes=ctx.profile.max_graph_nodes,
+        pool=graph_pool(ctx.profile),
+        **options,
+    )
+
+
+def padded(values: np.ndarray, profile: Profile, *, length: int | None = None) -> np.ndarray:
+    """``values`` (1-D) repeated cyclically up to the next multiple of the profile's bucket
+    (or of ``length``).
 
     The padding repeats the batch's own inputs, so every element of the call is a valid
     example of the clause's input range (judged like the others); an empty batch becomes one
     bucket of 0.5 (inside every member's domain, away from every kink).
     """
-    size = bucket(profile)
+    size = length or bucket(profile)
     n = values.size
     length = size * max(1, -(-n // size))
     if n == 0:
@@ -153,6 +175,7 @@ def run_batched(
     judge_one: Callable[[np.ndarray, T], None],
     *,
     fill: Callable[[np.random.Generator, int, Any], np.ndarray] | None = None,
+    share: int = 1,
 ) -> None:
     """Run a batched elementwise property; re-raise the failure of one array.
 
@@ -174,6 +197,10 @@ def run_batched(
         ``fill(rng, n, dtype)``: ``n`` random inputs (`random_fill`) for the rest of the
         call after the drawn arrays, from a seed the example draws; without it the drawn
         values are repeated (`padded`).
+    share : int
+        The batch is ``1 / share`` of the bucket: for checks that call one member on
+        ``share`` arrays of the batch's size at once (z and -z: 2; a difference's four
+        points: 4), so that call too has the bucket's length.
 
     Notes
     -----
@@ -185,10 +212,11 @@ def run_batched(
     def test(example: tuple[list[np.ndarray], T, int]) -> None:
         zs, option, seed = example
         drawn = concatenated(zs, ctx.dtype)
+        size = bucket(ctx.profile) // share
         if fill is None:
-            z = padded(drawn, ctx.profile)
+            z = padded(drawn, ctx.profile, length=size)
         else:
-            length = bucket(ctx.profile) * max(1, -(-drawn.size // bucket(ctx.profile)))
+            length = size * max(1, -(-drawn.size // size))
             rest = fill(np.random.default_rng(seed), length - drawn.size, ctx.dtype)
             z = np.ascontiguousarray(np.concatenate([drawn, rest]).astype(ctx.dtype))
         before = ctx.examples

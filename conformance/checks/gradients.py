@@ -25,8 +25,16 @@ from gradspec.reference._numdiff import central_difference, relative_step
 from .._compare import checked_call, fail, reproducer, worst_index
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
-from .._strategies import LAYER_BATCHES, LAYER_SIZES, graphs, layer_arrays, layer_shapes
-from ._batch import padded, random_fill, run_batched, stencil_difference, structured_examples
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
+from ._batch import (
+    bucket,
+    padded,
+    pooled_graphs,
+    random_fill,
+    run_batched,
+    stencil_difference,
+    structured_examples,
+)
 from ._common import as_result, call_elementwise
 from ._functions import spec
 from ._graphs import hits_kink
@@ -54,7 +62,10 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             lambda points: call_elementwise(ctx, clause_id, function, points, slope), z
         )
         fd = difference.value
-        actual = call_elementwise(ctx, clause_id, derivative, z, slope).astype(np.float64)
+        # At the bucket's length, as every other call of the derivative.
+        flat = z.reshape(-1)
+        actual = call_elementwise(ctx, clause_id, derivative, padded(flat, ctx.profile), slope)
+        actual = actual[: flat.size].reshape(z.shape).astype(np.float64)
         eps = float(np.finfo(z.dtype).eps)
         scale = np.maximum.reduce([np.abs(v) for v in difference.samples.values()])
         tol = RTOL * np.abs(fd) + 1e3 * eps * scale / h + 1e-300
@@ -99,7 +110,8 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
         width = 32 if ctx.dtype == "float32" else 64
         slopes: tuple[float | None, ...] = (None, 0.1, 0.5) if sloped else (None,)
         edges = np.array([0.3, -0.3, 0.7, -0.7, 1.5, -1.5, 2.5, -2.5, 5.0, -5.0], ctx.dtype)
-        edges = padded(edges, ctx.profile)
+        # A quarter of the bucket: the difference calls the function on four such arrays.
+        edges = padded(edges, ctx.profile, length=bucket(ctx.profile) // 4)
         for slope in slopes:
             verify(ctx, edges, slope)
         arrays = hnp.arrays(
@@ -112,7 +124,7 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             verify(ctx, z, slope)
 
         fill = random_fill("moderate", 10.0)
-        run_batched(ctx, arrays, st.sampled_from(slopes), test, test, fill=fill)
+        run_batched(ctx, arrays, st.sampled_from(slopes), test, test, fill=fill, share=4)
 
     return check
 
@@ -221,9 +233,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
         return float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx))
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx)))
         graph, inputs = example.graph, example.inputs
         args = [("graph", graph), ("inputs", inputs)]
         out, grads = _unpack(ctx, clause_id, checked_call(ctx, clause_id, "backprop", args), args)

@@ -45,12 +45,11 @@ from .._strategies import (
     LAYER_BATCHES,
     LAYER_SIZES,
     float_arrays,
-    graphs,
     layer_arrays,
     layer_shapes,
 )
 from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
-from ._batch import call_padded, padded, random_fill, run_batched
+from ._batch import call_padded, padded, pooled_graphs, random_fill, run_batched
 from ._common import call_elementwise
 from ._functions import spec, wrong_formulas
 from ._ops import supported_ops
@@ -87,17 +86,16 @@ def _member_strategies(
         out.append(
             ("linear_backward", layer.map(lambda a: [(k, a[k]) for k in ("W", "x", "b", "grad_z")]))
         )
-    nodes = ctx.profile.max_graph_nodes
     ops = (
         supported_ops(ctx).usable
         if ctx.adapter.has("backprop") or ctx.adapter.has("jacobian")
         else ()
     )
     if ctx.adapter.has("backprop") and ops:
-        scalar = graphs(dtype=ctx.dtype, max_nodes=nodes, ops=ops)
+        scalar = pooled_graphs(ctx, ops=ops)
         out.append(("backprop", scalar.map(lambda e: [("graph", e.graph), ("inputs", e.inputs)])))
     if ctx.adapter.has("jacobian") and ops:
-        anything = graphs(dtype=ctx.dtype, max_nodes=nodes, scalar_output=False, ops=ops)
+        anything = pooled_graphs(ctx, scalar_output=False, ops=ops)
         out.append(
             (
                 "jacobian",

@@ -17,8 +17,8 @@ from hypothesis.extra import numpy as hnp
 from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
-from .._strategies import LAYER_BATCHES, LAYER_SIZES, graphs, layer_arrays, layer_shapes
-from ._batch import structured_examples
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
+from ._batch import pooled_graphs, structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import evaluate
@@ -108,9 +108,7 @@ def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
         ctx.record()
 
     def check(ctx: CheckContext) -> None:
-        strategy = graphs(
-            dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
-        )
+        strategy = pooled_graphs(ctx, ops=usable_ops(ctx))
         run_property(
             ctx, strategy, lambda example: test(ctx, example), max_examples=structured_examples(ctx)
         )
@@ -122,14 +120,7 @@ def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
     """jacobian(graph, inputs, wrt) has shape (output.size, inputs[wrt].size)."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(
-                dtype=ctx.dtype,
-                max_nodes=ctx.profile.max_graph_nodes,
-                ops=usable_ops(ctx),
-                scalar_output=False,
-            )
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx), scalar_output=False))
         graph, inputs = example.graph, example.inputs
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         out_size = evaluate(graph, inputs)[graph["output"]].size
@@ -145,9 +136,7 @@ def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
     """For a scalar output, the (1, n) Jacobian reshaped to the input's shape is the gradient."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx))
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx)))
         graph, inputs = example.graph, example.inputs
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         _, grads = call_backprop(ctx, clause_id, graph, inputs)
@@ -178,7 +167,7 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
     def test(ctx: CheckContext, data: Any) -> None:
         require_ops(ctx, ("dot",))
         width = 32 if ctx.dtype == "float32" else 64
-        n = data.draw(st.integers(1, 8))
+        n = data.draw(st.sampled_from(LAYER_SIZES))
         elements = st.floats(-4, 4, width=width)
         u = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
         h = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
