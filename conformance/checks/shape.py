@@ -167,7 +167,7 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
     def test(ctx: CheckContext, data: Any) -> None:
         require_ops(ctx, ("dot",))
         width = 32 if ctx.dtype == "float32" else 64
-        n = data.draw(st.sampled_from(LAYER_SIZES))
+        n = 3  # one size: a transposition shows for any n > 1, and few graphs
         elements = st.floats(-4, 4, width=width)
         u = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
         h = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
