@@ -64,19 +64,19 @@ def bucket(profile: Profile) -> int:
 
 
 def batch_examples(profile: Profile) -> int:
-    """Property examples (batches) per elementwise clause and dtype: an eighth of the
+    """Property examples (batches) per elementwise clause and dtype: a twelfth of the
     profile's examples, at least 3; each judges its drawn arrays and a bucket's worth of
-    random inputs."""
-    return max(3, profile.max_examples // 8)
+    random inputs (8 of the profile's largest arrays)."""
+    return max(3, profile.max_examples // 12)
 
 
 def structured_examples(ctx: CheckContext) -> int:
     """Examples of a layer or graph clause (each one or more calls of its own shape).
 
-    A third of the profile's examples, at least 5: the layer and graph defects the suite
+    A sixth of the profile's examples, at least 5: the layer and graph defects the suite
     knows (a transposed gradient, a lost fan-out, a wrong order) show on nearly every example.
     """
-    return max(5, ctx.profile.max_examples // 3)
+    return max(5, ctx.profile.max_examples // 6)
 
 
 def graph_pool(profile: Profile) -> int:
@@ -176,6 +176,7 @@ def run_batched(
     *,
     fill: Callable[[np.random.Generator, int, Any], np.ndarray] | None = None,
     share: int = 1,
+    prefix: np.ndarray | None = None,
 ) -> None:
     """Run a batched elementwise property; re-raise the failure of one array.
 
@@ -201,6 +202,9 @@ def run_batched(
         The batch is ``1 / share`` of the bucket: for checks that call one member on
         ``share`` arrays of the batch's size at once (z and -z: 2; a difference's four
         points: 4), so that call too has the bucket's length.
+    prefix : ndarray, optional
+        Fixed inputs (a clause's grid) at the start of every batch: judged in every call
+        instead of in a call of their own.
 
     Notes
     -----
@@ -211,7 +215,7 @@ def run_batched(
 
     def test(example: tuple[list[np.ndarray], T, int]) -> None:
         zs, option, seed = example
-        drawn = concatenated(zs, ctx.dtype)
+        drawn = concatenated(zs if prefix is None else [prefix, *zs], ctx.dtype)
         size = bucket(ctx.profile) // share
         if fill is None:
             z = padded(drawn, ctx.profile, length=size)
@@ -230,9 +234,10 @@ def run_batched(
                 judge_one(np.array([worst], dtype=ctx.dtype).reshape(1), option)
             raise
         if ctx.examples > before:
-            # The random inputs count as the arrays of the profile's largest size they fill.
-            filled = -(-(z.size - drawn.size) // ctx.profile.max_array_size) if fill else 0
-            record_batch(ctx, len(zs) + filled)
+            # The fixed and random inputs count as the arrays of the profile's largest size
+            # they fill.
+            extra = z.size - sum(one.size for one in zs) if fill is not None or prefix else 0
+            record_batch(ctx, len(zs) + -(-extra // ctx.profile.max_array_size))
 
     seeds = st.integers(0, 2**32 - 1)
     strategy = st.tuples(st.lists(arrays, min_size=1, max_size=BATCH), options, seeds)

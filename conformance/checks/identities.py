@@ -313,9 +313,12 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
     def check(ctx: CheckContext) -> None:
         # One member is called on up to two arguments at once (z and -z): half a bucket each.
         share = max(Counter(m for _, m, _ in identity.calls).values())
-        edges = padded(edge_inputs(ctx.dtype), ctx.profile, length=bucket(ctx.profile) // share)
-        for slope in identity.slopes:
-            verify(ctx, edges, slope)
+        grid = edge_inputs(ctx.dtype)
+        # The grid starts every batch; with several slopes, it also has a call for each.
+        if len(identity.slopes) > 1:
+            edges = padded(grid, ctx.profile, length=bucket(ctx.profile) // share)
+            for slope in identity.slopes:
+                verify(ctx, edges, slope)
         arrays = float_arrays(
             dtype=ctx.dtype, max_size=ctx.profile.max_array_size, magnitude=identity.magnitude
         )
@@ -325,7 +328,14 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
 
         fill = random_fill(identity.magnitude, 20.0)
         run_batched(
-            ctx, arrays, st.sampled_from(identity.slopes), test, test, fill=fill, share=share
+            ctx,
+            arrays,
+            st.sampled_from(identity.slopes),
+            test,
+            test,
+            fill=fill,
+            share=share,
+            prefix=grid,
         )
 
     return check

@@ -39,10 +39,12 @@ def value_check(name: str, clause_id: str) -> Callable[[CheckContext], None]:
             judge_elementwise(ctx, clause_id, name, z, actual, slope)
 
         slopes = SLOPES if entry.sloped else (None,)
-        # The fixed grid in one call per slope, padded to the batches' length.
-        edges = padded(edge_inputs(ctx.dtype, exclude=entry.kinks), ctx.profile)
-        for slope in slopes:
-            test(edges, slope)
+        grid = edge_inputs(ctx.dtype, exclude=entry.kinks)
+        # The fixed grid: at the start of every batch, and in a call of its own for each
+        # slope (a batch draws one slope).
+        if entry.sloped:
+            for slope in slopes:
+                test(padded(grid, ctx.profile), slope)
 
         arrays = float_arrays(
             dtype=ctx.dtype,
@@ -51,7 +53,13 @@ def value_check(name: str, clause_id: str) -> Callable[[CheckContext], None]:
             avoid=entry.kinks,
         )
         run_batched(
-            ctx, arrays, st.sampled_from(slopes), test, test, fill=random_fill("moderate", MODERATE)
+            ctx,
+            arrays,
+            st.sampled_from(slopes),
+            test,
+            test,
+            fill=random_fill("moderate", MODERATE),
+            prefix=grid,
         )
 
     return check
