@@ -271,10 +271,18 @@ class _Builder:
     The structure only: inputs get a shape here, their values are drawn afterwards.
     """
 
-    def __init__(self, choose: Any, max_dim: int, slopes: tuple[float, ...]):
+    def __init__(
+        self,
+        choose: Any,
+        max_dim: int,
+        slopes: tuple[float, ...],
+        leaky_slopes: Sequence[float | None] = (),
+    ):
         self.choose = choose
         self.max_dim = max_dim
         self.slopes = slopes
+        #: The slopes of the first leaky_relu nodes, in order (None: no attribute).
+        self.leaky_slopes = list(leaky_slopes)
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.inputs: dict[str, tuple[int, ...]] = {}
         self.nodes: list[dict[str, Any]] = []
@@ -289,7 +297,11 @@ class _Builder:
     def add_node(self, op: str, args: list[str], shape: tuple[int, ...]) -> str:
         name = f"n{len(self.nodes)}"
         node: dict[str, Any] = {"name": name, "op": op, "args": args}
-        if op == "leaky_relu" and self.choose.boolean():
+        if op == "leaky_relu" and self.leaky_slopes:
+            slope = self.leaky_slopes.pop(0)
+            if slope is not None:
+                node["negative_slope"] = slope
+        elif op == "leaky_relu" and self.choose.boolean():
             node["negative_slope"] = self.choose.choice(self.slopes)
         self.nodes.append(node)
         self.shapes[name] = shape
@@ -309,7 +321,9 @@ class _Builder:
     def dim(self) -> int:
         return self.choose.integer(1, self.max_dim)
 
-    def grow(self, op: str) -> None:
+    def grow(self, op: str, *, fresh: bool = False) -> None:
+        """Add a node of ``op``; ``fresh``: on a new input vector where the op takes one value
+        (so an activation sees inputs of both signs, and sum a whole input)."""
         vectors = self.values_of(1)
         if op == "linear":
             x = self.pick(vectors) if vectors else self.new_input((self.dim(),))
@@ -339,9 +353,10 @@ class _Builder:
             u = self.new_input((n,)) if self.choose.boolean() or not same else self.pick(same)
             self.add_node(op, [u, h], ())
         elif op == "sum":
-            self.add_node(op, [self.pick(self.values_of())], ())
+            a = self.new_input((self.dim(),)) if fresh else self.pick(self.values_of())
+            self.add_node(op, [a], ())
         else:
-            a = self.pick(self.values_of())
+            a = self.new_input((self.dim(),)) if fresh else self.pick(self.values_of())
             self.add_node(op, [a], self.shapes[a])
 
     def reduce_to_scalar(self, name: str) -> str:
@@ -385,13 +400,17 @@ def _build(
     unused_input: bool,
     count: int | None = None,
     first: tuple[str, ...] = (),
+    leaky_slopes: Sequence[float | None] = (),
 ) -> _Skeleton:
-    builder = _Builder(choose, max_dim, slopes=(0.0, 0.01, 0.1, 0.3))
+    builder = _Builder(choose, max_dim, (0.0, 0.01, 0.1, 0.3), leaky_slopes)
     builder.new_input((builder.dim(),))
     if count is None:
         count = choose.integer(1, max(1, max_nodes - 2))
     for i in range(count):
-        builder.grow(first[i] if i < len(first) else choose.choice(ops))
+        if i < len(first):
+            builder.grow(first[i], fresh=True)
+        else:
+            builder.grow(choose.choice(ops))
     output = builder.finish(scalar_output)
     if unused_input and choose.integer(0, 3) == 0:
         # An input no node uses: its gradient is all zeros, and it must still be returned.
@@ -411,16 +430,23 @@ def _pooled(
 ) -> _Skeleton:
     """Skeleton ``index`` of a pool of ``pool``: the same for the same arguments, growing
     from few computing nodes (index 0) to ``max_nodes - 2`` (the last); each starts with the
-    next ``ceil(len(ops) / pool)`` ops in turn, so every op is in the pool."""
+    next ``ceil(2 len(ops) / pool)`` ops in turn (on new inputs where an op takes one value),
+    so every op is in two structures or more. A leaky_relu starting a structure has a slope
+    other than the default the first time and no slope attribute (the default) the second."""
     seed = (index, pool, max_nodes, int(scalar_output), max_dim, int(unused_input))
     seed += tuple(GRAPH_OPS.index(op) for op in ops)
     top = max(1, max_nodes - 2)
-    per = -(-len(ops) // pool)
-    first = tuple(ops[(index * per + j) % len(ops)] for j in range(per))
+    per = -(-2 * len(ops) // pool)
+    turns = [index * per + j for j in range(per)]
+    first = tuple(ops[t % len(ops)] for t in turns)
+    choose = _SeededChoices(seed)
+    leaky = [
+        choose.choice((0.0, 0.1, 0.3)) if (t // len(ops)) % 2 == 0 else None
+        for t in turns
+        if ops[t % len(ops)] == "leaky_relu"
+    ]
     count = max(per, 1 + (index * (top - 1)) // max(1, pool - 1))
-    return _build(
-        _SeededChoices(seed), max_nodes, scalar_output, ops, max_dim, unused_input, count, first
-    )
+    return _build(choose, max_nodes, scalar_output, ops, max_dim, unused_input, count, first, leaky)
 
 
 def _input_values(dtype: np.dtype[Any], shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
@@ -493,8 +519,9 @@ def graphs(
         structures, the same in every run for the same arguments, and only the input values
         (and the node order) from the example: few distinct graphs, so a library that
         compiles per graph compiles a few times. The pool grows from one computing node to
-        ``max_nodes - 2`` and every op is in one of its structures; a failure shrinks
-        towards the pool's smallest graphs. By default each example draws its structure.
+        ``max_nodes - 2`` and every op is in two of its structures or more (leaky_relu with
+        and without a slope); a failure shrinks towards the pool's smallest graphs. By
+        default each example draws its structure.
 
     Notes
     -----

@@ -39,6 +39,7 @@ from .._compare import (
     fail,
     find_hint,
     quiet,
+    raised,
     relative_error,
     reproducer,
     ulp_distance,
@@ -54,8 +55,8 @@ from .._strategies import (
     layer_shapes,
 )
 from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
-from ._batch import call_padded, padded, pooled_graphs, random_fill, run_batched
-from ._common import call_elementwise
+from ._batch import padded, pooled_graphs, random_fill, run_batched
+from ._common import as_result, call_elementwise
 from ._functions import spec, wrong_formulas
 from ._ops import supported_ops
 
@@ -114,18 +115,61 @@ def _member_strategies(
     return out
 
 
-#: The shapes ROB-DTYPE and ROB-NO-MUTATION call the elementwise members with (besides the
-#: batches' length): a 0-d and a 3-D array, shapes ROB-SHAPE uses too.
-_FEW_SHAPES: tuple[tuple[int, ...], ...] = ((), (2, 1, 3))
+#: 0-d, empty and more than one dimension; non-empty 1-D arrays are every other elementwise
+#: clause's (at the batches' length). Few shapes: each is a compile in some libraries.
+_SHAPES: tuple[tuple[int, ...], ...] = ((), (3, 0), (2, 1, 3))
+
+
+def _shape_inputs(ctx: CheckContext) -> list[np.ndarray]:
+    """ROB-SHAPE's arrays, one per shape of `_SHAPES`: the same for every member (seeded)."""
+    rng = np.random.default_rng(ctx.seed)
+    return [np.array(rng.uniform(-3, 3, size=shape).astype(ctx.dtype)) for shape in _SHAPES]
+
+
+def _special_parts(dtype: str) -> dict[str, np.ndarray]:
+    """The fixed inputs of ROB-NAN, ROB-INFINITY and ROB-SUBNORMAL."""
+    d = np.dtype(dtype)
+    tiny = d.type(np.finfo(d).tiny)
+    smallest = np.nextafter(d.type(0), d.type(1))
+    return {
+        "nan": np.array([np.nan, 0.5, -np.nan, -2.0], dtype=d),
+        "inf": np.array([np.inf, -np.inf], dtype=d),
+        "subnormal": np.array([smallest, -smallest, tiny / 2, -tiny / 2, tiny / 3], dtype=d),
+    }
+
+
+def _special_inputs(ctx: CheckContext) -> np.ndarray:
+    """Every special input in one array of the batches' length."""
+    return padded(np.concatenate(list(_special_parts(ctx.dtype).values())), ctx.profile)
 
 
 def _elementwise_arguments(ctx: CheckContext) -> list[np.ndarray]:
-    """Fixed arrays for the elementwise members: 0-d, 3-D and one batch of values on both
-    sides of 0 and of +-1 (in-place clipping or zeroing shows on those)."""
-    rng = np.random.default_rng(ctx.seed)
-    arrays = [rng.uniform(-3, 3, size=shape).astype(ctx.dtype) for shape in _FEW_SHAPES]
-    arrays.append(padded(rng.uniform(-3, 3, size=8).astype(ctx.dtype), ctx.profile))
-    return [np.array(a, order="C") for a in arrays]
+    """The fixed arrays of the elementwise members' robustness calls: ROB-SHAPE's shapes and
+    the special inputs (values on both sides of 0 and of +-1 among them, where in-place
+    clipping or zeroing shows). ROB-SHAPE, ROB-NAN, ROB-INFINITY, ROB-SUBNORMAL, ROB-DTYPE
+    and ROB-NO-MUTATION judge the same calls (`_observed_call`): four calls per member."""
+    return [*_shape_inputs(ctx), _special_inputs(ctx)]
+
+
+def _special_call(ctx: CheckContext, clause_id: str, name: str, part: str) -> np.ndarray:
+    """``name`` at the special inputs of ``part``, from the shared call on all of them.
+
+    Failures show ``part``'s inputs alone (an elementwise member gives each element the same
+    value at any length); the result's dtype and shape are looked through (`as_result`).
+    """
+    parts = _special_parts(ctx.dtype)
+    z = _special_inputs(ctx)
+    small = parts[part]
+    observed = _observed_call(ctx, name, [("z", z)])
+    if observed.error is not None:
+        raise raised(clause_id, observed.error, ctx.adapter.spec, name, [("z", small)], {})
+    result = as_result(ctx, clause_id, name, observed.result, z.shape, [("z", small)])
+    start = 0
+    for key, values in parts.items():
+        if key == part:
+            break
+        start += values.size
+    return result[start : start + small.size]
 
 
 def _per_member(ctx: CheckContext, test: Callable[[str, list[tuple[str, Any]]], None]) -> None:
@@ -303,21 +347,19 @@ def dtype_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 # --- elementwise: shapes, NaN, infinities, tails, subnormals -------------------------------------
 
-#: 0-d, empty and more than one dimension; non-empty 1-D arrays are every other elementwise
-#: clause's (at the batches' length). Few shapes: each is a compile in some libraries.
-_SHAPES: tuple[tuple[int, ...], ...] = ((), (3, 0), (2, 1, 3))
-
 
 def shape_check(clause_id: str) -> Callable[[CheckContext], None]:
     """Elementwise results have the input's shape: 0-d, empty and 3-D included."""
 
     def check(ctx: CheckContext) -> None:
-        rng = np.random.default_rng(ctx.seed)
         for name in _present(ctx):
             with ctx.judging(name):
-                for shape in _SHAPES:
-                    z = rng.uniform(-3, 3, size=shape).astype(ctx.dtype)
-                    call_elementwise(ctx, clause_id, name, np.array(z, order="C"), owns_shape=True)
+                for z in _shape_inputs(ctx):
+                    args = [("z", z)]
+                    observed = _observed_call(ctx, name, args)
+                    if observed.error is not None:
+                        raise raised(clause_id, observed.error, ctx.adapter.spec, name, args, {})
+                    as_result(ctx, clause_id, name, observed.result, z.shape, args, owns_shape=True)
                     ctx.record()
 
     return check
@@ -327,7 +369,7 @@ def nan_check(clause_id: str) -> Callable[[CheckContext], None]:
     """NaN in, NaN out (functions); derivatives that return a number are flagged."""
 
     def check(ctx: CheckContext) -> None:
-        z = np.array([np.nan, 0.5, -np.nan, -2.0], dtype=ctx.dtype)
+        z = _special_parts(ctx.dtype)["nan"]
         nan = np.isnan(z)
         for name in _present(ctx):
             with ctx.judging(name):
@@ -337,7 +379,7 @@ def nan_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 
 def _judge_nan(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray, nan: Any) -> None:
-    actual = call_padded(ctx, clause_id, name, z)
+    actual = _special_call(ctx, clause_id, name, "nan")
     if np.isnan(actual[nan]).all():
         ctx.record()
         return
@@ -367,7 +409,7 @@ def infinity_check(clause_id: str) -> Callable[[CheckContext], None]:
     """The limits at +-inf, with the accepted NaNs flagged."""
 
     def check(ctx: CheckContext) -> None:
-        z = np.array([np.inf, -np.inf], dtype=ctx.dtype)
+        z = _special_parts(ctx.dtype)["inf"]
         for name in _present(ctx):
             with ctx.judging(name):
                 _judge_limits(ctx, clause_id, name, z)
@@ -376,7 +418,7 @@ def infinity_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 
 def _judge_limits(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray) -> None:
-    actual = call_padded(ctx, clause_id, name, z)
+    actual = _special_call(ctx, clause_id, name, "inf")
     expected = np.array(LIMITS[name], dtype=ctx.dtype)
     for i in range(2):
         a, e = float(actual[i]), float(expected[i])
@@ -558,10 +600,7 @@ def subnormal_check(clause_id: str) -> Callable[[CheckContext], None]:
     """Subnormal inputs: the exact value, or the value at 0 (denormals read as zero)."""
 
     def check(ctx: CheckContext) -> None:
-        d = np.dtype(ctx.dtype)
-        tiny = d.type(np.finfo(d).tiny)
-        smallest = np.nextafter(d.type(0), d.type(1))
-        z = np.array([smallest, -smallest, tiny / 2, -tiny / 2, tiny / 3], dtype=d)
+        z = _special_parts(ctx.dtype)["subnormal"]
         for name in _present(ctx):
             with ctx.judging(name):
                 _judge_subnormal(ctx, clause_id, name, z)
@@ -571,7 +610,7 @@ def subnormal_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 def _judge_subnormal(ctx: CheckContext, clause_id: str, name: str, z: np.ndarray) -> None:
     d = z.dtype
-    actual = call_padded(ctx, clause_id, name, z)
+    actual = _special_call(ctx, clause_id, name, "subnormal")
     expected = exact_values(name, z)
     if expected is None:
         expected = expected_values(name, z)
