@@ -322,8 +322,9 @@ class _Builder:
         return self.choose.integer(1, self.max_dim)
 
     def grow(self, op: str, *, fresh: bool = False) -> None:
-        """Add a node of ``op``; ``fresh``: on a new input vector where the op takes one value
-        (so an activation sees inputs of both signs, and sum a whole input)."""
+        """Add a node of ``op``; ``fresh``: on a new input vector of ``max_dim`` elements where
+        the op takes one value (so an activation sees inputs of both signs, sum a whole
+        input)."""
         vectors = self.values_of(1)
         if op == "linear":
             x = self.pick(vectors) if vectors else self.new_input((self.dim(),))
@@ -353,10 +354,10 @@ class _Builder:
             u = self.new_input((n,)) if self.choose.boolean() or not same else self.pick(same)
             self.add_node(op, [u, h], ())
         elif op == "sum":
-            a = self.new_input((self.dim(),)) if fresh else self.pick(self.values_of())
+            a = self.new_input((self.max_dim,)) if fresh else self.pick(self.values_of())
             self.add_node(op, [a], ())
         else:
-            a = self.new_input((self.dim(),)) if fresh else self.pick(self.values_of())
+            a = self.new_input((self.max_dim,)) if fresh else self.pick(self.values_of())
             self.add_node(op, [a], self.shapes[a])
 
     def reduce_to_scalar(self, name: str) -> str:
@@ -397,7 +398,7 @@ def _build(
     scalar_output: bool,
     ops: tuple[str, ...],
     max_dim: int,
-    unused_input: bool,
+    unused_input: bool | str,
     count: int | None = None,
     first: tuple[str, ...] = (),
     leaky_slopes: Sequence[float | None] = (),
@@ -412,10 +413,14 @@ def _build(
         else:
             builder.grow(choose.choice(ops))
     output = builder.finish(scalar_output)
-    if unused_input and choose.integer(0, 3) == 0:
+    if (unused_input is True and choose.integer(0, 3) == 0) or unused_input == "always":
         # An input no node uses: its gradient is all zeros, and it must still be returned.
         builder.new_input((builder.dim(),))
     return _Skeleton(tuple(builder.nodes), output, tuple(builder.inputs.items()))
+
+
+#: In how many structures of a pool each op appears at least (see `_pooled`).
+_OP_REPEATS = 3
 
 
 @functools.lru_cache(maxsize=1024)
@@ -430,23 +435,26 @@ def _pooled(
 ) -> _Skeleton:
     """Skeleton ``index`` of a pool of ``pool``: the same for the same arguments, growing
     from few computing nodes (index 0) to ``max_nodes - 2`` (the last); each starts with the
-    next ``ceil(2 len(ops) / pool)`` ops in turn (on new inputs where an op takes one value),
-    so every op is in two structures or more. A leaky_relu starting a structure has a slope
-    other than the default the first time and no slope attribute (the default) the second."""
+    next ``ceil(3 len(ops) / pool)`` ops in turn (on new inputs of ``max_dim`` elements where
+    an op takes one value), so every op is in three structures or more. A leaky_relu starting
+    a structure has a slope other than the default, except every third time, when it has no
+    slope attribute (the default).
+    With ``unused_input``, every other structure has an input no node uses."""
     seed = (index, pool, max_nodes, int(scalar_output), max_dim, int(unused_input))
     seed += tuple(GRAPH_OPS.index(op) for op in ops)
     top = max(1, max_nodes - 2)
-    per = -(-2 * len(ops) // pool)
+    per = -(-_OP_REPEATS * len(ops) // pool)
     turns = [index * per + j for j in range(per)]
     first = tuple(ops[t % len(ops)] for t in turns)
     choose = _SeededChoices(seed)
     leaky = [
-        choose.choice((0.0, 0.1, 0.3)) if (t // len(ops)) % 2 == 0 else None
+        None if (t // len(ops)) % 3 == 1 else choose.choice((0.0, 0.1, 0.3))
         for t in turns
         if ops[t % len(ops)] == "leaky_relu"
     ]
     count = max(per, 1 + (index * (top - 1)) // max(1, pool - 1))
-    return _build(choose, max_nodes, scalar_output, ops, max_dim, unused_input, count, first, leaky)
+    unused: bool | str = "always" if unused_input and index % 2 == 1 else False
+    return _build(choose, max_nodes, scalar_output, ops, max_dim, unused, count, first, leaky)
 
 
 def _input_values(dtype: np.dtype[Any], shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
@@ -519,8 +527,9 @@ def graphs(
         structures, the same in every run for the same arguments, and only the input values
         (and the node order) from the example: few distinct graphs, so a library that
         compiles per graph compiles a few times. The pool grows from one computing node to
-        ``max_nodes - 2`` and every op is in two of its structures or more (leaky_relu with
-        and without a slope); a failure shrinks towards the pool's smallest graphs. By
+        ``max_nodes - 2`` (more where that is needed to hold every op three times) and every
+        op is in three of its structures or more (leaky_relu with and without a slope); a
+        failure shrinks towards the pool's smallest graphs. By
         default each example draws its structure.
 
     Notes

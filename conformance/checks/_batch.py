@@ -88,7 +88,12 @@ def graph_pool(profile: Profile) -> int:
 def pooled_graphs(ctx: CheckContext, **options: Any) -> st.SearchStrategy[GraphExample]:
     """`graphs` of the profile's size in the dtype under test, their structures from the
     profile's pool (`graph_pool`): every graph clause draws from the same few structures, so
-    a library that compiles per graph compiles each once per dtype."""
+    a library that compiles per graph compiles each once per dtype.
+
+    The nodes are listed in the order they were made unless ``shuffle=True`` is asked for:
+    the order of the nodes is BP-ORDER's, which lists them in other orders itself.
+    """
+    options.setdefault("shuffle", False)
     return graphs(
         dtype=ctx.dtype,
         max_nodes=ctx.profile.max_graph_nodes,
