@@ -1,21 +1,25 @@
-"""Many elementwise examples per adapter call: batches, fixed lengths, and their re-examination.
+"""Few adapter calls of few shapes: batched elementwise examples, a graph pool, fewer examples.
 
 A library that dispatches, traces or compiles per call pays for every call and for every new
 shape, so the elementwise clauses do not call a member once per example. Each property example
-is a *batch*: a list of up to :data:`BATCH` drawn arrays, concatenated into one 1-D array and
-padded (by repeating its own values) to one of a few fixed lengths per profile
-(:func:`padded`), so a member sees a handful of shapes per dtype in the whole run. The result is
-split and judged per element, exactly as a single example would be.
+is a *batch* (`run_batched`): the clause's fixed grid, up to :data:`BATCH` drawn arrays and
+random inputs of the clause's range (`random_fill`, seeded by the example), concatenated into
+one 1-D array of the profile's one length (`bucket`), so a member sees one shape per dtype in
+these clauses. The result is split and judged per element, exactly as a single example's.
 
-When a batch fails, every array of the batch is examined again on its own (with its own shape
-and its own call, the check's single-example path), and the first that fails alone is the
-failure: Hypothesis then shrinks the batch to that one array and the array to a small one, so
-the counterexample and its reproducer are one small input, as without batching. A batch that
-fails while every array passes alone (a member whose values depend on the length of its input)
-is reported as the batch.
+When a batch fails, each drawn array is examined again on its own (its own shape, its own
+call: the check's single-example path), then the batch's worst input alone; the first that
+fails is the failure. Hypothesis then shrinks the batch to that one array and the array to a
+small one, so the counterexample and its reproducer are one small input, as without batching.
+A batch that fails while all of these pass (a member whose values depend on the length of its
+input) is reported as the batch.
 
-Calling and judging stay apart: ``evaluate`` functions call the adapter, ``judge`` functions
-compare; this module only decides how examples are grouped into calls.
+Layer and graph clauses draw fewer examples (`structured_examples`) from few shapes: graph
+structures come from a fixed pool per profile (`pooled_graphs`), so a library that compiles
+per graph compiles each a few times.
+
+Calling and judging stay apart: the checks call the adapter and judge the results with their
+own functions; this module only decides how examples are grouped into calls.
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ def structured_examples(ctx: CheckContext) -> int:
 
 def graph_pool(profile: Profile) -> int:
     """Graph structures per dtype and kind of graph (scalar output or any) in ``profile``
-    (6 quick, 6 default, 12 thorough); every op is in one of them (see `graphs`)."""
+    (6 quick, 6 default, 12 thorough); every op is in three of them (see `graphs`)."""
     return max(6, profile.max_graph_nodes - 4)
 
 

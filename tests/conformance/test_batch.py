@@ -115,3 +115,90 @@ class SigmoidWrongForLongInputs(ReferenceAdapter):
 def test_a_batch_that_fails_only_as_a_batch_is_still_a_failure():
     _, failure = run("ACT-SIGMOID-VALUE", SigmoidWrongForLongInputs())
     assert failure is not None and failure.member == "sigmoid"
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_the_graph_pool_holds_every_op_three_times_and_is_the_same_each_time(profile):
+    from gradspec.conformance._strategies import _OP_REPEATS, _pooled
+    from gradspec.conformance.checks._batch import graph_pool
+    from gradspec.conformance.contract import GRAPH_OPS
+
+    p = PROFILES[profile]
+    pool = graph_pool(p)
+    for scalar in (True, False):
+        skeletons = [
+            _pooled(i, pool, p.max_graph_nodes, scalar, GRAPH_OPS, 4, True) for i in range(pool)
+        ]
+        for op in GRAPH_OPS:
+            holding = [s for s in skeletons if any(n["op"] == op for n in s.nodes)]
+            assert len(holding) >= _OP_REPEATS, (profile, scalar, op)
+        slopes = {n.get("negative_slope") for s in skeletons for n in s.nodes}
+        assert None in slopes and slopes - {None, 0.01}, "leaky_relu with and without a slope"
+        _pooled.cache_clear()
+        again = [
+            _pooled(i, pool, p.max_graph_nodes, scalar, GRAPH_OPS, 4, True) for i in range(pool)
+        ]
+        assert again == skeletons
+
+
+def test_pooled_graphs_are_valid_and_few():
+    from hypothesis import given, settings
+
+    from gradspec.conformance._strategies import graphs
+
+    seen = set()
+
+    @settings(max_examples=40, database=None, deadline=None)
+    @given(graphs(dtype="float64", max_nodes=10, pool=6, shuffle=False))
+    def test(example):
+        _, grads = reference.backprop(example.graph, example.inputs)
+        assert set(grads) == set(example.inputs)
+        names = [n["name"] for n in example.graph["nodes"]]
+        assert names == list(example.creation_order)
+        seen.add(tuple(sorted((k, v.shape) for k, v in example.inputs.items())))
+
+    test()
+    assert 1 < len(seen) <= 6
+
+
+class CountingEverything(ReferenceAdapter):
+    """The reference, counting the calls of tanh."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def tanh(self, z):
+        self.calls += 1
+        return reference.tanh(z)
+
+
+def test_the_robustness_clauses_share_their_calls_of_an_elementwise_member():
+    from gradspec.conformance import run_suite
+
+    adapter = CountingEverything()
+    report = run_suite(
+        adapter,
+        profile="quick",
+        select="ROB-SHAPE,ROB-DTYPE,ROB-NO-MUTATION,ROB-NAN,ROB-INFINITY,ROB-SUBNORMAL",
+    )
+    assert all(row.outcome.value == "pass" for row in report.results)
+    # Four fixed arrays per dtype (three shapes, one array of special inputs), judged by all
+    # six clauses.
+    assert adapter.calls == 2 * 4
+
+
+def test_a_graph_listed_in_another_order_has_the_same_structure_key():
+    from gradspec.conformance.adapters._graph import read_graph, structure_key
+
+    graph = {
+        "inputs": ["x"],
+        "nodes": [
+            {"name": "a", "op": "tanh", "args": ["x"]},
+            {"name": "b", "op": "sum", "args": ["a"]},
+        ],
+        "output": "b",
+    }
+    inputs = {"x": np.ones(3)}
+    reordered = dict(graph, nodes=graph["nodes"][::-1])
+    keys = [structure_key(read_graph(g, inputs, func="backprop")) for g in (graph, reordered)]
+    assert keys[0] == keys[1]
