@@ -43,6 +43,7 @@ __all__ = [
     "bucket",
     "call_padded",
     "concatenated",
+    "examples_calling",
     "graph_pool",
     "padded",
     "pooled_graphs",
@@ -81,6 +82,17 @@ def structured_examples(ctx: CheckContext) -> int:
     knows (a transposed gradient, a lost fan-out, a wrong order) show on nearly every example.
     """
     return max(5, ctx.profile.max_examples // 6)
+
+
+def examples_calling(calls: int) -> Callable[[CheckContext], int]:
+    """`structured_examples` for a check making ``calls`` adapter calls per example (a graph
+    and its reordering: 2; four fan-out graphs: 4): as many calls as a one-call clause makes,
+    at least 3 examples."""
+
+    def examples(ctx: CheckContext) -> int:
+        return max(3, structured_examples(ctx) // calls)
+
+    return examples
 
 
 def graph_pool(profile: Profile) -> int:

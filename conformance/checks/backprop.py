@@ -24,7 +24,7 @@ from .._hypothesis import data_check, run_property
 from .._model import CheckContext, Tolerance
 from .._pipe import PipeError
 from ..contract import GRAPH_OPS
-from ._batch import pooled_graphs, structured_examples
+from ._batch import examples_calling, pooled_graphs, structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import error_magnitudes, evaluate, gradients, jacobian, near_kink
@@ -196,7 +196,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
                 hint=hint,
             )
 
-    return data_check(test, examples=structured_examples)
+    return data_check(test, examples=examples_calling(2))
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
                     "overwrite a gradient that another use already wrote)",
                 )
 
-    return data_check(test, examples=structured_examples)
+    return data_check(test, examples=examples_calling(4))
 
 
 # --- collapse of a linear stack -------------------------------------------------------------

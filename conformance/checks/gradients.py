@@ -28,12 +28,12 @@ from .._model import CheckContext
 from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
 from ._batch import (
     bucket,
+    examples_calling,
     padded,
     pooled_graphs,
     random_fill,
     run_batched,
     stencil_difference,
-    structured_examples,
 )
 from ._common import as_result, call_elementwise
 from ._functions import spec
@@ -162,7 +162,7 @@ def linear_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
                 _directional(ctx, clause_id, params, g, name, direction, grad, args)
             ctx.record()
 
-        run_property(ctx, st.data(), test, max_examples=structured_examples(ctx))
+        run_property(ctx, st.data(), test, max_examples=examples_calling(7)(ctx))
 
     return check
 
@@ -291,7 +291,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
             expected_label="finite difference",
         )
 
-    return data_check(test, examples=structured_examples)
+    return data_check(test, examples=examples_calling(6))
 
 
 def _unpack(

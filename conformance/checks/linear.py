@@ -18,7 +18,7 @@ from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check
 from .._model import CheckContext, Tolerance
 from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
-from ._batch import structured_examples
+from ._batch import examples_calling, structured_examples
 from ._common import as_result, judge_array
 
 __all__ = ["backward_check", "batch_check", "forward_check", "unpack_backward"]
@@ -139,7 +139,7 @@ def batch_check(clause_id: str) -> Callable[[CheckContext], None]:
             args,
         )
 
-    return data_check(test, examples=structured_examples)
+    return data_check(test, examples=examples_calling(3))
 
 
 def unpack_backward(
