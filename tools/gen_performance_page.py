@@ -505,8 +505,9 @@ def _suite_time_part(suite_time: dict | None) -> list[str]:
         f"({_duration(suite_time['seconds'])}). *slow* is the reference with "
         "5 ms of sleep in every call, a stand-in for a library that pays per call "
         "(dispatch, tracing, compiling). *shapes* counts the distinct (member, dtype, "
-        "argument shapes) keys of the run's adapter calls. Times are wall seconds on a shared "
-        "machine (CPU seconds in the JSON): compare the ratios.",
+        "argument shapes) keys of the run's adapter calls. Times are CPU seconds of the run's "
+        "process (wall seconds are in the JSON; on a shared machine they measure the load as "
+        "much as the suite); compare the ratios.",
         "",
     ]
     rows = []
@@ -522,15 +523,18 @@ def _suite_time_part(suite_time: dict | None) -> list[str]:
             return format(row[key], fmt) if row.get(key) is not None else "-"
 
         ratio = "-"
-        if before.get("seconds") and after.get("seconds"):
-            ratio = f"{after['seconds'] / before['seconds']:.2f}"
+        if before.get("cpu_seconds") and after.get("cpu_seconds"):
+            ratio = f"{after['cpu_seconds'] / before['cpu_seconds']:.2f}"
         rows.append([profile, adapter.rpartition("/")[2].replace("suite_time.py:", ""),
-                     cell(before, "seconds", ".1f"), cell(after, "seconds", ".1f"), ratio,
+                     cell(before, "cpu_seconds", ".1f"), cell(after, "cpu_seconds", ".1f"), ratio,
                      f"{cell(before, 'calls', ',')} → {cell(after, 'calls', ',')}",
                      f"{cell(before, 'shapes', ',')} → {cell(after, 'shapes', ',')}"])  # fmt: skip
     out += _table(
-        ["profile", "adapter", "before s", "after s", "after / before", "calls", "shapes"], rows
+        ["profile", "adapter", "before CPU s", "after CPU s", "after / before", "calls", "shapes"],
+        rows,
     )
+    if suite_time.get("note"):
+        out += [suite_time["note"], ""]
     return out
 
 

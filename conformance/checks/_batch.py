@@ -248,11 +248,17 @@ def run_batched(
         try:
             judge_batch(z, option)
         except ClauseViolation as violation:
-            for one in zs:
-                judge_one(one, option)
-            worst = violation.failure.input_value
-            if worst is not None and np.size(worst) == 1:
-                judge_one(np.array([worst], dtype=ctx.dtype).reshape(1), option)
+            # The re-examination only finds the failure: what it judges correct is not
+            # counted (the clause fails, and its worst passing error must not read 0).
+            counted = (ctx.examples, ctx.worst_ulp, ctx.worst_abs, ctx.worst_rel, ctx.worst_tol)
+            try:
+                for one in zs:
+                    judge_one(one, option)
+                worst = violation.failure.input_value
+                if worst is not None and np.size(worst) == 1:
+                    judge_one(np.array([worst], dtype=ctx.dtype).reshape(1), option)
+            finally:
+                (ctx.examples, ctx.worst_ulp, ctx.worst_abs, ctx.worst_rel, ctx.worst_tol) = counted
             raise
         if ctx.examples > before:
             # The fixed and random inputs count as the arrays of the profile's largest size
