@@ -2,8 +2,7 @@
 
 A library that dispatches, traces or compiles per call pays for every call and for every new
 shape, so the elementwise clauses do not call a member once per example. Each property example
-is a *batch* (`run_batched`): the clause's fixed grid, up to :data:`BATCH` drawn arrays and
-random inputs of the clause's range (`random_fill`, seeded by the example), concatenated into
+is a *batch* (`run_batched`): up to :data:`BATCH` drawn arrays and random inputs of the clause's range (`random_fill`, seeded by the example), concatenated into
 one 1-D array of the profile's one length (`bucket`), so a member sees one shape per dtype in
 these clauses. The result is split and judged per element, exactly as a single example's.
 
@@ -197,7 +196,6 @@ def run_batched(
     *,
     fill: Callable[[np.random.Generator, int, Any], np.ndarray] | None = None,
     share: int = 1,
-    prefix: np.ndarray | None = None,
 ) -> None:
     """Run a batched elementwise property; re-raise the failure of one array.
 
@@ -223,9 +221,6 @@ def run_batched(
         The batch is ``1 / share`` of the bucket: for checks that call one member on
         ``share`` arrays of the batch's size at once (z and -z: 2; a difference's four
         points: 4), so that call too has the bucket's length.
-    prefix : ndarray, optional
-        Fixed inputs (a clause's grid) at the start of every batch: judged in every call
-        instead of in a call of their own.
 
     Notes
     -----
@@ -236,7 +231,7 @@ def run_batched(
 
     def test(example: tuple[list[np.ndarray], T, int]) -> None:
         zs, option, seed = example
-        drawn = concatenated(zs if prefix is None else [prefix, *zs], ctx.dtype)
+        drawn = concatenated(zs, ctx.dtype)
         size = bucket(ctx.profile) // share
         if fill is None:
             z = padded(drawn, ctx.profile, length=size)
@@ -261,9 +256,8 @@ def run_batched(
                 (ctx.examples, ctx.worst_ulp, ctx.worst_abs, ctx.worst_rel, ctx.worst_tol) = counted
             raise
         if ctx.examples > before:
-            # The fixed and random inputs count as the arrays of the profile's largest size
-            # they fill.
-            extra = z.size - sum(one.size for one in zs) if fill is not None or prefix else 0
+            # The random inputs count as the arrays of the profile's largest size they fill.
+            extra = z.size - drawn.size if fill is not None else 0
             record_batch(ctx, len(zs) + -(-extra // ctx.profile.max_array_size))
 
     seeds = st.integers(0, 2**32 - 1)

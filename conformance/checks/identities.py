@@ -314,11 +314,10 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
         # One member is called on up to two arguments at once (z and -z): half a bucket each.
         share = max(Counter(m for _, m, _ in identity.calls).values())
         grid = edge_inputs(ctx.dtype)
-        # The grid starts every batch; with several slopes, it also has a call for each.
-        if len(identity.slopes) > 1:
-            edges = padded(grid, ctx.profile, length=bucket(ctx.profile) // share)
-            for slope in identity.slopes:
-                verify(ctx, edges, slope)
+        # The fixed grid first, in a call of its own per slope (the same way every run).
+        edges = padded(grid, ctx.profile, length=bucket(ctx.profile) // share)
+        for slope in identity.slopes:
+            verify(ctx, edges, slope)
         arrays = float_arrays(
             dtype=ctx.dtype, max_size=ctx.profile.max_array_size, magnitude=identity.magnitude
         )
@@ -335,7 +334,6 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
             test,
             fill=fill,
             share=share,
-            prefix=grid,
         )
 
     return check

@@ -60,8 +60,8 @@ def test_a_value_clause_makes_few_calls_of_one_shape():
     adapter = CountingSigmoid()
     ctx, failure = run("ACT-SIGMOID-VALUE", wrap(adapter), profile="default")
     assert failure is None
-    # One call per batch (the grid starts every batch); more examples judged than calls made.
-    assert len(adapter.shapes) == batch_examples(PROFILES["default"])
+    # The grid in one call, then one call per batch; more examples judged than calls made.
+    assert len(adapter.shapes) == 1 + batch_examples(PROFILES["default"])
     assert set(adapter.shapes) == {(bucket(PROFILES["default"]),)}
     assert ctx.examples > 2 * len(adapter.shapes)
 
