@@ -5,7 +5,8 @@ shape, so the elementwise clauses do not call a member once per example. Each pr
 is a *batch* (`run_batched`): up to :data:`BATCH` drawn arrays and random inputs of the
 clause's range (`random_fill`, seeded by the example), concatenated into one 1-D array of the
 profile's one length (`bucket`), so a member sees one shape per dtype in these clauses (the
-clause's fixed grid is one call of that length too, before the search). The result is split and judged per element, exactly as a single example's.
+clause's fixed grid is one call of that length too, before the search). The result is split
+and judged per element, exactly as a single example's.
 
 When a batch fails, each drawn array is examined again on its own (its own shape, its own
 call: the check's single-example path), then the batch's worst input alone; the first that
