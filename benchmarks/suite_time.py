@@ -7,15 +7,28 @@ installed by this script). Each row prints wall and CPU time, the ratio of each 
 reference's in the same run, and the adapter calls and distinct input shapes when the
 report carries them (``calls`` / ``shapes`` per clause in the JSON report).
 
+``--baseline PYTHON`` runs every row a second time with another interpreter, one where an
+older gradspec is installed (a clone of main with its own editable install, say), the two
+taking turns per row so both see the same machine; each row then has ``code`` ``"after"``
+(this installation) or ``"before"`` (the baseline), and the ratio after / before is printed.
+``--json PATH`` writes the rows with the command, machine and date
+(``benchmarks/results/suite_time.json`` is the committed before/after run the performance
+page shows).
+
 One run each: a run lasts tens of seconds to minutes, long enough that the machine's noise
 averages out within it. Each run is a child process with a memory cap (:data:`MEMORY_CAP`)
 and a time cap (:data:`TIME_CAP`), so that one runaway run is recorded as an error instead
 of taking the shared machine; the child inherits the thread settings of the caller's
 environment.
 
+The adapter ``slow`` is a stand-in for a library that pays for every call (dispatch, tracing
+or compiling): the reference with :data:`CALL_COST` seconds of sleep per call
+(:class:`SlowReference`, loaded by the suite's own loader as ``<this file>:SlowReference``).
+
 Usage (or through ``benchmarks/run_all.py``)::
 
-    python benchmarks/suite_time.py [--profiles quick default] [--adapters reference torch jax]
+    python benchmarks/suite_time.py [--profiles quick default] [--adapters reference torch jax slow]
+        [--baseline /path/to/old/venv/bin/python] [--json benchmarks/results/suite_time.json]
 """
 
 from __future__ import annotations
@@ -32,12 +45,56 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MEMORY_CAP", "TIME_CAP", "installed_adapters", "time_suite", "time_suites"]
+__all__ = [
+    "CALL_COST",
+    "MEMORY_CAP",
+    "SLOW",
+    "TIME_CAP",
+    "SlowReference",
+    "installed_adapters",
+    "time_suite",
+    "time_suites",
+]
 
 #: Address-space limit of each child run, in bytes.
 MEMORY_CAP = 8 * 2**30
 #: Wall-time limit of each child run, in seconds.
 TIME_CAP = 1800
+#: Seconds every call of the `SlowReference` stand-in costs.
+CALL_COST = 0.005
+#: The adapter spec of the stand-in, as the suite's loader takes it.
+SLOW = f"{Path(__file__).resolve()}:SlowReference"
+
+
+class SlowReference:
+    """The reference adapter, sleeping `CALL_COST` seconds in every call.
+
+    A stand-in for a library whose every call costs a fixed time (dispatch to a device, a
+    trace or a compile): the suite's time on it is about its time on the reference plus
+    `CALL_COST` times its adapter calls. Every member and attribute of the shipped reference
+    adapter is forwarded, so the suite judges exactly the reference.
+    """
+
+    def __init__(self) -> None:
+        from gradspec.conformance import load_adapter
+        from gradspec.conformance.contract import MEMBERS
+
+        inner = load_adapter("reference")
+        self.name = f"reference + {CALL_COST * 1e3:g} ms per call"
+        for attribute in ("dtypes", "graph_ops"):
+            if hasattr(inner.obj, attribute):
+                setattr(self, attribute, getattr(inner.obj, attribute))
+        for member in MEMBERS:
+            if hasattr(inner.obj, member):
+                setattr(self, member, _slowed(getattr(inner.obj, member)))
+
+
+def _slowed(function: Callable[..., Any]) -> Callable[..., Any]:
+    def slowed(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(CALL_COST)
+        return function(*args, **kwargs)
+
+    return slowed
 
 
 def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
@@ -62,16 +119,17 @@ def time_suite(adapter: str, profile: str, *, seed: int = 0) -> dict[str, Any]:
     from gradspec.conformance import load_adapter, run_suite
     from gradspec.conformance._report import report_to_json
 
-    loaded = load_adapter(adapter)
+    loaded = load_adapter(SLOW if adapter == "slow" else adapter)
     cpu_started = time.process_time()
     report = run_suite(loaded, profile=profile, seed=seed)
     cpu_seconds = time.process_time() - cpu_started
     seconds = report.seconds
     clauses = report_to_json(report)["clauses"]
     return {
-        # Present once the report counts them (issue 15): summed over the clauses.
-        "calls": _total(clauses, "calls"),
-        "shapes": _total(clauses, "shapes"),
+        # The run's adapter calls and distinct (member, dtype, argument shapes) keys; summed
+        # over the clauses for a report that only counts them per clause.
+        "calls": getattr(report, "calls", None) or _total(clauses, "calls"),
+        "shapes": getattr(report, "shapes", None) or _total(clauses, "shapes"),
         "adapter": adapter,
         "name": loaded.name,
         "profile": profile,
@@ -112,42 +170,69 @@ def time_suites(
     profiles: Sequence[str],
     *,
     log: Callable[[str], None] = print,
+    baseline: str | None = None,
 ) -> list[dict[str, Any]]:
     """:func:`time_suite` in a capped child for every profile and adapter.
+
+    With ``baseline`` (another Python interpreter), every row runs there too, before this
+    installation's run of the same row; rows then carry ``code`` (``"before"`` or
+    ``"after"``) and the after rows ``after_over_before`` (wall, CPU and calls).
 
     A run that fails (the child exits non-zero) gives a row with ``error`` set to the end of
     its standard error, and no timing.
     """
     rows = []
+    codes = [("before", baseline), ("after", sys.executable)] if baseline else [(None, None)]
     for profile in profiles:
-        reference = None
+        reference: dict[str | None, dict[str, Any]] = {}
         for adapter in adapters:
-            row = _time_in_child(adapter, profile)
-            rows.append(row)
-            if "error" in row:
-                log(f"  suite {profile:8s} {adapter:10s} FAILED: {row['error']}")
-                continue
-            if adapter == "reference":
-                reference = row
-            ratio = ""
-            if reference is not None and reference["seconds"] and reference["cpu_seconds"]:
-                row["wall_ratio"] = round(row["seconds"] / reference["seconds"], 2)
-                row["cpu_ratio"] = round(row["cpu_seconds"] / reference["cpu_seconds"], 2)
-                ratio = f" x{row['wall_ratio']:.1f} wall, x{row['cpu_ratio']:.1f} CPU of reference"
-            counts = "".join(
-                f"  {row[key]:6d} {key}" for key in ("calls", "shapes") if row.get(key) is not None
-            )
-            log(
-                f"  suite {profile:8s} {adapter:10s} {row['seconds']:8.1f} s "
-                f"({row['cpu_seconds']:.1f} s CPU){ratio}  "
-                f"{row['examples']:7d} examples  {row['examples_per_second']:8.1f}/s{counts}  "
-                f"{row['outcomes']}"
-            )
+            done: dict[str | None, dict[str, Any]] = {}
+            for code, python in codes:
+                row = _time_in_child(adapter, profile, python=python or sys.executable)
+                if code is not None:
+                    row["code"] = code
+                rows.append(row)
+                label = f"{adapter:10s}" + (f" {code:6s}" if code else "")
+                if "error" in row:
+                    log(f"  suite {profile:8s} {label} FAILED: {row['error']}")
+                    continue
+                done[code] = row
+                if adapter == "reference":
+                    reference[code] = row
+                log(f"  suite {profile:8s} {label} {_describe(row, reference.get(code))}")
+            if "before" in done and "after" in done:
+                before, after = done["before"], done["after"]
+                after["after_over_before"] = {
+                    key: round(after[key] / before[key], 3) if before.get(key) else None
+                    for key in ("seconds", "cpu_seconds", "calls", "shapes")
+                }
+                ratios = after["after_over_before"]
+                log(
+                    f"  suite {profile:8s} {adapter:10s} after / before: "
+                    + ", ".join(f"{k} x{v:.2f}" for k, v in ratios.items() if v is not None)
+                )
     return rows
 
 
-def _time_in_child(adapter: str, profile: str) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", adapter, profile]
+def _describe(row: dict[str, Any], reference: dict[str, Any] | None) -> str:
+    """One row's figures, and its ratio to the reference's row of the same code."""
+    ratio = ""
+    if reference is not None and reference["seconds"] and reference["cpu_seconds"]:
+        row["wall_ratio"] = round(row["seconds"] / reference["seconds"], 2)
+        row["cpu_ratio"] = round(row["cpu_seconds"] / reference["cpu_seconds"], 2)
+        ratio = f" x{row['wall_ratio']:.1f} wall, x{row['cpu_ratio']:.1f} CPU of reference"
+    counts = "".join(
+        f"  {row[key]:6d} {key}" for key in ("calls", "shapes") if row.get(key) is not None
+    )
+    return (
+        f"{row['seconds']:8.1f} s ({row['cpu_seconds']:.1f} s CPU){ratio}  "
+        f"{row['examples']:7d} examples  {row['examples_per_second']:8.1f}/s{counts}  "
+        f"{row['outcomes']}"
+    )
+
+
+def _time_in_child(adapter: str, profile: str, *, python: str = sys.executable) -> dict[str, Any]:
+    command = [python, str(Path(__file__).resolve()), "--one", adapter, profile]
     # prlimit sets the cap in the child itself: no fork-time hook in this process, which may
     # hold JAX's threads (forking a multithreaded process can deadlock).
     if shutil.which("prlimit"):
@@ -178,11 +263,31 @@ def main() -> None:
     parser.add_argument(
         "--one", nargs=2, metavar=("ADAPTER", "PROFILE"), help="one run here; print its JSON"
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="also run every row with this interpreter (an older gradspec), side by side",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the rows here")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(time_suite(*args.one)))
         return
-    time_suites(args.adapters or installed_adapters(), args.profiles)
+    started = time.time()
+    from _common import machine_info
+
+    machine = machine_info()  # the load average before the runs
+    rows = time_suites(args.adapters or installed_adapters(), args.profiles, baseline=args.baseline)
+    if args.json:
+        document = {
+            "command": "python benchmarks/suite_time.py " + " ".join(sys.argv[1:]),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "seconds": round(time.time() - started, 1),
+            "machine": machine,
+            "rows": rows,
+        }
+        args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -94,15 +94,19 @@ def _bounded_shrinking(profile: Profile) -> Iterator[None]:
 
 def data_check(
     test: Callable[[CheckContext, st.DataObject], Any],
+    *,
+    examples: Callable[[CheckContext], int] | None = None,
 ) -> Callable[[CheckContext], None]:
     """A clause check that runs ``test(ctx, data)`` as a property drawing interactively.
 
     For checks whose later draws depend on earlier ones (shapes, then arrays of those
     shapes), so they take Hypothesis's ``data`` object instead of one fixed strategy.
+    ``examples(ctx)`` overrides the profile's number of examples.
     """
 
     def check(ctx: CheckContext) -> None:
-        run_property(ctx, st.data(), lambda data: test(ctx, data))
+        count = examples(ctx) if examples is not None else None
+        run_property(ctx, st.data(), lambda data: test(ctx, data), max_examples=count)
 
     # Named after the factory that built ``test``, so the docs' "checked by" line points at
     # the clause's own check rather than at this helper.

@@ -7,6 +7,8 @@ example. Arrays shrink towards small shapes and small values; graphs towards few
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,8 @@ from .contract import ACTIVATION_OPS, GRAPH_OPS
 __all__ = [
     "ACTIVATION_OPS",
     "GRAPH_OPS",
+    "LAYER_BATCHES",
+    "LAYER_SIZES",
     "GraphExample",
     "LayerShape",
     "float_arrays",
@@ -158,27 +162,49 @@ class LayerShape:
         return (self.m,) if self.batch is None else (self.batch, self.m)
 
 
-def layer_shapes(*, max_dim: int = 6, batch: bool | None = None) -> st.SearchStrategy[LayerShape]:
+#: The layer sizes m, n and batch sizes the checks draw (`layer_shapes` ``sizes``): a few
+#: distinct shapes only (a library that compiles per shape compiles each once), with m != n,
+#: a size of 1, and a batch size unlike m and n.
+LAYER_SIZES: tuple[int, ...] = (1, 3)
+LAYER_BATCHES: tuple[int, ...] = (2,)
+
+
+def layer_shapes(
+    *,
+    max_dim: int = 6,
+    batch: bool | None = None,
+    sizes: tuple[int, ...] | None = None,
+    batch_sizes: tuple[int, ...] | None = None,
+) -> st.SearchStrategy[LayerShape]:
     """Layer sizes with 1 <= m, n <= max_dim; a batch of 1..max_dim rows when ``batch``.
 
     ``batch=None`` draws both single examples and batches. Half the layers are square
     (m = n): only there does a transposed gradient (grad_W = outer(x, g), grad_x = W g) have
     the right shape, so a values clause, not the shape clause, must catch it, and it must
     do so under every seed, not only when a seed happens to draw m = n. Shrinks towards
-    1 x 1, no batch.
+    1 x 1, no batch. ``sizes`` (and ``batch_sizes``, by default ``sizes``) instead draw m, n
+    (and the batch) from those values only, for few distinct shapes (`LAYER_SIZES`).
     """
     _check_positive("max_dim", max_dim)
-    dims = st.integers(1, max_dim)
-    sizes = st.tuples(dims, dims, st.booleans()).map(
+    for name, values in (("sizes", sizes), ("batch_sizes", batch_sizes)):
+        if values is not None and (
+            not values or not all(isinstance(v, int) and v > 0 for v in values)
+        ):
+            raise ValueError(
+                f"{name} must be a non-empty tuple of positive integers; got {values!r}."
+            )
+    dims = st.integers(1, max_dim) if sizes is None else st.sampled_from(sizes)
+    rows = dims if batch_sizes is None else st.sampled_from(batch_sizes)
+    pairs = st.tuples(dims, dims, st.booleans()).map(
         lambda drawn: (drawn[0], drawn[0]) if drawn[2] else (drawn[0], drawn[1])
     )
     if batch is None:
-        batches: st.SearchStrategy[int | None] = st.one_of(st.none(), dims)
+        batches: st.SearchStrategy[int | None] = st.one_of(st.none(), rows)
     elif batch:
-        batches = dims
+        batches = rows
     else:
         batches = st.none()
-    return st.builds(lambda mn, batch: LayerShape(*mn, batch=batch), sizes, batches)
+    return st.builds(lambda mn, batch: LayerShape(*mn, batch=batch), pairs, batches)
 
 
 def layer_arrays(
@@ -212,37 +238,77 @@ class GraphExample:
     creation_order: tuple[str, ...]
 
 
-class _Builder:
-    """Grows a graph one node at a time, keeping every value's shape."""
+class _DrawnChoices:
+    """The builder's choices drawn by Hypothesis (they shrink with the example)."""
 
-    def __init__(self, draw: Any, dtype: np.dtype[Any], max_dim: int, slopes: tuple[float, ...]):
+    def __init__(self, draw: Any) -> None:
         self.draw = draw
-        self.dtype = dtype
+
+    def integer(self, low: int, high: int) -> int:
+        return int(self.draw(st.integers(low, high)))
+
+    def choice(self, options: Sequence[Any]) -> Any:
+        return self.draw(st.sampled_from(list(options)))
+
+    def boolean(self) -> bool:
+        return bool(self.draw(st.booleans()))
+
+
+class _SeededChoices:
+    """The builder's choices from a seeded generator: the same graph for the same seed."""
+
+    def __init__(self, seed: Sequence[int]) -> None:
+        self.rng = np.random.default_rng(list(seed))
+
+    def integer(self, low: int, high: int) -> int:
+        return int(self.rng.integers(low, high + 1))
+
+    def choice(self, options: Sequence[Any]) -> Any:
+        options = list(options)
+        return options[int(self.rng.integers(len(options)))]
+
+    def boolean(self) -> bool:
+        return bool(self.rng.integers(2))
+
+
+class _Builder:
+    """Grows a graph one node at a time, keeping every value's shape.
+
+    The structure only: inputs get a shape here, their values are drawn afterwards.
+    """
+
+    def __init__(
+        self,
+        choose: Any,
+        max_dim: int,
+        slopes: tuple[float, ...],
+        leaky_slopes: Sequence[float | None] = (),
+    ):
+        self.choose = choose
         self.max_dim = max_dim
         self.slopes = slopes
+        #: The slopes of the first leaky_relu nodes, in order (None: no attribute).
+        self.leaky_slopes = list(leaky_slopes)
         self.shapes: dict[str, tuple[int, ...]] = {}
-        self.inputs: dict[str, np.ndarray] = {}
+        self.inputs: dict[str, tuple[int, ...]] = {}
         self.nodes: list[dict[str, Any]] = []
         self.used: set[str] = set()
 
     def new_input(self, shape: tuple[int, ...]) -> str:
         name = f"x{len(self.inputs)}"
-        cast = self.dtype.type
-        # Magnitudes in [0.05, 0.95] or [1.15, 2.05], either sign: away from the kinks of
-        # relu, leaky_relu (0) and hardtanh (+-1), so exact kink hits in the graph stay rare.
-        elements = st.tuples(
-            st.sampled_from([-1.0, 1.0]), st.sampled_from([0.0, 1.1]), st.floats(0.05, 0.95)
-        ).map(lambda t: float(cast(t[0] * (t[1] + t[2]))))
-        array = _contiguous(self.draw(hnp.arrays(self.dtype, shape, elements=elements)))
-        self.inputs[name] = array
+        self.inputs[name] = tuple(shape)
         self.shapes[name] = tuple(shape)
         return name
 
     def add_node(self, op: str, args: list[str], shape: tuple[int, ...]) -> str:
         name = f"n{len(self.nodes)}"
         node: dict[str, Any] = {"name": name, "op": op, "args": args}
-        if op == "leaky_relu" and self.draw(st.booleans()):
-            node["negative_slope"] = self.draw(st.sampled_from(self.slopes))
+        if op == "leaky_relu" and self.leaky_slopes:
+            slope = self.leaky_slopes.pop(0)
+            if slope is not None:
+                node["negative_slope"] = slope
+        elif op == "leaky_relu" and self.choose.boolean():
+            node["negative_slope"] = self.choose.choice(self.slopes)
         self.nodes.append(node)
         self.shapes[name] = shape
         self.used.update(args)
@@ -254,14 +320,17 @@ class _Builder:
     def pick(self, candidates: list[str]) -> str:
         # Prefer values nobody uses yet, so few dead ends remain, but allow reuse (fan-out).
         unused = [c for c in candidates if c not in self.used]
-        if unused and self.draw(st.integers(0, 3)) > 0:
-            return self.draw(st.sampled_from(unused))
-        return self.draw(st.sampled_from(candidates))
+        if unused and self.choose.integer(0, 3) > 0:
+            return self.choose.choice(unused)
+        return self.choose.choice(candidates)
 
     def dim(self) -> int:
-        return self.draw(st.integers(1, self.max_dim))
+        return self.choose.integer(1, self.max_dim)
 
-    def grow(self, op: str) -> None:
+    def grow(self, op: str, *, fresh: bool = False) -> None:
+        """Add a node of ``op``; ``fresh``: on a new input vector of ``max_dim`` elements where
+        the op takes one value (so an activation sees inputs of both signs, sum a whole
+        input)."""
         vectors = self.values_of(1)
         if op == "linear":
             x = self.pick(vectors) if vectors else self.new_input((self.dim(),))
@@ -270,7 +339,7 @@ class _Builder:
             self.add_node(op, [self.new_input((m, n)), x, self.new_input((m,))], (m,))
         elif op == "matmul":
             matrices = self.values_of(2)
-            if matrices and self.draw(st.booleans()):
+            if matrices and self.choose.boolean():
                 B = self.pick(matrices)
             else:
                 B = self.pick(vectors) if vectors else self.new_input((self.dim(),))
@@ -281,26 +350,27 @@ class _Builder:
             a = self.pick(self.values_of())
             shape = self.shapes[a]
             same = [k for k, s in self.shapes.items() if s == shape]
-            choice = self.draw(st.integers(0, 2))
+            choice = self.choose.integer(0, 2)
             b = self.new_input(shape) if choice == 0 else self.pick(same)
             self.add_node(op, [a, b], shape)
         elif op == "dot":
             h = self.pick(vectors) if vectors else self.new_input((self.dim(),))
             n = self.shapes[h][0]
             same = [k for k in vectors if self.shapes[k] == (n,)]
-            u = self.new_input((n,)) if self.draw(st.booleans()) or not same else self.pick(same)
+            u = self.new_input((n,)) if self.choose.boolean() or not same else self.pick(same)
             self.add_node(op, [u, h], ())
         elif op == "sum":
-            self.add_node(op, [self.pick(self.values_of())], ())
+            a = self.new_input((self.max_dim,)) if fresh else self.pick(self.values_of())
+            self.add_node(op, [a], ())
         else:
-            a = self.pick(self.values_of())
+            a = self.new_input((self.max_dim,)) if fresh else self.pick(self.values_of())
             self.add_node(op, [a], self.shapes[a])
 
     def reduce_to_scalar(self, name: str) -> str:
         shape = self.shapes[name]
         if shape == ():
             return name
-        if len(shape) == 1 and self.draw(st.booleans()):
+        if len(shape) == 1 and self.choose.boolean():
             return self.add_node("dot", [self.new_input(shape), name], ())
         return self.add_node("sum", [name], ())
 
@@ -314,9 +384,93 @@ class _Builder:
         out = self.reduce_to_scalar(last) if (scalar_output or loose) else last
         for name in loose:
             part = self.reduce_to_scalar(name)
-            op = self.draw(st.sampled_from(["add", "add", "mul"]))
+            op = self.choose.choice(["add", "add", "mul"])
             out = self.add_node(op, [out, part], ())
         return out
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """A graph without input values: its nodes, output and each input's shape."""
+
+    nodes: tuple[dict[str, Any], ...]
+    output: str
+    inputs: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+def _build(
+    choose: Any,
+    max_nodes: int,
+    scalar_output: bool,
+    ops: tuple[str, ...],
+    max_dim: int,
+    unused_input: bool | str,
+    count: int | None = None,
+    first: tuple[str, ...] = (),
+    leaky_slopes: Sequence[float | None] = (),
+) -> _Skeleton:
+    builder = _Builder(choose, max_dim, (0.0, 0.01, 0.1, 0.3), leaky_slopes)
+    builder.new_input((builder.dim(),))
+    if count is None:
+        count = choose.integer(1, max(1, max_nodes - 2))
+    for i in range(count):
+        if i < len(first):
+            builder.grow(first[i], fresh=True)
+        else:
+            builder.grow(choose.choice(ops))
+    output = builder.finish(scalar_output)
+    if (unused_input is True and choose.integer(0, 3) == 0) or unused_input == "always":
+        # An input no node uses: its gradient is all zeros, and it must still be returned.
+        builder.new_input((builder.dim(),))
+    return _Skeleton(tuple(builder.nodes), output, tuple(builder.inputs.items()))
+
+
+#: In how many structures of a pool each op appears at least (see `_pooled`).
+_OP_REPEATS = 3
+
+
+@functools.lru_cache(maxsize=1024)
+def _pooled(
+    index: int,
+    pool: int,
+    max_nodes: int,
+    scalar_output: bool,
+    ops: tuple[str, ...],
+    max_dim: int,
+    unused_input: bool,
+) -> _Skeleton:
+    """Skeleton ``index`` of a pool of ``pool``: the same for the same arguments, growing
+    from few computing nodes (index 0) to ``max_nodes - 2`` (the last); each starts with the
+    next ``ceil(3 len(ops) / pool)`` ops in turn (on new inputs of ``max_dim`` elements where
+    an op takes one value), so every op is in three structures or more. A leaky_relu starting
+    a structure has a slope other than the default, except every third time, when it has no
+    slope attribute (the default).
+    With ``unused_input``, every other structure has an input no node uses."""
+    seed = (index, pool, max_nodes, int(scalar_output), max_dim, int(unused_input))
+    seed += tuple(GRAPH_OPS.index(op) for op in ops)
+    top = max(1, max_nodes - 2)
+    per = -(-_OP_REPEATS * len(ops) // pool)
+    turns = [index * per + j for j in range(per)]
+    first = tuple(ops[t % len(ops)] for t in turns)
+    choose = _SeededChoices(seed)
+    leaky = [
+        None if (t // len(ops)) % 3 == 1 else choose.choice((0.0, 0.1, 0.3))
+        for t in turns
+        if ops[t % len(ops)] == "leaky_relu"
+    ]
+    count = max(per, 1 + (index * (top - 1)) // max(1, pool - 1))
+    unused: bool | str = "always" if unused_input and index % 2 == 1 else False
+    return _build(choose, max_nodes, scalar_output, ops, max_dim, unused, count, first, leaky)
+
+
+def _input_values(dtype: np.dtype[Any], shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    cast = dtype.type
+    # Magnitudes in [0.05, 0.95] or [1.15, 2.05], either sign: away from the kinks of
+    # relu, leaky_relu (0) and hardtanh (+-1), so exact kink hits in the graph stay rare.
+    elements = st.tuples(
+        st.sampled_from([-1.0, 1.0]), st.sampled_from([0.0, 1.1]), st.floats(0.05, 0.95)
+    ).map(lambda t: float(cast(t[0] * (t[1] + t[2]))))
+    return hnp.arrays(dtype, shape, elements=elements).map(_contiguous)
 
 
 @st.composite
@@ -329,22 +483,20 @@ def _graphs(
     max_dim: int,
     shuffle: bool,
     unused_input: bool,
+    pool: int | None,
 ) -> GraphExample:
-    builder = _Builder(draw, dtype, max_dim, slopes=(0.0, 0.01, 0.1, 0.3))
-    builder.new_input((builder.dim(),))
-    count = draw(st.integers(1, max(1, max_nodes - 2)))
-    for _ in range(count):
-        builder.grow(draw(st.sampled_from(ops)))
-    output = builder.finish(scalar_output)
-    if unused_input and draw(st.integers(0, 3)) == 0:
-        # An input no node uses: its gradient is all zeros, and it must still be returned.
-        builder.new_input((builder.dim(),))
-    creation = tuple(n["name"] for n in builder.nodes)
-    nodes = list(builder.nodes)
+    if pool is None:
+        skeleton = _build(_DrawnChoices(draw), max_nodes, scalar_output, ops, max_dim, unused_input)
+    else:
+        index = draw(st.integers(0, pool - 1))
+        skeleton = _pooled(index, pool, max_nodes, scalar_output, ops, max_dim, unused_input)
+    inputs = {name: draw(_input_values(dtype, shape)) for name, shape in skeleton.inputs}
+    nodes = [dict(node, args=list(node["args"])) for node in skeleton.nodes]
+    creation = tuple(n["name"] for n in nodes)
     if shuffle:
         nodes = draw(st.permutations(nodes))
-    graph = {"inputs": list(builder.inputs), "nodes": nodes, "output": output}
-    return GraphExample(graph=graph, inputs=builder.inputs, creation_order=creation)
+    graph = {"inputs": list(inputs), "nodes": nodes, "output": skeleton.output}
+    return GraphExample(graph=graph, inputs=inputs, creation_order=creation)
 
 
 def graphs(
@@ -356,6 +508,7 @@ def graphs(
     max_dim: int = 4,
     shuffle: bool = True,
     unused_input: bool = True,
+    pool: int | None = None,
 ) -> st.SearchStrategy[GraphExample]:
     """Random valid computation graphs over ``ops``, with fan-out, in a random node order.
 
@@ -375,6 +528,15 @@ def graphs(
         List the nodes in a random order (the contract allows any order).
     unused_input : bool
         Sometimes (one draw in four) list one more input that no node uses.
+    pool : int, optional
+        Draw the graph's structure (nodes and input shapes) from a fixed pool of ``pool``
+        structures, the same in every run for the same arguments, and only the input values
+        (and the node order) from the example: few distinct graphs, so a library that
+        compiles per graph compiles a few times. The pool grows from one computing node to
+        ``max_nodes - 2`` (more where that is needed to hold every op three times) and every
+        op is in three of its structures or more (leaky_relu with and without a slope); a
+        failure shrinks towards the pool's smallest graphs. By
+        default each example draws its structure.
 
     Notes
     -----
@@ -395,4 +557,8 @@ def graphs(
     unknown = [op for op in ops if op not in GRAPH_OPS]
     if unknown or not ops:
         raise ValueError(f"ops must be a non-empty subset of {GRAPH_OPS}; got {ops!r}.")
-    return _graphs(d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle, unused_input)
+    if pool is not None:
+        _check_positive("pool", pool)
+    return _graphs(
+        d, max(3, max_nodes), scalar_output, tuple(ops), max_dim, shuffle, unused_input, pool
+    )

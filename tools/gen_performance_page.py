@@ -2,9 +2,11 @@
 
 The page (``docs/performance.md``) and the figures (``docs/assets/performance/*.png``) are
 made only from ``benchmarks/results/latest.json``, which ``python benchmarks/run_all.py``
-writes, and its "Library run times" section from the committed scoreboard reports
-(``docs/_generated/scoreboard``, written by ``benchmarks/scoreboard.py``), so the page can
-be rebuilt from committed files on any machine::
+writes, its section "Suite time" from ``benchmarks/results/suite_time.json`` (the
+before/after run of ``benchmarks/suite_time.py --baseline``) and its "Library run times"
+section from the committed scoreboard reports (``docs/_generated/scoreboard``, written by
+``benchmarks/scoreboard.py``), so the page can be rebuilt from committed files on any
+machine::
 
     python tools/gen_performance_page.py [--json PATH] [--page PATH] [--assets DIR]
 
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 DEFAULT_PAGE = ROOT / "docs" / "performance.md"
 DEFAULT_ASSETS = ROOT / "docs" / "assets" / "performance"
+DEFAULT_SUITE_TIME = ROOT / "benchmarks" / "results" / "suite_time.json"
 
 __all__ = ["REQUIRED", "check_structure", "draw_figures", "generate", "render_page"]
 
@@ -529,12 +532,75 @@ def _libraries_part() -> list[str]:
     )
 
 
+def _suite_time_part(suite_time: dict | None) -> list[str]:
+    """Section "Suite time": the suite before and after, side by side (suite_time.json)."""
+    if not suite_time:
+        return []
+    out = [
+        "## Suite time",
+        "",
+        "The whole suite (every clause, both dtypes, seed 0) with the code before and after "
+        "the suite learned to batch elementwise examples into few calls of few shapes, run "
+        "side by side (the two taking turns per row, each in a child process) with "
+        f"`{suite_time['command']}` on {suite_time['created'][:10]} "
+        f"({_duration(suite_time['seconds'])}). *slow* is the reference with "
+        "5 ms of sleep in every call, a stand-in for a library that pays per call "
+        "(dispatch, tracing, compiling). *shapes* counts the distinct (member, dtype, "
+        "argument shapes) keys of the run's adapter calls. Times are CPU seconds of the run's "
+        "process (wall seconds are in the JSON; on a shared machine they measure the load as "
+        "much as the suite); compare the ratios.",
+        "",
+    ]
+    rows = []
+    pairs: dict[tuple[str, str], dict[str, dict]] = {}
+    for r in suite_time["rows"]:
+        pairs.setdefault((r["profile"], r["adapter"]), {})[r.get("code", "after")] = r
+    for (profile, adapter), pair in pairs.items():
+        before, after = pair.get("before", {}), pair.get("after", {})
+
+        def cell(row: dict, key: str, fmt: str) -> str:
+            if "error" in row:
+                return "failed"
+            return format(row[key], fmt) if row.get(key) is not None else "-"
+
+        ratio = "-"
+        if before.get("cpu_seconds") and after.get("cpu_seconds"):
+            ratio = f"{after['cpu_seconds'] / before['cpu_seconds']:.2f}"
+        rows.append([profile, adapter.rpartition("/")[2].replace("suite_time.py:", ""),
+                     cell(before, "cpu_seconds", ".1f"), cell(after, "cpu_seconds", ".1f"), ratio,
+                     f"{cell(before, 'calls', ',')} → {cell(after, 'calls', ',')}",
+                     f"{cell(before, 'shapes', ',')} → {cell(after, 'shapes', ',')}"])  # fmt: skip
+    out += _table(
+        ["profile", "adapter", "before CPU s", "after CPU s", "after / before", "calls", "shapes"],
+        rows,
+    )
+    if suite_time.get("note"):
+        out += [suite_time["note"], ""]
+    return out
+
+
+def _load_suite_time(path: Path = DEFAULT_SUITE_TIME) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds:.0f} seconds" if seconds < 120 else f"{seconds / 60:.0f} minutes"
 
 
-def render_page(doc: dict, images: dict[str, str], *, prefix: str = "assets/performance") -> str:
-    """The Markdown of the page; ``images`` maps figure keys to files under ``prefix``."""
+def render_page(
+    doc: dict,
+    images: dict[str, str],
+    *,
+    prefix: str = "assets/performance",
+    suite_time: dict | None = None,
+) -> str:
+    """The Markdown of the page; ``images`` maps figure keys to files under ``prefix``.
+
+    ``suite_time``: the before/after suite run (by default the committed
+    ``benchmarks/results/suite_time.json``, if there is one).
+    """
+    if suite_time is None:
+        suite_time = _load_suite_time()
     headline = _load_headline()(doc)
     m, v = doc["machine"], doc["versions"]
     out = [
@@ -575,6 +641,7 @@ def render_page(doc: dict, images: dict[str, str], *, prefix: str = "assets/perf
     out += _backprop_part(doc, images, prefix)
     out += _gradcheck_part(doc)
     out += _suite_part(doc, images, prefix)
+    out += _suite_time_part(suite_time)
     out += _libraries_part()
     settings = ", ".join(f"`{k}={val}`" for k, val in m["thread_settings"].items() if val)
     out += [

@@ -76,14 +76,17 @@ def observe_clause() -> Observed:
     if report.executed == 0 or not recorder.inputs:
         raise SystemExit(f"{CLAUSE} did not run on the recording adapter")
     fixed = np.array(FIXED_START)
-    shifted = [
-        a.reshape(-1).astype(np.float64)
-        for a in recorder.inputs
-        if a.size >= fixed.size and np.all(np.abs(a.reshape(-1)[: fixed.size] - fixed) < 0.05)
-    ]
-    if not shifted:
+    # The clause evaluates the shifted copies of its fixed inputs in one call, one after the
+    # other: every place an input array holds a copy of FIXED_START gives one point.
+    starts = []
+    for a in recorder.inputs:
+        flat = a.reshape(-1).astype(np.float64)
+        for i in range(flat.size - fixed.size + 1):
+            if np.all(np.abs(flat[i : i + fixed.size] - fixed) < 0.05):
+                starts.append(flat[i])
+    if not starts:
         raise SystemExit(f"{CLAUSE} never evaluated its fixed inputs {FIXED_START}...")
-    near = np.unique([a[0] for a in shifted])
+    near = np.unique(starts)
     dtypes = tuple(sorted({str(a.dtype) for a in recorder.inputs}))
     return Observed(dtypes=dtypes, points=tuple(float(v) for v in near))
 

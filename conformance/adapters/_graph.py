@@ -113,12 +113,16 @@ def structure_key(plan: Plan, *extra: Any) -> tuple[Any, ...]:
     """A hashable description of ``plan``'s computation, without its array values.
 
     Two plans with the same key run the same ops on the same argument names with the same
-    attributes, in the same order, on inputs of the same shapes: a library that compiles a
-    graph (JAX, PyTensor) can reuse what it compiled for one plan for the other.
+    attributes, on inputs of the same shapes: a library that compiles a graph (JAX,
+    PyTensor) can reuse what it compiled for one plan for the other. The nodes are listed by
+    name, so the same graph listed in another order (the contract allows any) has the same
+    key: each order computes every node from the same arguments.
     """
     nodes = tuple(
-        (node.name, node.op_name, node.args, tuple(sorted(node.attributes.items())))
-        for node in plan.order
+        sorted(
+            (node.name, node.op_name, node.args, tuple(sorted(node.attributes.items())))
+            for node in plan.order
+        )
     )
     shapes = tuple(plan.shapes[name] for name in plan.inputs)
     return (plan.inputs, nodes, shapes, str(plan.dtype), plan.output, *extra)

@@ -23,8 +23,8 @@ from .._compare import call, fail, reproducer
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext, Tolerance
 from .._pipe import PipeError
-from .._strategies import graphs
 from ..contract import GRAPH_OPS
+from ._batch import examples_calling, pooled_graphs, structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import error_magnitudes, evaluate, gradients, jacobian, near_kink
@@ -119,10 +119,10 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
             )
 
     def check(ctx: CheckContext) -> None:
-        strategy = graphs(
-            dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
+        strategy = pooled_graphs(ctx, ops=usable_ops(ctx))
+        run_property(
+            ctx, strategy, lambda example: test(ctx, example), max_examples=structured_examples(ctx)
         )
-        run_property(ctx, strategy, lambda example: test(ctx, example))
 
     return check
 
@@ -131,14 +131,7 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
     """jacobian against the reference on random graphs with outputs of any shape."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(
-                dtype=ctx.dtype,
-                max_nodes=ctx.profile.max_graph_nodes,
-                ops=usable_ops(ctx),
-                scalar_output=False,
-            )
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx), scalar_output=False))
         graph, inputs = example.graph, example.inputs
         if near_kink(graph, inputs, np.float32):
             return
@@ -159,21 +152,14 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
             graph_args(graph, inputs, wrt),
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def order_check(clause_id: str) -> Callable[[CheckContext], None]:
     """The same graph with its nodes listed in another order gives the same results."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(
-                dtype=ctx.dtype,
-                max_nodes=ctx.profile.max_graph_nodes,
-                ops=usable_ops(ctx),
-                shuffle=False,
-            )
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx), shuffle=False))
         graph, inputs = example.graph, example.inputs
         out, grads = call_backprop(ctx, clause_id, graph, inputs)
         shuffled = dict(graph, nodes=list(reversed(graph["nodes"])))
@@ -210,7 +196,7 @@ def order_check(clause_id: str) -> Callable[[CheckContext], None]:
                 hint=hint,
             )
 
-    return data_check(test)
+    return data_check(test, examples=examples_calling(2))
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -287,7 +273,8 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
         require_ops(ctx, ("add", "sum", "dot", "mul", "tanh", "matmul"))
         width = 32 if ctx.dtype == "float32" else 64
         elements = st.floats(-2, 2, width=width)
-        a = data.draw(hnp.arrays(ctx.dtype, st.integers(1, 5), elements=elements))
+        # One size (3: several elements, each used twice): few distinct graphs.
+        a = data.draw(hnp.arrays(ctx.dtype, 3, elements=elements))
         W = data.draw(hnp.arrays(ctx.dtype, (2, a.size), elements=elements))
         eps = float(np.finfo(ctx.dtype).eps)
         for description, graph, inputs, expected in _fan_out_cases(a, W):
@@ -309,10 +296,15 @@ def fan_out_check(clause_id: str) -> Callable[[CheckContext], None]:
                     "overwrite a gradient that another use already wrote)",
                 )
 
-    return data_check(test)
+    return data_check(test, examples=examples_calling(4))
 
 
 # --- collapse of a linear stack -------------------------------------------------------------
+
+
+#: The layer sizes of the stacks BP-COLLAPSE tries (x's size first): two and three layers,
+#: sizes growing and shrinking, a layer of one unit; few, so few distinct graphs.
+STACKS: tuple[tuple[int, ...], ...] = ((3, 1, 3), (2, 3, 1, 2), (1, 3, 2, 3))
 
 
 def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -322,7 +314,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
         require_ops(ctx, ("linear", "dot"))
         width = 32 if ctx.dtype == "float32" else 64
         elements = st.floats(-2, 2, width=width)
-        dims = data.draw(st.lists(st.integers(1, 4), min_size=3, max_size=5))
+        dims = list(data.draw(st.sampled_from(STACKS)))
         inputs: dict[str, np.ndarray] = {
             "x": data.draw(hnp.arrays(ctx.dtype, (dims[0],), elements=elements))
         }
@@ -388,7 +380,7 @@ def collapse_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint=hint,
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 # --- graphs that must be rejected ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from .._compare import fail, reproducer
 from .._hypothesis import data_check
 from .._model import CheckContext, NotProvided
 from ..contract import ACTIVATION_OPS
+from ._batch import structured_examples
 from ._calls import call_jacobian, graph_args
 from ._common import judge_elementwise
 from ._functions import spec
@@ -26,6 +27,8 @@ from ._ops import usable_ops
 __all__ = ["diagonal_check"]
 
 _SLOPES = (None, 0.2)
+#: The activation's input size: one size, so one graph per op and dtype.
+SIZE = 4
 
 
 def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -46,7 +49,7 @@ def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
             .map(lambda v: v if abs(v) >= tiny else 0.0)
             .filter(lambda v: v not in kinks)
         )
-        z = data.draw(hnp.arrays(ctx.dtype, st.integers(1, 8), elements=elements))
+        z = data.draw(hnp.arrays(ctx.dtype, SIZE, elements=elements))
         slope = data.draw(st.sampled_from(_SLOPES)) if op == "leaky_relu" else None
         node: dict[str, Any] = {"name": "h", "op": op, "args": ["a"]}
         if slope is not None:
@@ -83,7 +86,7 @@ def diagonal_check(clause_id: str) -> Callable[[CheckContext], None]:
             repro=reproducer(ctx.adapter.spec, "jacobian", graph_args(graph, inputs, "a")),
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 # --- the clauses of this family ----------------------------------------------------------------

@@ -26,7 +26,16 @@ from gradspec.reference._numdiff import central_difference, relative_step
 from .._compare import checked_call, fail, reproducer, worst_index
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
-from .._strategies import graphs, layer_arrays, layer_shapes
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
+from ._batch import (
+    bucket,
+    examples_calling,
+    padded,
+    pooled_graphs,
+    random_fill,
+    run_batched,
+    stencil_difference,
+)
 from ._common import as_result, call_elementwise
 from ._functions import spec
 from ._graphs import hits_kink
@@ -57,13 +66,14 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
             distance = np.min([np.abs(z - k) for k in kinks], axis=0)
             z = np.where(distance < 10 * h, z + np.where(z >= 0, 20, -20) * h, z).astype(z.dtype)
             h = relative_step(z, z.dtype, extrapolate=True)
-        difference = central_difference(
-            lambda points: call_elementwise(ctx, clause_id, function, points, slope),
-            z,
-            extrapolate=True,
+        difference = stencil_difference(
+            lambda points: call_elementwise(ctx, clause_id, function, points, slope), z
         )
         fd = difference.value
-        actual = call_elementwise(ctx, clause_id, derivative, z, slope).astype(np.float64)
+        # At the bucket's length, as every other call of the derivative.
+        flat = z.reshape(-1)
+        actual = call_elementwise(ctx, clause_id, derivative, padded(flat, ctx.profile), slope)
+        actual = actual[: flat.size].reshape(z.shape).astype(np.float64)
         eps = float(np.finfo(z.dtype).eps)
         scale = np.maximum.reduce([np.abs(v) for v in difference.samples.values()])
         tol = RTOL * np.abs(fd) + ROUNDING * eps * scale / h + 1e-300
@@ -108,14 +118,21 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
         width = 32 if ctx.dtype == "float32" else 64
         slopes: tuple[float | None, ...] = (None, 0.1, 0.5) if sloped else (None,)
         edges = np.array([0.3, -0.3, 0.7, -0.7, 1.5, -1.5, 2.5, -2.5, 5.0, -5.0], ctx.dtype)
+        # The fixed grid first, in a call of its own per slope (a quarter of the bucket: the
+        # difference calls the function on four such arrays).
         for slope in slopes:
-            verify(ctx, edges, slope)
+            verify(ctx, padded(edges, ctx.profile, length=bucket(ctx.profile) // 4), slope)
         arrays = hnp.arrays(
             ctx.dtype,
             st.integers(1, ctx.profile.max_array_size),
             elements=st.floats(-10, 10, width=width),
         )
-        run_property(ctx, st.tuples(arrays, st.sampled_from(slopes)), lambda e: verify(ctx, *e))
+
+        def test(z: np.ndarray, slope: float | None) -> None:
+            verify(ctx, z, slope)
+
+        fill = random_fill("moderate", 10.0)
+        run_batched(ctx, arrays, st.sampled_from(slopes), test, test, fill=fill, share=4)
 
     return check
 
@@ -128,7 +145,7 @@ def linear_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
 
     def check(ctx: CheckContext) -> None:
         def test(data: Any) -> None:
-            shape = data.draw(layer_shapes(max_dim=5))
+            shape = data.draw(layer_shapes(sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES))
             arrays = data.draw(layer_arrays(dtype=ctx.dtype, shape=shape))
             W, x, b, g = arrays["W"], arrays["x"], arrays["b"], arrays["grad_z"]
             args = [("W", W), ("x", x), ("b", b), ("grad_z", g)]
@@ -150,7 +167,7 @@ def linear_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
                 _directional(ctx, clause_id, params, g, name, direction, grad, args)
             ctx.record()
 
-        run_property(ctx, st.data(), test)
+        run_property(ctx, st.data(), test, max_examples=examples_calling(7)(ctx))
 
     return check
 
@@ -224,9 +241,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
         return float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx))
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx)))
         graph, inputs = example.graph, example.inputs
         args = [("graph", graph), ("inputs", inputs)]
         out, grads = _unpack(ctx, clause_id, checked_call(ctx, clause_id, "backprop", args), args)
@@ -282,7 +297,7 @@ def backprop_fd_check(clause_id: str) -> Callable[[CheckContext], None]:
             expected_label="finite difference",
         )
 
-    return data_check(test)
+    return data_check(test, examples=examples_calling(6))
 
 
 def _unpack(

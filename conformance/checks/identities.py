@@ -8,6 +8,7 @@ cancels, so it holds to a few eps absolutely, not relatively.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,9 +16,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .._compare import fail, find_hint, quiet, reproducer, ulp_distance, worst_index
-from .._hypothesis import run_property
 from .._model import CheckContext, Tolerance
 from .._strategies import float_arrays
+from ._batch import bucket, concatenated, padded, random_fill, run_batched
 from ._common import call_elementwise
 from ._functions import edge_inputs, spec
 
@@ -226,14 +227,27 @@ def _argument(z: np.ndarray, how: str) -> np.ndarray:
     return z
 
 
+def _evaluate(
+    ctx: CheckContext, clause_id: str, identity: Identity, z: np.ndarray, slope: float | None
+) -> Values:
+    """The identity's member results at ``z``: one call per member, its arguments
+    (``z``, ``-z``, ``2z``) concatenated into one 1-D array and split again."""
+    results: Values = {}
+    for member in dict.fromkeys(m for _, m, _ in identity.calls):
+        calls = [(key, how) for key, m, how in identity.calls if m == member]
+        flat = concatenated([_argument(z, how) for _, how in calls], z.dtype)
+        values = call_elementwise(ctx, clause_id, member, flat, slope)
+        for i, (key, _) in enumerate(calls):
+            results[key] = values[i * z.size : (i + 1) * z.size].reshape(z.shape)
+    return results
+
+
 def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
     """The check of an identity clause of `IDENTITIES`."""
     identity = IDENTITIES[clause_id]
 
     def verify(ctx: CheckContext, z: np.ndarray, slope: float | None) -> None:
-        results: Values = {}
-        for key, member, how in identity.calls:
-            results[key] = call_elementwise(ctx, clause_id, member, _argument(z, how), slope)
+        results = _evaluate(ctx, clause_id, identity, z, slope)
         results["slope"] = np.asarray(0.01 if slope is None else slope, dtype=np.float64)
         with quiet():
             lhs = np.asarray(identity.lhs(z, results))
@@ -297,13 +311,30 @@ def identity_check(clause_id: str) -> Callable[[CheckContext], None]:
         )
 
     def check(ctx: CheckContext) -> None:
+        # One member is called on up to two arguments at once (z and -z): half a bucket each.
+        share = max(Counter(m for _, m, _ in identity.calls).values())
+        grid = edge_inputs(ctx.dtype)
+        # The fixed grid first, in a call of its own per slope (the same way every run).
+        edges = padded(grid, ctx.profile, length=bucket(ctx.profile) // share)
         for slope in identity.slopes:
-            verify(ctx, edge_inputs(ctx.dtype), slope)
+            verify(ctx, edges, slope)
         arrays = float_arrays(
             dtype=ctx.dtype, max_size=ctx.profile.max_array_size, magnitude=identity.magnitude
         )
-        strategy = st.tuples(arrays, st.sampled_from(identity.slopes))
-        run_property(ctx, strategy, lambda example: verify(ctx, *example))
+
+        def test(z: np.ndarray, slope: float | None) -> None:
+            verify(ctx, z, slope)
+
+        fill = random_fill(identity.magnitude, 20.0)
+        run_batched(
+            ctx,
+            arrays,
+            st.sampled_from(identity.slopes),
+            test,
+            test,
+            fill=fill,
+            share=share,
+        )
 
     return check
 

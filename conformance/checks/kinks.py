@@ -14,7 +14,8 @@ import numpy as np
 
 from .._compare import fail, reproducer
 from .._model import CheckContext
-from ._common import call_elementwise, slope_kwargs
+from ._batch import call_padded
+from ._common import slope_kwargs
 
 __all__ = ["KINKS", "Kink", "kink_check"]
 
@@ -55,7 +56,7 @@ def kink_check(clause_id: str) -> Callable[[CheckContext], None]:
         z = np.array(kink.points, dtype=ctx.dtype)
         for slope in kink.slopes:
             s = 0.01 if slope is None else slope
-            actual = call_elementwise(ctx, clause_id, kink.member, z, slope)
+            actual = call_padded(ctx, clause_id, kink.member, z, slope)
             for i, point in enumerate(kink.points):
                 left, right, convention = kink.sides(point, s)
                 value = float(actual[i])

@@ -17,7 +17,8 @@ import numpy as np
 from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check
 from .._model import CheckContext, Tolerance
-from .._strategies import layer_arrays, layer_shapes
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
+from ._batch import examples_calling, structured_examples
 from ._common import as_result, judge_array
 
 __all__ = ["backward_check", "batch_check", "forward_check", "unpack_backward"]
@@ -44,7 +45,7 @@ def _f64(a: np.ndarray) -> np.ndarray:
 
 
 def _draw(ctx: CheckContext, data: Any, batch: bool | None) -> tuple[dict[str, np.ndarray], Any]:
-    shape = data.draw(layer_shapes(max_dim=6, batch=batch))
+    shape = data.draw(layer_shapes(batch=batch, sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES))
     return data.draw(layer_arrays(dtype=ctx.dtype, shape=shape)), shape
 
 
@@ -77,7 +78,7 @@ def forward_check(clause_id: str) -> Callable[[CheckContext], None]:
             hint=_forward_hint(W, x, b, z),
         )
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def _forward_hint(W: np.ndarray, x: np.ndarray, b: np.ndarray, z: np.ndarray) -> str | None:
@@ -138,7 +139,7 @@ def batch_check(clause_id: str) -> Callable[[CheckContext], None]:
             args,
         )
 
-    return data_check(test)
+    return data_check(test, examples=examples_calling(3))
 
 
 def unpack_backward(
@@ -194,7 +195,7 @@ def backward_check(clause_id: str, *, batch: bool) -> Callable[[CheckContext], N
             tol = BOUND_FACTOR * (length + 2) * eps * mag
             judge_array(ctx, clause_id, label, grad, exp, tol, "linear_backward", args, hint=hint)
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 # --- the clauses of this family ----------------------------------------------------------------

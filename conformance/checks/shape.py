@@ -17,7 +17,8 @@ from hypothesis.extra import numpy as hnp
 from .._compare import checked_call, fail, reproducer
 from .._hypothesis import data_check, run_property
 from .._model import CheckContext
-from .._strategies import graphs, layer_arrays, layer_shapes
+from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
+from ._batch import examples_calling, pooled_graphs, structured_examples
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
 from ._graphs import evaluate
@@ -63,7 +64,7 @@ def linear_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
     """grad_W, grad_x, grad_b have the shapes of W, x, b (single examples and batches)."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        shape = data.draw(layer_shapes(max_dim=5))
+        shape = data.draw(layer_shapes(sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES))
         arrays = data.draw(layer_arrays(dtype=ctx.dtype, shape=shape))
         args = [(k, arrays[k]) for k in ("W", "x", "b", "grad_z")]
         grads = unpack_backward(
@@ -82,7 +83,7 @@ def linear_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
                 )
         ctx.record()
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -107,10 +108,10 @@ def backprop_shapes_check(clause_id: str) -> Callable[[CheckContext], None]:
         ctx.record()
 
     def check(ctx: CheckContext) -> None:
-        strategy = graphs(
-            dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx)
+        strategy = pooled_graphs(ctx, ops=usable_ops(ctx))
+        run_property(
+            ctx, strategy, lambda example: test(ctx, example), max_examples=structured_examples(ctx)
         )
-        run_property(ctx, strategy, lambda example: test(ctx, example))
 
     return check
 
@@ -119,14 +120,7 @@ def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
     """jacobian(graph, inputs, wrt) has shape (output.size, inputs[wrt].size)."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(
-                dtype=ctx.dtype,
-                max_nodes=ctx.profile.max_graph_nodes,
-                ops=usable_ops(ctx),
-                scalar_output=False,
-            )
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx), scalar_output=False))
         graph, inputs = example.graph, example.inputs
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         out_size = evaluate(graph, inputs)[graph["output"]].size
@@ -135,16 +129,14 @@ def jacobian_shape_check(clause_id: str) -> Callable[[CheckContext], None]:
         )
         ctx.record()
 
-    return data_check(test)
+    return data_check(test, examples=structured_examples)
 
 
 def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
     """For a scalar output, the (1, n) Jacobian reshaped to the input's shape is the gradient."""
 
     def test(ctx: CheckContext, data: Any) -> None:
-        example = data.draw(
-            graphs(dtype=ctx.dtype, max_nodes=ctx.profile.max_graph_nodes, ops=usable_ops(ctx))
-        )
+        example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx)))
         graph, inputs = example.graph, example.inputs
         wrt = data.draw(st.sampled_from(sorted(inputs)))
         _, grads = call_backprop(ctx, clause_id, graph, inputs)
@@ -166,7 +158,7 @@ def jacobian_row_check(clause_id: str) -> Callable[[CheckContext], None]:
             "shape-convention gradient",
         )
 
-    return data_check(test)
+    return data_check(test, examples=examples_calling(2))
 
 
 def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
@@ -175,7 +167,7 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
     def test(ctx: CheckContext, data: Any) -> None:
         require_ops(ctx, ("dot",))
         width = 32 if ctx.dtype == "float32" else 64
-        n = data.draw(st.integers(1, 8))
+        n = 3  # one size: a transposition shows for any n > 1, and few graphs
         elements = st.floats(-4, 4, width=width)
         u = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
         h = data.draw(hnp.arrays(ctx.dtype, (n,), elements=elements))
@@ -224,7 +216,7 @@ def dot_transpose_check(clause_id: str) -> Callable[[CheckContext], None]:
                 summary="the Jacobian of u^T h with respect to u must be the row h^T",
             )
 
-    return data_check(test)
+    return data_check(test, examples=examples_calling(2))
 
 
 # --- the clauses of this family ----------------------------------------------------------------
