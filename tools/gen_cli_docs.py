@@ -27,12 +27,13 @@ import _fragments  # tools/_fragments.py, beside this script
 
 from gradspec import cli
 from gradspec.conformance import pytest_plugin
-from gradspec.conformance._model import PROFILES
+from gradspec.conformance._model import PROFILES, CheckContext
 from gradspec.conformance._report import REPORT_SCHEMA
+from gradspec.conformance.checks._batch import BATCH, batch_examples, bucket, structured_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "_generated"
-RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+SUITE_TIME = ROOT / "benchmarks" / "results" / "suite_time.json"
 #: The published reports of the shipped adapters (written by tools/gen_results.py --run).
 REPORTS = ROOT / "docs" / "_generated" / "reports"
 STRICT_NOTE = (
@@ -213,20 +214,29 @@ def render_pytest_options() -> str:
     return "\n".join([HEADER.rstrip(), "", *_option_table(pytest_options())])
 
 
-def _measured() -> dict[tuple[str, str], float]:
-    doc = json.loads(RESULTS.read_text(encoding="utf-8"))
-    return {
-        (row["profile"], row["adapter"]): row["seconds"]
-        for row in doc["suite"]["rows"]
-        if "seconds" in row
-    }
+def _measured() -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
+    """CPU seconds per (profile, adapter) of the current code, from suite_time.json."""
+    doc = json.loads(SUITE_TIME.read_text(encoding="utf-8"))
+    seconds = {
+        (row["profile"], row["adapter"]): row["cpu_seconds"]
+        for row in doc["rows"]
+        if row.get("code", "after") == "after" and row.get("cpu_seconds") is not None
+        and "/" not in row["adapter"] and row["adapter"] in ("reference", "torch", "jax")
+    }  # fmt: skip
+    return seconds, doc
+
+
+def structured_examples_of(profile: Any) -> int:
+    """`structured_examples` for ``profile``."""
+    context = CheckContext(adapter=None, dtype="float64", profile=profile, seed=0, strict=False)
+    return structured_examples(context)
 
 
 def render_profiles() -> str:
-    measured = _measured()
+    measured, doc = _measured()
     adapters = list(dict.fromkeys(adapter for _, adapter in measured))
-    header = ["profile", "examples per clause and dtype", "array size cap", "graph node cap"]
-    header += [f"{a}: seconds" for a in adapters]
+    header = ["profile", "example budget per clause and dtype", "array size cap"]
+    header += ["graph node cap", *(f"{a}: CPU s" for a in adapters)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, profile in PROFILES.items():
         times = [f"{measured[(name, a)]:.1f}" if (name, a) in measured else "-" for a in adapters]
@@ -238,13 +248,22 @@ def render_profiles() -> str:
             *times,
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    doc = json.loads(RESULTS.read_text(encoding="utf-8"))
-    note = (
-        f"Seconds: wall time of the whole suite (every clause, both dtypes, seed 0), measured "
-        f"by `{doc['command']}` on {doc['created'][:10]} ({doc['machine']['cores']} cores, "
-        "one thread per library); see [Performance](performance.md#conformance-suite-run-time)."
+    default = PROFILES["default"]
+    budget = (
+        "How the budget is spent: an elementwise clause draws "
+        f"`batch_examples` = max(3, budget / 12) batches ({batch_examples(default)} in "
+        f"`default`), each of up to {BATCH} drawn arrays judged in one call of "
+        f"{bucket(default)} elements (the rest random inputs of the clause's range), after "
+        "one call on its fixed inputs; a layer or graph clause draws max(5, budget / 6) "
+        f"examples ({structured_examples_of(default)} in `default`), fewer when it calls the "
+        "adapter several times per example."
     )
-    return "\n".join([HEADER.rstrip(), "", *lines, "", note, ""])
+    note = (
+        f"CPU s: CPU seconds of the whole suite (every clause, both dtypes, seed 0), measured "
+        f"by `{doc['command']}` on {doc['created'][:10]} ({doc['machine']['cores']} cores, "
+        "shared); `thorough` was not timed. See [Performance](performance.md#suite-time)."
+    )
+    return "\n".join([HEADER.rstrip(), "", *lines, "", budget, "", note, ""])
 
 
 def render_strict() -> str:
