@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from gradspec import reference
 from gradspec.conformance._adapter import load_adapter
-from gradspec.conformance._grades import grade_adapter
+from gradspec.conformance._grades import grade_adapter, grade_errors
 
 
 def _grade(members: dict, dtype: str = "float64") -> dict[str, str]:
@@ -51,3 +54,18 @@ def test_the_reference_flushes_nothing_in_either_dtype():
     for dtype in ("float32", "float64"):
         flushing = [m for m, grade in _grade(members, dtype).items() if "flushed" in grade]
         assert flushing == [], dtype
+
+
+def test_the_reference_s_grades_agree_with_the_accuracy_benchmark():
+    # benchmarks/accuracy.py measures the reference on its own, denser sample (its figures are
+    # committed in benchmarks/results/latest.json): each member's grade must be the one its
+    # measured worst error earns.
+    root = Path(__file__).resolve().parents[2]
+    measured = json.loads((root / "benchmarks" / "results" / "latest.json").read_text())
+    results = measured["accuracy"]["results"]
+    grades = grade_adapter(load_adapter("reference"), ["float32", "float64"])
+    assert len(grades) == 24
+    for grade in grades:
+        worst = results[grade.member][grade.dtype]["reference"]
+        level, name = grade_errors(np.array([worst["worst_z"]]), np.array([worst["max"]]))
+        assert grade.level == level, (grade.member, grade.dtype, grade.grade, name, worst)
