@@ -476,6 +476,15 @@ def _suite_part(doc: dict, images: dict[str, str], prefix: str) -> list[str]:
         "second of CPU time.",
         "",
     ]
+    suite_time = _load_suite_time()
+    if suite_time and suite_time["created"][:10] > doc["created"][:10]:
+        # The two benchmarks are run apart: say which code this older table measured.
+        out += [
+            f"Measured on {doc['created'][:10]} with the code of that day; the suite has "
+            f"changed since: [Suite time](#suite-time) ({suite_time['created'][:10]}) has the "
+            "figures of the current code, side by side with the old.",
+            "",
+        ]
     rows = []
     for r in doc["suite"]["rows"]:
         if "error" in r:
