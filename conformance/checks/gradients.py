@@ -29,6 +29,7 @@ from .._model import CheckContext
 from .._strategies import LAYER_BATCHES, LAYER_SIZES, layer_arrays, layer_shapes
 from ._batch import (
     bucket,
+    call_padded,
     examples_calling,
     padded,
     pooled_graphs,
@@ -71,9 +72,8 @@ def activation_fd_check(function: str, clause_id: str) -> Callable[[CheckContext
         )
         fd = difference.value
         # At the bucket's length, as every other call of the derivative.
-        flat = z.reshape(-1)
-        actual = call_elementwise(ctx, clause_id, derivative, padded(flat, ctx.profile), slope)
-        actual = actual[: flat.size].reshape(z.shape).astype(np.float64)
+        actual = call_padded(ctx, clause_id, derivative, z.reshape(-1), slope)
+        actual = actual.reshape(z.shape).astype(np.float64)
         eps = float(np.finfo(z.dtype).eps)
         scale = np.maximum.reduce([np.abs(v) for v in difference.samples.values()])
         tol = RTOL * np.abs(fd) + ROUNDING * eps * scale / h + 1e-300
