@@ -8,7 +8,7 @@ example. Arrays shrink towards small shapes and small values; graphs towards few
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ __all__ = [
     "graphs",
     "layer_arrays",
     "layer_shapes",
+    "pool_examples",
 ]
 
 # The graph ops (all, and the elementwise ones) are the contract's (see .contract).
@@ -293,6 +294,8 @@ class _Builder:
         self.inputs: dict[str, tuple[int, ...]] = {}
         self.nodes: list[dict[str, Any]] = []
         self.used: set[str] = set()
+        #: The input of ``max_dim`` elements every ``fresh`` node takes (see `grow`).
+        self.fresh: str | None = None
 
     def new_input(self, shape: tuple[int, ...]) -> str:
         name = f"x{len(self.inputs)}"
@@ -327,10 +330,22 @@ class _Builder:
     def dim(self) -> int:
         return self.choose.integer(1, self.max_dim)
 
+    def fresh_vector(self) -> str:
+        """The structure's input of ``max_dim`` elements for ``fresh`` activations, made on
+        first use.
+
+        One input shared by every fresh activation: its elements take both signs (so every
+        activation on it sees both branches), and the gradient or Jacobian with respect to it
+        goes through every one of those nodes at once (see `pool_examples`).
+        """
+        if self.fresh is None:
+            self.fresh = self.new_input((self.max_dim,))
+        return self.fresh
+
     def grow(self, op: str, *, fresh: bool = False) -> None:
-        """Add a node of ``op``; ``fresh``: on a new input vector of ``max_dim`` elements where
-        the op takes one value (so an activation sees inputs of both signs, sum a whole
-        input)."""
+        """Add a node of ``op``; ``fresh``: an activation on the structure's input of
+        ``max_dim`` elements (`fresh_vector`, so it sees inputs of both signs), a sum on a new
+        input of ``max_dim`` elements (a whole input)."""
         vectors = self.values_of(1)
         if op == "linear":
             x = self.pick(vectors) if vectors else self.new_input((self.dim(),))
@@ -360,10 +375,12 @@ class _Builder:
             u = self.new_input((n,)) if self.choose.boolean() or not same else self.pick(same)
             self.add_node(op, [u, h], ())
         elif op == "sum":
+            # On an input of its own: a gradient another node's also flows into would hide a
+            # sum whose gradient is left a scalar (broadcast by that addition).
             a = self.new_input((self.max_dim,)) if fresh else self.pick(self.values_of())
             self.add_node(op, [a], ())
         else:
-            a = self.new_input((self.max_dim,)) if fresh else self.pick(self.values_of())
+            a = self.fresh_vector() if fresh else self.pick(self.values_of())
             self.add_node(op, [a], self.shapes[a])
 
     def reduce_to_scalar(self, name: str) -> str:
@@ -441,8 +458,9 @@ def _pooled(
 ) -> _Skeleton:
     """Skeleton ``index`` of a pool of ``pool``: the same for the same arguments, growing
     from few computing nodes (index 0) to ``max_nodes - 2`` (the last); each starts with the
-    next ``ceil(3 len(ops) / pool)`` ops in turn (on new inputs of ``max_dim`` elements where
-    an op takes one value), so every op is in three structures or more. A leaky_relu starting
+    next ``ceil(3 len(ops) / pool)`` ops in turn (an activation on the structure's one input
+    of ``max_dim`` elements, a sum on an input of its own), so every op is in three
+    structures or more. A leaky_relu starting
     a structure has a slope other than the default, except every third time, when it has no
     slope attribute (the default).
     With ``unused_input``, every other structure has an input no node uses."""
@@ -497,6 +515,71 @@ def _graphs(
         nodes = draw(st.permutations(nodes))
     graph = {"inputs": list(inputs), "nodes": nodes, "output": skeleton.output}
     return GraphExample(graph=graph, inputs=inputs, creation_order=creation)
+
+
+#: The four regions of a swept input's elements: (sign, offset); magnitudes offset + [0.05,
+#: 0.95], as `_input_values` draws them: both signs, inside and outside hardtanh's [-1, 1].
+_SWEEP_REGIONS = ((-1.0, 0.0), (1.0, 0.0), (-1.0, 1.1), (1.0, 1.1))
+
+
+def _swept_values(
+    dtype: np.dtype[Any], shape: tuple[int, ...], rng: np.random.Generator, shift: int
+) -> np.ndarray:
+    """Values of ``shape`` from `_SWEEP_REGIONS` in turn, starting at region ``shift``: an
+    input of four elements or more has one in each region."""
+    n = int(np.prod(shape, dtype=np.int64))
+    regions = np.array(_SWEEP_REGIONS)[(np.arange(n) + shift) % len(_SWEEP_REGIONS)]
+    values = regions[:, 0] * (regions[:, 1] + rng.uniform(0.05, 0.95, n))
+    return values.astype(dtype).reshape(shape)
+
+
+def pool_examples(
+    *,
+    dtype: Any,
+    max_nodes: int,
+    pool: int,
+    seed: int,
+    scalar_output: bool = True,
+    ops: tuple[str, ...] = GRAPH_OPS,
+    max_dim: int = 4,
+    unused_input: bool = True,
+    avoid: Callable[[GraphExample], bool] | None = None,
+) -> list[GraphExample]:
+    """Every structure of the pool `graphs` draws from (same arguments), once, with values.
+
+    The sweep a graph clause runs beside its search, so that every op of the pool is
+    exercised in every run whatever the search draws: the values come from a generator
+    seeded by ``seed`` and the structure, and each input cycles through both signs and both
+    sides of 1 (`_SWEEP_REGIONS`), so an activation on a structure's shared input (see
+    ``_Builder.fresh_vector``) meets all four. ``avoid(example)`` true (a value on a kink,
+    say) draws the structure's values again, up to 8 times; the last draw is kept.
+
+    Returns
+    -------
+    list of GraphExample
+        ``pool`` examples, in the pool's order, their nodes in creation order.
+    """
+    d = _check_dtype(dtype)
+    _check_positive("pool", pool)
+    ops = tuple(ops)
+    out = []
+    for index in range(pool):
+        skeleton = _pooled(
+            index, pool, max(3, max_nodes), scalar_output, ops, max_dim, unused_input
+        )
+        for attempt in range(8):
+            rng = np.random.default_rng([seed, index, attempt, d.itemsize])
+            inputs = {
+                name: _swept_values(d, shape, rng, k)
+                for k, (name, shape) in enumerate(skeleton.inputs)
+            }
+            nodes = [dict(node, args=list(node["args"])) for node in skeleton.nodes]
+            graph = {"inputs": list(inputs), "nodes": nodes, "output": skeleton.output}
+            example = GraphExample(graph, inputs, tuple(n["name"] for n in nodes))
+            if avoid is None or not avoid(example):
+                break
+        out.append(example)
+    return out
 
 
 def graphs(

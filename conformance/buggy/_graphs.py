@@ -59,11 +59,9 @@ class BackpropIgnoresNegativeSlope(HandWrittenEngine):
     # Not GRAD-BACKPROP-FD: the output and its gradients use the same wrong slope, so the
     # finite difference of the adapter's own output agrees with them.
     expected_clauses = ("BP-VALUE", "BP-JACOBIAN")
-    # The jacobian member has the same defect, but since graphs come from a fixed pool per
-    # profile BP-JACOBIAN sees a sloped leaky_relu on the path of the input it differentiates
-    # on some seeds only (2 of seeds 0-5 in the default profile): not listed until it is seen
-    # on every seed (issue 15's detection-power follow-up).
-    expected_findings = (("backprop", "value"),)
+    # The jacobian member has the same defect; BP-JACOBIAN's sweep of the graph pool
+    # differentiates through every leaky_relu with a slope in every run.
+    expected_findings = (("backprop", "value"), ("jacobian", "value"))
 
     def _attributes(self, node: Node) -> dict[str, Any]:
         return {}

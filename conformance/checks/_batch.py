@@ -35,8 +35,9 @@ from gradspec.reference._numdiff import Difference, central_difference
 
 from .._hypothesis import run_property
 from .._model import CheckContext, ClauseViolation, Profile
-from .._strategies import GraphExample, graphs
+from .._strategies import GraphExample, graphs, pool_examples
 from ._common import call_elementwise
+from ._graphs import near_kink
 
 __all__ = [
     "BATCH",
@@ -47,12 +48,14 @@ __all__ = [
     "examples_calling",
     "graph_pool",
     "padded",
+    "pool_sweep",
     "pooled_graphs",
     "random_fill",
     "record_batch",
     "run_batched",
     "stencil_difference",
     "structured_examples",
+    "swept_examples",
 ]
 
 T = TypeVar("T")
@@ -117,6 +120,31 @@ def pooled_graphs(ctx: CheckContext, **options: Any) -> st.SearchStrategy[GraphE
         pool=graph_pool(ctx.profile),
         **options,
     )
+
+
+def pool_sweep(ctx: CheckContext, **options: Any) -> list[GraphExample]:
+    """Every structure of `pooled_graphs`'s pool (same options), once, with seeded values
+    of both signs on both sides of 1 and off every kink (`pool_examples`).
+
+    A graph clause runs these beside its search: the search draws a structure at random, so
+    in a run of few examples an op (a leaky_relu with a slope, say) may meet no example; the
+    sweep makes every op of the pool meet every graph clause that sweeps, in every run.
+    """
+    options.pop("shuffle", None)
+    return pool_examples(
+        dtype=ctx.dtype,
+        max_nodes=ctx.profile.max_graph_nodes,
+        pool=graph_pool(ctx.profile),
+        seed=ctx.seed,
+        avoid=lambda example: near_kink(example.graph, example.inputs, np.float32),
+        **options,
+    )
+
+
+def swept_examples(ctx: CheckContext) -> int:
+    """Search examples of a graph clause that also runs `pool_sweep`: the sweep's
+    structures count towards `structured_examples`, at least 3 drawn ones remain."""
+    return max(3, structured_examples(ctx) - graph_pool(ctx.profile))
 
 
 def padded(values: np.ndarray, profile: Profile, *, length: int | None = None) -> np.ndarray:

@@ -25,6 +25,7 @@ from ..contract import DEFAULT_SLOPE, KINKS
 
 __all__ = [
     "KINKED",
+    "covering_inputs",
     "error_magnitudes",
     "evaluate",
     "gradients",
@@ -74,6 +75,38 @@ def evaluate(graph: Mapping[str, Any], inputs: Mapping[str, np.ndarray]) -> dict
             args = [values[a] for a in node["args"]]
             values[node["name"]] = np.asarray(_OPS[node["op"]](node, *args), dtype=np.float64)
     return values
+
+
+def covering_inputs(graph: Mapping[str, Any]) -> list[str]:
+    """Few inputs such that every node depends on one of them, most covering first.
+
+    The ``wrt`` of a Jacobian goes through the nodes that depend on it; a Jacobian with
+    respect to each of these inputs goes through every node of the graph. Chosen greedily
+    (each next input covers the most nodes not yet covered; ties in the graph's input order).
+    """
+    users: dict[str, list[str]] = {}
+    for node in graph["nodes"]:
+        for arg in node["args"]:
+            users.setdefault(arg, []).append(node["name"])
+    below: dict[str, set[str]] = {}
+    for name in graph["inputs"]:
+        seen: set[str] = set()
+        stack = [name]
+        while stack:
+            for user in users.get(stack.pop(), ()):
+                if user not in seen:
+                    seen.add(user)
+                    stack.append(user)
+        below[name] = seen
+    uncovered = {node["name"] for node in graph["nodes"]}
+    chosen: list[str] = []
+    while uncovered:
+        best = max(graph["inputs"], key=lambda name: len(below[name] & uncovered))
+        if not below[best] & uncovered:
+            break  # nodes that use no input (none in the drawn graphs)
+        chosen.append(best)
+        uncovered -= below[best]
+    return chosen
 
 
 def kink_arguments(

@@ -24,10 +24,23 @@ from .._hypothesis import data_check, run_property
 from .._model import CheckContext, Tolerance
 from .._pipe import PipeError
 from ..contract import GRAPH_OPS
-from ._batch import examples_calling, pooled_graphs, structured_examples
+from ._batch import (
+    examples_calling,
+    pool_sweep,
+    pooled_graphs,
+    structured_examples,
+    swept_examples,
+)
 from ._calls import call_backprop, call_jacobian, graph_args
 from ._common import judge_array
-from ._graphs import error_magnitudes, evaluate, gradients, jacobian, near_kink
+from ._graphs import (
+    covering_inputs,
+    error_magnitudes,
+    evaluate,
+    gradients,
+    jacobian,
+    near_kink,
+)
 from ._ops import probe_graph, require_ops, supported_ops, usable_ops
 
 __all__ = [
@@ -119,10 +132,14 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
             )
 
     def check(ctx: CheckContext) -> None:
+        # The search first, for a small counterexample; then every structure of the pool,
+        # so an op the search drew no example of is still exercised.
         strategy = pooled_graphs(ctx, ops=usable_ops(ctx))
         run_property(
-            ctx, strategy, lambda example: test(ctx, example), max_examples=structured_examples(ctx)
+            ctx, strategy, lambda example: test(ctx, example), max_examples=swept_examples(ctx)
         )
+        for example in pool_sweep(ctx, ops=usable_ops(ctx)):
+            test(ctx, example)
 
     return check
 
@@ -130,12 +147,14 @@ def value_check(clause_id: str) -> Callable[[CheckContext], None]:
 def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
     """jacobian against the reference on random graphs with outputs of any shape."""
 
-    def test(ctx: CheckContext, data: Any) -> None:
+    def drawn(ctx: CheckContext, data: Any) -> None:
         example = data.draw(pooled_graphs(ctx, ops=usable_ops(ctx), scalar_output=False))
-        graph, inputs = example.graph, example.inputs
-        if near_kink(graph, inputs, np.float32):
+        if near_kink(example.graph, example.inputs, np.float32):
             return
-        wrt = data.draw(st.sampled_from(sorted(inputs)))
+        test(ctx, example, data.draw(st.sampled_from(sorted(example.inputs))))
+
+    def test(ctx: CheckContext, example: Any, wrt: str) -> None:
+        graph, inputs = example.graph, example.inputs
         out_size = evaluate(graph, inputs)[graph["output"]].size
         J = call_jacobian(ctx, clause_id, graph, inputs, wrt, (out_size, inputs[wrt].size))
         ref = jacobian(graph, inputs, wrt)
@@ -152,7 +171,18 @@ def jacobian_check(clause_id: str) -> Callable[[CheckContext], None]:
             graph_args(graph, inputs, wrt),
         )
 
-    return data_check(test, examples=structured_examples)
+    def check(ctx: CheckContext) -> None:
+        # As BP-VALUE: the search, then every structure of the pool with respect to inputs
+        # that together reach every node (`covering_inputs`), so every op is differentiated
+        # through in every run.
+        data_check(drawn, examples=swept_examples)(ctx)
+        for example in pool_sweep(ctx, ops=usable_ops(ctx), scalar_output=False):
+            if near_kink(example.graph, example.inputs, np.float32):
+                continue  # (the sweep draws values off the kinks; 8 draws all on one)
+            for wrt in covering_inputs(example.graph):
+                test(ctx, example, wrt)
+
+    return check
 
 
 def order_check(clause_id: str) -> Callable[[CheckContext], None]:

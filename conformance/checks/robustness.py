@@ -55,9 +55,10 @@ from .._strategies import (
     layer_shapes,
 )
 from ..contract import DEFAULT_SLOPE, DERIVATIVES, ELEMENTWISE, LIMITS
-from ._batch import padded, pooled_graphs, random_fill, run_batched
+from ._batch import padded, pool_sweep, pooled_graphs, random_fill, run_batched
 from ._common import as_result, call_elementwise
 from ._functions import COND_CAP, COND_MULTIPLE, spec, wrong_formulas
+from ._graphs import covering_inputs
 from ._ops import supported_ops
 
 __all__ = [
@@ -180,12 +181,40 @@ def _per_member(ctx: CheckContext, test: Callable[[str, list[tuple[str, Any]]], 
             for z in _elementwise_arguments(ctx):
                 test(member, [("z", z)])
     # One property per other member: a failure shrinks over that member's arguments only, and
-    # is collected, so every member is judged.
+    # is collected, so every member is judged. The graph members then meet every structure of
+    # the pool (a dtype or a mutation may come from one op only), the jacobian with respect to
+    # inputs that together reach every node.
+    sweeps = _graph_sweeps(ctx)
     for member, strategy in _member_strategies(ctx):
         with ctx.judging(member):
+            swept = sweeps.get(member, [])
             run_property(
-                ctx, strategy, lambda args, m=member: test(m, args), max_examples=_few(ctx)
+                ctx,
+                strategy,
+                lambda args, m=member: test(m, args),
+                max_examples=_few(ctx) if not swept else max(3, _few(ctx) // 2),
             )
+            for args in swept:
+                test(member, args)
+
+
+def _graph_sweeps(ctx: CheckContext) -> dict[str, list[list[tuple[str, Any]]]]:
+    """The arguments of the graph members' sweep (`pool_sweep`), by member."""
+    ops = supported_ops(ctx).usable if _present(ctx, ("backprop", "jacobian")) else ()
+    if not ops:
+        return {}
+    out: dict[str, list[list[tuple[str, Any]]]] = {}
+    if ctx.adapter.has("backprop"):
+        out["backprop"] = [
+            [("graph", e.graph), ("inputs", e.inputs)] for e in pool_sweep(ctx, ops=ops)
+        ]
+    if ctx.adapter.has("jacobian"):
+        out["jacobian"] = [
+            [("graph", e.graph), ("inputs", e.inputs), ("wrt", wrt)]
+            for e in pool_sweep(ctx, ops=ops, scalar_output=False)
+            for wrt in covering_inputs(e.graph)
+        ]
+    return out
 
 
 def _snapshot(value: Any) -> Any:
