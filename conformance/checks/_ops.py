@@ -4,7 +4,9 @@ Contract 1.1 lets an adapter declare ``graph_ops``, the ops its engine implement
 clauses then draw graphs over those ops only and the others are *not provided*. An engine
 that declares nothing is probed once per dtype: each op of the contract is tried on one tiny
 valid graph (``s = sum(op(inputs))``), and an op whose graph makes the engine raise is
-*unsupported*. The graph clauses avoid it, so they go on judging the engine on the ops it
+*unsupported*. All of those graphs are first tried as one (`combined_probe`): an engine
+that evaluates it supports every op, in one call (one compilation, for a compiling library)
+instead of one per op. The graph clauses avoid it, so they go on judging the engine on the ops it
 has (instead of failing every graph that happens to contain it, and shrinking each one),
 while BP-OPS, the clause that owns the property "supports every op", fails once for it.
 """
@@ -22,7 +24,14 @@ from .._compare import call
 from .._model import CheckContext, NotProvided
 from ..contract import GRAPH_OPS, OP_ARITY
 
-__all__ = ["OpSupport", "probe_graph", "require_ops", "supported_ops", "usable_ops"]
+__all__ = [
+    "OpSupport",
+    "combined_probe",
+    "probe_graph",
+    "require_ops",
+    "supported_ops",
+    "usable_ops",
+]
 
 #: Argument shapes of each op's probe graph (kept away from every kink: values 0.3 .. 0.6).
 _PROBE_SHAPES: dict[str, tuple[tuple[int, ...], ...]] = {
@@ -68,6 +77,40 @@ def probe_graph(op: str, dtype: str) -> tuple[dict[str, Any], dict[str, np.ndarr
     return {"inputs": names, "nodes": nodes, "output": "s"}, inputs
 
 
+def combined_probe(
+    ops: tuple[str, ...], dtype: str
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Every op's `probe_graph` in one graph, their outputs added up: the output is
+    ``s = s_op1 + s_op2 + ...``, each name prefixed with its op (``tanh_a0``, ``tanh_s``)."""
+    inputs: dict[str, np.ndarray] = {}
+    nodes: list[dict[str, Any]] = []
+    total = None
+    for op in ops:
+        graph, arrays = probe_graph(op, dtype)
+        rename = {name: f"{op}_{name}" for name in [*arrays, *(n["name"] for n in graph["nodes"])]}
+        inputs.update({rename[k]: v for k, v in arrays.items()})
+        for node in graph["nodes"]:
+            nodes.append(
+                dict(node, name=rename[node["name"]], args=[rename[a] for a in node["args"]])
+            )
+        part = rename[graph["output"]]
+        if total is not None:
+            nodes.append({"name": f"{op}_total", "op": "add", "args": [total, part]})
+            part = f"{op}_total"
+        total = part
+    return {"inputs": list(inputs), "nodes": nodes, "output": total}, inputs
+
+
+def _raises(ctx: CheckContext, member: str, graph: dict[str, Any], inputs: dict) -> str | None:
+    """What ``member`` raised on the graph (as text), None if it returned."""
+    args = (graph, inputs) if member == "backprop" else (graph, inputs, next(iter(inputs)))
+    try:
+        call(ctx, member, *args)
+    except AdapterCallError as error:
+        return str(error)
+    return None
+
+
 _CACHE: weakref.WeakKeyDictionary[Any, dict[str, OpSupport]] = weakref.WeakKeyDictionary()
 
 
@@ -81,13 +124,12 @@ def supported_ops(ctx: CheckContext) -> OpSupport:
     member = next((m for m in ("backprop", "jacobian") if ctx.adapter.has(m)), None)
     failed: dict[str, str] = {}
     if member is not None:
-        for op in expected:
-            graph, inputs = probe_graph(op, ctx.dtype)
-            args = (graph, inputs) if member == "backprop" else (graph, inputs, "a0")
-            try:
-                call(ctx, member, *args)
-            except AdapterCallError as error:
-                failed[op] = str(error)
+        together = len(expected) > 1 and "add" in expected  # (add joins the probes)
+        if not together or _raises(ctx, member, *combined_probe(expected, ctx.dtype)) is not None:
+            for op in expected:
+                error = _raises(ctx, member, *probe_graph(op, ctx.dtype))
+                if error is not None:
+                    failed[op] = error
     support = OpSupport(
         declared=declared,
         usable=tuple(op for op in expected if op not in failed),

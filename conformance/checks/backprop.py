@@ -612,7 +612,8 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 
 def ops_check(clause_id: str) -> Callable[[CheckContext], None]:
-    """backprop evaluates one tiny graph per op it is expected to support (BP-OPS).
+    """backprop evaluates every op it is expected to support (BP-OPS): one graph of all of
+    them, and one tiny graph per op where that raises (`supported_ops`).
 
     Expected: the ops the adapter declares in ``graph_ops``, else every op of the contract.
     This clause alone owns "an op is unsupported"; the other graph clauses leave such an op
@@ -755,7 +756,8 @@ CLAUSES: tuple[Clause, ...] = (
         family="backprop",
         section="backprop",
         statement="backprop evaluates a graph of each op the adapter declares in graph_ops (every "
-        "op of the contract when it declares none). The other graph clauses draw their graphs from "
+        "op of the contract when it declares none): all of them in one graph, and where that "
+        "raises, one small graph per op. The other graph clauses draw their graphs from "
         "the ops that work, so an unsupported op fails this clause only; ops left out of graph_ops "
         "are not provided.",
         latex=r"\forall\, \mathrm{op} \in \mathtt{graph\_ops}:\ "
