@@ -42,10 +42,12 @@ from ._graph import graph_function, read_graph, size, structure_key
 __all__ = [
     "ACTIVATIONS",
     "GRAPH_OPS",
+    "MIN_PADDED",
     "Backend",
     "EagerBackend",
     "LibraryAdapter",
     "export",
+    "padded_length",
     "require",
 ]
 
@@ -76,6 +78,17 @@ def require(module: str, *, pip: str) -> ModuleType:
         ) from None
 
 
+#: The shortest array a flattening backend's elementwise function is given (see
+#: `padded_length`): small inputs of every shape (0-d, empty, a few elements) share one.
+MIN_PADDED = 128
+
+
+def padded_length(n: int) -> int:
+    """The length a flattening backend pads ``n`` elements to: the next power of two, at
+    least `MIN_PADDED`. Few lengths, so few compilations; at most twice the work."""
+    return max(MIN_PADDED, 1 << max(0, n - 1).bit_length())
+
+
 class Backend:
     """What `LibraryAdapter` asks of a library. Subclass `EagerBackend` for an eager library.
 
@@ -88,8 +101,9 @@ class Backend:
     graph_ops : tuple of str or None
         The graph ops the library supports, when it lacks some of `GRAPH_OPS`.
     flatten : bool
-        Give elementwise functions the input flattened to 1-D (then reshape the result back),
-        for libraries that compile per shape: one compilation per element count.
+        Give elementwise functions the input flattened to 1-D and padded with zeros to a
+        `padded_length` (then cut the result and reshape it back), for libraries that
+        compile per shape: one compilation per padded length, whatever the input's shape.
     ops : mapping of str to callable
         The library function for every op of `GRAPH_OPS` the library supports, on library
         arrays; ``linear`` takes the contract's (W, x, b) with x of shape (n,) or (B, n);
@@ -182,7 +196,12 @@ class LibraryAdapter:
             def f(t: Any, slope: Any) -> Any:
                 return op(t, negative_slope=slope)
 
-        flat = array.reshape(-1) if self.backend.flatten else array
+        if self.backend.flatten:
+            # Zeros are in every activation's domain; each element's result is its own.
+            flat = np.zeros(padded_length(array.size), dtype=array.dtype)
+            flat[: array.size] = array.reshape(-1)
+        else:
+            flat = array
         if derivative:
             _, (gradient,) = self.backend.vjp(
                 ("derivative", activation), f, [flat], np.ones_like(flat), params
@@ -190,7 +209,7 @@ class LibraryAdapter:
             result = np.zeros_like(flat) if gradient is None else gradient
         else:
             result = self.backend.evaluate(("value", activation), f, [flat], params)
-        return result.reshape(array.shape) if self.backend.flatten else result
+        return result[: array.size].reshape(array.shape) if self.backend.flatten else result
 
     def members(self) -> dict[str, Callable[..., Any]]:
         """Every member of `MEMBERS`, as plain functions with the contract's signatures."""
@@ -291,7 +310,9 @@ class LibraryAdapter:
         primals = [plan.arrays[n] for n in plan.inputs]
         index = plan.inputs.index(wrt)
         f = graph_function(plan, self.backend.ops)
-        key = structure_key(plan, "jacobian", wrt)
+        # One key for every wrt: a Jacobian transform or the vjp (which gives the gradient
+        # of every input at once) compiled for one input serves the others.
+        key = structure_key(plan, "jacobian")
         full = self.backend.jacobian(key, f, primals, index)
         if full is not None:
             return np.asarray(full).reshape(rows, columns)

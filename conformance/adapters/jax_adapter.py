@@ -15,9 +15,11 @@ suite to judge; see ``FINDINGS.md`` beside this file.
 
 Speed: every computation is compiled with ``jax.jit``, once per shape and dtype (JAX caches
 compiled code per jitted function, shape and dtype): one jitted function per activation and
-derivative (called on the flattened input, so one compilation per element count), one for
-the layer and its vjp, and one per graph *structure* (ops, argument names, attributes, input
-shapes), kept in a bounded cache, so a graph seen again with new values is not recompiled.
+derivative (called on the input flattened and zero-padded to a power of two of at least 128
+elements, so one compilation per padded length, `._library.padded_length`), one for the
+layer and its vjp, and one per graph *structure* (ops, argument names, attributes, input
+shapes; its Jacobian with respect to every input at once), kept in a bounded cache, so a
+graph seen again with new values is not recompiled.
 
 Examples
 --------
@@ -102,7 +104,7 @@ class JaxBackend(Backend):
         return np.asarray(output), [np.asarray(g) for g in gradients]
 
     def jacobian(self, key, f, primals, wrt):
-        compiled = self._jit(("jacobian", key), lambda: jax.jacrev(f, argnums=wrt))
+        compiled = self._jit(("jacobian", key, wrt), lambda: jax.jacrev(f, argnums=wrt))
         return np.asarray(compiled(*(jnp.asarray(a) for a in primals)))
 
 

@@ -4,7 +4,8 @@
 Values come from tinygrad's own methods (``sigmoid``, ``tanh``, ``hardtanh``, ``relu``,
 ``leaky_relu``, ``silu``, ``linear``); every derivative comes from ``Tensor.gradient`` with
 the cotangent as ``gradient``. tinygrad compiles a kernel per shape, so elementwise members
-get the input flattened (one compilation per element count). The members come from the
+get the input flattened and zero-padded to a power of two (one compilation per padded
+length, `._library.padded_length`). The members come from the
 shared skeleton (`._library.LibraryAdapter`); this file is the backend. Results are passed
 on in whatever dtype tinygrad returns. The CPU device needs ``clang`` on the PATH.
 """
