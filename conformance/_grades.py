@@ -128,7 +128,25 @@ def grade_errors(z: np.ndarray, errors: np.ndarray) -> tuple[int, str]:
     return len(GRADES) - 2, f"tails lost beyond |z| = {start:.3g}"
 
 
-def _grade_member(adapter: LoadedAdapter, member: str, dtype: str) -> AccuracyGrade | None:
+def _call_in_pieces(
+    adapter: LoadedAdapter, member: str, z: np.ndarray, length: int | None
+) -> np.ndarray:
+    """``member`` at ``z`` (1-D): one call, or with ``length`` calls of exactly ``length``
+    elements (the last padded with its own inputs), the length of every batched call of the
+    run, so that a library compiling per shape compiles nothing new for the grade."""
+    if length is None:
+        return np.asarray(adapter.call(member, z.copy())).reshape(z.shape)
+    pieces = []
+    for start in range(0, z.size, length):
+        part = z[start : start + length]
+        called = np.resize(part, length)  # (a copy: the member may not touch z)
+        pieces.append(np.asarray(adapter.call(member, called)).reshape(length)[: part.size])
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=z.dtype)
+
+
+def _grade_member(
+    adapter: LoadedAdapter, member: str, dtype: str, length: int | None = None
+) -> AccuracyGrade | None:
     from gradspec.reference import oracle
 
     from ._compare import quiet
@@ -139,8 +157,7 @@ def _grade_member(adapter: LoadedAdapter, member: str, dtype: str) -> AccuracyGr
     z = z[~np.isin(z, np.array(kinks, dtype=dtype))] if derivative_of(member) else z
     try:
         with quiet():
-            actual = np.asarray(adapter.call(member, z.copy()))
-        actual = actual.reshape(z.shape).astype(dtype)
+            actual = _call_in_pieces(adapter, member, z, length).astype(dtype)
     except (AdapterCallError, ValueError, TypeError):
         return None  # a member that cannot be measured this way: its clauses say why
     try:
@@ -176,14 +193,20 @@ def _grade_member(adapter: LoadedAdapter, member: str, dtype: str) -> AccuracyGr
     )
 
 
-def grade_adapter(adapter: LoadedAdapter, dtypes: Sequence[str]) -> list[AccuracyGrade]:
-    """The grade of every elementwise member the adapter provides, in each of ``dtypes``."""
+def grade_adapter(
+    adapter: LoadedAdapter, dtypes: Sequence[str], *, length: int | None = None
+) -> list[AccuracyGrade]:
+    """The grade of every elementwise member the adapter provides, in each of ``dtypes``.
+
+    ``length``: call each member on pieces of this many elements (the suite passes its
+    profile's batch length, `checks._batch.bucket`) instead of once on the whole sample.
+    """
     out = []
     for member in ELEMENTWISE:
         if not adapter.has(member):
             continue
         for dtype in dtypes:
-            graded = _grade_member(adapter, member, dtype)
+            graded = _grade_member(adapter, member, dtype, length)
             if graded is not None:
                 out.append(graded)
     return out

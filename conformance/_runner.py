@@ -242,8 +242,11 @@ def run_suite(
             else:
                 if grade:
                     from ._grades import grade_adapter
+                    from .checks._batch import bucket
 
-                    report.accuracy = grade_adapter(adapter, adapter.dtypes)
+                    report.accuracy = grade_adapter(
+                        adapter, adapter.dtypes, length=bucket(PROFILES[profile])
+                    )
                 report.complete = True
         except KeyboardInterrupt:
             report.incomplete_reason = (
