@@ -45,6 +45,11 @@ class Profile:
     max_graph_nodes: int
     max_shrinks: int = 500  # Hypothesis's own limits, for a Profile built elsewhere
     shrink_seconds: float = 300.0
+    #: Whether a whole run measures the accuracy grades. They judge nothing (a grade is not a
+    #: verdict), cost the same fixed sample in every profile (a second or more on a library),
+    #: and the quick profile is for a fast verdict, so it leaves them out; ``--accuracy``
+    #: measures them in any profile.
+    grades: bool = True
 
 
 PROFILES: dict[str, Profile] = {
@@ -55,6 +60,7 @@ PROFILES: dict[str, Profile] = {
         max_graph_nodes=6,
         max_shrinks=20,
         shrink_seconds=0.25,
+        grades=False,
     ),
     "default": Profile(
         "default",

@@ -63,6 +63,7 @@ __all__ = [
     "SuiteReport",
     "combine",
     "exit_status",
+    "measures_grades",
     "plan",
     "run_clause",
     "run_suite",
@@ -131,6 +132,13 @@ class RunInterrupted(KeyboardInterrupt):
         self.report = report
 
 
+def measures_grades(profile: str, *, whole_registry: bool, accuracy: str | None) -> bool:
+    """Whether a run measures the accuracy grades: when a grade is required (``accuracy``),
+    or when it runs the whole registry in a profile that grades (`Profile.grades`: not
+    ``quick``)."""
+    return accuracy is not None or (whole_registry and PROFILES[profile].grades)
+
+
 def run_suite(
     adapter: Any,
     *,
@@ -175,8 +183,8 @@ def run_suite(
         A grade of `gradspec.conformance._grades.GRADES` every elementwise member must reach
         (``exit_status`` is 1 otherwise).
     grade : bool, optional
-        Measure the accuracy grades; by default when the whole registry runs (no ``select``,
-        no ``clauses``) or ``accuracy`` is required.
+        Measure the accuracy grades; by default as `measures_grades` says (a whole run in a
+        profile that grades, or ``accuracy`` required).
 
     Returns
     -------
@@ -220,7 +228,9 @@ def run_suite(
     )
     pairs = plan(chosen)
     if grade is None:
-        grade = (clauses is None and select is None) or accuracy is not None
+        grade = measures_grades(
+            profile, whole_registry=clauses is None and select is None, accuracy=accuracy
+        )
     report.required_accuracy = accuracy
     with _interrupt.watching():
         try:

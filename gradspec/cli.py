@@ -285,8 +285,14 @@ def _check(args: argparse.Namespace) -> int:
         format_progress,
         format_table,
     )
-    from gradspec.conformance._model import Outcome
-    from gradspec.conformance._runner import RunInterrupted, exit_status, run_suite, select_clauses
+    from gradspec.conformance._model import PROFILES, Outcome
+    from gradspec.conformance._runner import (
+        RunInterrupted,
+        exit_status,
+        measures_grades,
+        run_suite,
+        select_clauses,
+    )
 
     spec = args.adapter or os.environ.get("GRADSPEC_ADAPTER", "")
     if not spec.strip():
@@ -356,8 +362,10 @@ def _check(args: argparse.Namespace) -> int:
             else max(0.0, args.timeout - (time.monotonic() - started)),
             accuracy=args.accuracy,
             # The whole registry is passed in as `clauses`, so the runner cannot tell a
-            # full run from a chosen one: say it (a full run grades every member).
-            grade=args.select is None or args.accuracy is not None,
+            # full run from a chosen one: say it.
+            grade=measures_grades(
+                args.profile, whole_registry=args.select is None, accuracy=args.accuracy
+            ),
         )
     except RunInterrupted as stop:
         report, interrupted = stop.report, True
@@ -377,6 +385,12 @@ def _check(args: argparse.Namespace) -> int:
     if report.accuracy:
         print("", file=out)
         print(format_accuracy_table(report.accuracy), file=out)
+    elif args.select is None and not PROFILES[args.profile].grades:
+        print(
+            f"\nAccuracy grades: not measured by the {args.profile} profile (the default "
+            "profile measures them; --accuracy GRADE requires one in any profile).",
+            file=out,
+        )
     for grade in report.below_accuracy():
         print(
             f"accuracy required ({args.accuracy}) not met: {grade.member} [{grade.dtype}] is "

@@ -142,7 +142,8 @@ def _accuracy_table(report: dict) -> list[str]:
     lines = [
         "",
         "Accuracy grades (worst error in ULPs against the exact oracle over the whole finite "
-        "range; `gradspec check` grades every elementwise member on a full run):",
+        "range; `gradspec check` grades every elementwise member on a full run of the default "
+        "or thorough profile):",
         "",
         "| member | " + " | ".join(dtypes) + " |",
         "|---|" + "---|" * len(dtypes),

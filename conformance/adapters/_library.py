@@ -12,8 +12,10 @@ contract's members (`LibraryAdapter`), the same way for every library:
 * ``backprop``: the graph is checked by the reference's checker (`read_graph`), run node by
   node with the library's ops (`graph_function`), and differentiated by the library's vjp
   with cotangent 1;
-* ``jacobian``: the backend's own Jacobian transform where it has one, otherwise one vjp per
-  output element with a unit cotangent (what ``torch.autograd.functional.jacobian`` does).
+* ``jacobian``: for a scalar output, its one row is the vjp with cotangent 1 (backprop's
+  computation); otherwise the backend's own Jacobian transform where it has one, otherwise
+  one vjp per output element with a unit cotangent (what
+  ``torch.autograd.functional.jacobian`` does).
 
 Nothing here computes a value or a derivative: results are the library's, converted back to
 NumPy without a cast, so the suite sees the library's dtypes, NaNs and conventions.
@@ -310,13 +312,24 @@ class LibraryAdapter:
         primals = [plan.arrays[n] for n in plan.inputs]
         index = plan.inputs.index(wrt)
         f = graph_function(plan, self.backend.ops)
+        out_shape = plan.shapes[plan.output]
+        if out_shape == ():
+            # One row: the vjp with cotangent 1, which is what a Jacobian transform computes
+            # for it, and backprop's very computation (a compiling library reuses it).
+            cotangent = np.ones((), dtype=plan.dtype)
+            _, gradients = self.backend.vjp(
+                structure_key(plan, "backprop"), f, primals, cotangent, ()
+            )
+            gradient = gradients[index]
+            return (np.zeros(columns, plan.dtype) if gradient is None else gradient).reshape(
+                1, columns
+            )
         # One key for every wrt: a Jacobian transform or the vjp (which gives the gradient
         # of every input at once) compiled for one input serves the others.
         key = structure_key(plan, "jacobian")
         full = self.backend.jacobian(key, f, primals, index)
         if full is not None:
             return np.asarray(full).reshape(rows, columns)
-        out_shape = plan.shapes[plan.output]
         matrix = []
         for row in range(rows):
             cotangent = np.zeros(rows, dtype=plan.dtype)

@@ -2,13 +2,14 @@
 
 Contract 1.1 lets an adapter declare ``graph_ops``, the ops its engine implements; the graph
 clauses then draw graphs over those ops only and the others are *not provided*. An engine
-that declares nothing is probed once per dtype: each op of the contract is tried on one tiny
-valid graph (``s = sum(op(inputs))``), and an op whose graph makes the engine raise is
-*unsupported*. All of those graphs are first tried as one (`combined_probe`): an engine
-that evaluates it supports every op, in one call (one compilation, for a compiling library)
-instead of one per op. The graph clauses avoid it, so they go on judging the engine on the ops it
-has (instead of failing every graph that happens to contain it, and shrinking each one),
-while BP-OPS, the clause that owns the property "supports every op", fails once for it.
+that declares nothing is probed once per dtype: first on every structure of the graph pool
+(`pool_sweep`), which together hold every op. An engine that evaluates them all supports
+every op (and a library that compiles per graph has then compiled the structures the graph
+clauses draw). Only when one raises is each op tried on a tiny valid graph of its own
+(``s = sum(op(inputs))``), and an op whose graph makes the engine raise is *unsupported*.
+The graph clauses avoid it, so they go on judging the engine on the ops it has (instead of
+failing every graph that happens to contain it, and shrinking each one), while BP-OPS, the
+clause that owns the property "supports every op", fails once for it.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from .._adapter import AdapterCallError
 from .._compare import call
 from .._model import CheckContext, NotProvided
 from ..contract import GRAPH_OPS, OP_ARITY
+from ._batch import pool_sweep
 
 __all__ = [
     "OpSupport",
-    "combined_probe",
     "probe_graph",
     "require_ops",
     "supported_ops",
@@ -77,30 +78,6 @@ def probe_graph(op: str, dtype: str) -> tuple[dict[str, Any], dict[str, np.ndarr
     return {"inputs": names, "nodes": nodes, "output": "s"}, inputs
 
 
-def combined_probe(
-    ops: tuple[str, ...], dtype: str
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Every op's `probe_graph` in one graph, their outputs added up: the output is
-    ``s = s_op1 + s_op2 + ...``, each name prefixed with its op (``tanh_a0``, ``tanh_s``)."""
-    inputs: dict[str, np.ndarray] = {}
-    nodes: list[dict[str, Any]] = []
-    total = None
-    for op in ops:
-        graph, arrays = probe_graph(op, dtype)
-        rename = {name: f"{op}_{name}" for name in [*arrays, *(n["name"] for n in graph["nodes"])]}
-        inputs.update({rename[k]: v for k, v in arrays.items()})
-        for node in graph["nodes"]:
-            nodes.append(
-                dict(node, name=rename[node["name"]], args=[rename[a] for a in node["args"]])
-            )
-        part = rename[graph["output"]]
-        if total is not None:
-            nodes.append({"name": f"{op}_total", "op": "add", "args": [total, part]})
-            part = f"{op}_total"
-        total = part
-    return {"inputs": list(inputs), "nodes": nodes, "output": total}, inputs
-
-
 def _raises(ctx: CheckContext, member: str, graph: dict[str, Any], inputs: dict) -> str | None:
     """What ``member`` raised on the graph (as text), None if it returned."""
     args = (graph, inputs) if member == "backprop" else (graph, inputs, next(iter(inputs)))
@@ -124,8 +101,10 @@ def supported_ops(ctx: CheckContext) -> OpSupport:
     member = next((m for m in ("backprop", "jacobian") if ctx.adapter.has(m)), None)
     failed: dict[str, str] = {}
     if member is not None:
-        together = len(expected) > 1 and "add" in expected  # (add joins the probes)
-        if not together or _raises(ctx, member, *combined_probe(expected, ctx.dtype)) is not None:
+        # The graph pool holds every op: an engine that evaluates each of its structures
+        # supports them all (and a library that compiles keeps them for the graph clauses).
+        pool = pool_sweep(ctx, ops=expected, scalar_output=member == "backprop")
+        if any(_raises(ctx, member, e.graph, e.inputs) is not None for e in pool):
             for op in expected:
                 error = _raises(ctx, member, *probe_graph(op, ctx.dtype))
                 if error is not None:

@@ -612,8 +612,8 @@ def reject_check(clause_id: str) -> Callable[[CheckContext], None]:
 
 
 def ops_check(clause_id: str) -> Callable[[CheckContext], None]:
-    """backprop evaluates every op it is expected to support (BP-OPS): one graph of all of
-    them, and one tiny graph per op where that raises (`supported_ops`).
+    """backprop evaluates every op it is expected to support (BP-OPS): the graph pool's
+    structures, and one tiny graph per op where one of those raises (`supported_ops`).
 
     Expected: the ops the adapter declares in ``graph_ops``, else every op of the contract.
     This clause alone owns "an op is unsupported"; the other graph clauses leave such an op
@@ -756,10 +756,10 @@ CLAUSES: tuple[Clause, ...] = (
         family="backprop",
         section="backprop",
         statement="backprop evaluates a graph of each op the adapter declares in graph_ops (every "
-        "op of the contract when it declares none): all of them in one graph, and where that "
-        "raises, one small graph per op. The other graph clauses draw their graphs from "
-        "the ops that work, so an unsupported op fails this clause only; ops left out of graph_ops "
-        "are not provided.",
+        "op of the contract when it declares none): the graph pool's structures, which hold "
+        "them all, and where one raises, one small graph per op. The other graph clauses draw "
+        "their graphs from the ops that work, so an unsupported op fails this clause only; ops "
+        "left out of graph_ops are not provided.",
         latex=r"\forall\, \mathrm{op} \in \mathtt{graph\_ops}:\ "
         r"\operatorname{backprop}\bigl(s = \textstyle\sum \mathrm{op}(a)\bigr) \text{ returns}",
         notes=_BP_NOTES,

@@ -14,6 +14,7 @@ import pytest
 import gradspec
 from gradspec.conformance._report import REPORT_SCHEMA
 from gradspec.conformance.clauses import CLAUSES
+from gradspec.conformance.contract import ELEMENTWISE
 
 from .helpers import gradspec as run_gradspec
 from .helpers import validate, write_adapter
@@ -179,6 +180,31 @@ def test_accuracy_reports_every_function_in_both_dtypes(tmp_path):
         assert name in rows
     assert "float32" in result.stdout and "float64" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_quick_leaves_the_grades_out_and_says_how_to_get_them(tmp_path):
+    # The quick profile is for a fast verdict: a whole run measures no grade there, and says
+    # so; the default profile, or a required grade in quick, measures all 24.
+    quick = check(tmp_path, "--adapter", "reference", "-q", "--report-json", "q.json")
+    assert quick.returncode == 0, quick.stdout
+    assert "Accuracy grades: not measured by the quick profile" in quick.stdout
+    assert json.loads((tmp_path / "q.json").read_text())["accuracy"] == []
+    required = check(
+        tmp_path,
+        "--adapter",
+        "reference",
+        "-q",
+        "--accuracy",
+        "within-4-ulp",
+        "--report-json",
+        "r.json",
+    )
+    assert required.returncode == 0, required.stdout
+    assert "not measured" not in required.stdout
+    grades = json.loads((tmp_path / "r.json").read_text())["accuracy"]
+    assert {(g["member"], g["dtype"]) for g in grades} == {
+        (m, d) for m in ELEMENTWISE for d in ("float32", "float64")
+    }
 
 
 def test_an_accuracy_requirement_names_the_member_below_it_and_exits_1(tmp_path):

@@ -87,15 +87,16 @@ def test_autograd_runs_the_quick_profile(tmp_path):
     # CI installs autograd (the test extra); its quick run takes seconds.
     pytest.importorskip("autograd")
     report_path = tmp_path / "autograd.json"
+    # (the quick profile grades only when a grade is required: the weakest one here)
     done = _gradspec(
         "check", "--adapter", "autograd", "--profile", "quick", "-q",
-        "--report-json", str(report_path),
+        "--accuracy", "tails-lost", "--report-json", str(report_path),
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr
     report = json.loads(report_path.read_text())
     assert report["summary"]["executed"] > 0
     assert report["adapter"]["name"].startswith("autograd ")
-    # A full run grades every elementwise member in every dtype (12 members, 2 dtypes).
+    # A graded run grades every elementwise member in every dtype (12 members, 2 dtypes).
     assert {(g["member"], g["dtype"]) for g in report["accuracy"]} >= {("tanh", "float64")}
     assert len(report["accuracy"]) == 24
     failed = {c["id"] for c in report["clauses"] if c["outcome"] == "fail"}
