@@ -29,7 +29,13 @@ from gradspec import cli
 from gradspec.conformance import pytest_plugin
 from gradspec.conformance._model import PROFILES, CheckContext
 from gradspec.conformance._report import REPORT_SCHEMA
-from gradspec.conformance.checks._batch import BATCH, batch_examples, bucket, structured_examples
+from gradspec.conformance.checks._batch import (
+    BATCH,
+    batch_examples,
+    bucket,
+    graph_pool,
+    structured_examples,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "_generated"
@@ -236,7 +242,8 @@ def render_profiles() -> str:
     measured, doc = _measured()
     adapters = list(dict.fromkeys(adapter for _, adapter in measured))
     header = ["profile", "example budget per clause and dtype", "array size cap"]
-    header += ["graph node cap", *(f"{a}: CPU s" for a in adapters)]
+    header += ["graph node cap", "graph structures", "accuracy grades"]
+    header += [f"{a}: CPU s" for a in adapters]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, profile in PROFILES.items():
         times = [f"{measured[(name, a)]:.1f}" if (name, a) in measured else "-" for a in adapters]
@@ -245,6 +252,8 @@ def render_profiles() -> str:
             str(profile.max_examples),
             str(profile.max_array_size),
             str(profile.max_graph_nodes),
+            str(graph_pool(profile)),
+            "measured" if profile.grades else "with `--accuracy` only",
             *times,
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -256,7 +265,13 @@ def render_profiles() -> str:
         f"{bucket(default)} elements (the rest random inputs of the clause's range), after "
         "one call on its fixed inputs; a layer or graph clause draws max(5, budget / 6) "
         f"examples ({structured_examples_of(default)} in `default`), fewer when it calls the "
-        "adapter several times per example."
+        "adapter several times per example. Graphs come from a fixed pool of structures per "
+        "dtype and kind (scalar output or any; the 'graph structures' column), every op in "
+        "three of them; BP-VALUE, BP-JACOBIAN, ROB-DTYPE and ROB-NO-MUTATION also run each "
+        "structure once on fixed values of both signs (the Jacobian with respect to inputs "
+        "that together reach every node), those counted in the budget. A whole run of a "
+        "profile that measures the accuracy grades ends with them (the same fixed sample in "
+        "every profile)."
     )
     note = (
         f"CPU s: CPU seconds of the whole suite (every clause, both dtypes, seed 0), measured "
