@@ -12,8 +12,9 @@ older gradspec is installed (a clone of main with its own editable install, say)
 taking turns per row so both see the same machine; each row then has ``code`` ``"after"``
 (this installation) or ``"before"`` (the baseline), and the ratio after / before is printed.
 ``--json PATH`` writes the rows with the command, machine and date
-(``benchmarks/results/suite_time.json`` is the committed before/after run the performance
-page shows).
+(``benchmarks/results/suite_time.json`` is the committed run on every installed adapter, and
+``suite_time_round1.json`` the committed ``--baseline`` run against the code before
+batching; the performance page shows both).
 
 One run each: a run lasts tens of seconds to minutes, long enough that the machine's noise
 averages out within it. Each run is a child process with a memory cap (:data:`MEMORY_CAP`)

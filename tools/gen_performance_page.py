@@ -3,7 +3,8 @@
 The page (``docs/performance.md``) and the figures (``docs/assets/performance/*.png``) are
 made only from ``benchmarks/results/latest.json``, which ``python benchmarks/run_all.py``
 writes, its section "Suite time" from ``benchmarks/results/suite_time.json`` (the
-before/after run of ``benchmarks/suite_time.py --baseline``) and its "Library run times"
+current suite on every installed adapter) and ``suite_time_round1.json`` (the run of
+``benchmarks/suite_time.py --baseline`` beside the code before batching), its "Library run times"
 section from the committed scoreboard reports (``docs/_generated/scoreboard``, written by
 ``benchmarks/scoreboard.py``), so the page can be rebuilt from committed files on any
 machine::
@@ -34,6 +35,8 @@ DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 DEFAULT_PAGE = ROOT / "docs" / "performance.md"
 DEFAULT_ASSETS = ROOT / "docs" / "assets" / "performance"
 DEFAULT_SUITE_TIME = ROOT / "benchmarks" / "results" / "suite_time.json"
+#: The first batching round's run, side by side with the code before it (its "before" rows).
+EARLIER_SUITE_TIME = ROOT / "benchmarks" / "results" / "suite_time_round1.json"
 
 __all__ = ["REQUIRED", "check_structure", "draw_figures", "generate", "render_page"]
 
@@ -541,48 +544,76 @@ def _libraries_part() -> list[str]:
     )
 
 
-def _suite_time_part(suite_time: dict | None) -> list[str]:
-    """Section "Suite time": the suite before and after, side by side (suite_time.json)."""
+def _suite_time_part(suite_time: dict | None, earlier: dict | None = None) -> list[str]:
+    """Section "Suite time": the current suite on every adapter installed (suite_time.json),
+    and the code before batching beside it (its "before" rows, or ``earlier``'s)."""
     if not suite_time:
         return []
     out = [
         "## Suite time",
         "",
-        "The whole suite (every clause, both dtypes, seed 0) with the code before and after "
-        "the suite learned to batch elementwise examples into few calls of few shapes, run "
-        "side by side (the two taking turns per row, each in a child process) with "
-        f"`{suite_time['command']}` on {suite_time['created'][:10]} "
-        f"({_duration(suite_time['seconds'])}). *slow* is the reference with "
-        "5 ms of sleep in every call, a stand-in for a library that pays per call "
-        "(dispatch, tracing, compiling). *shapes* counts the distinct (member, dtype, "
-        "argument shapes) keys of the run's adapter calls. Times are CPU seconds of the run's "
-        "process (wall seconds are in the JSON; on a shared machine they measure the load as "
-        "much as the suite); compare the ratios.",
+        "The whole suite (every clause, both dtypes, seed 0) on every adapter installed, each "
+        f"run in a child process, with `{suite_time['command']}` on "
+        f"{suite_time['created'][:10]} ({_duration(suite_time['seconds'])}, load average "
+        f"{suite_time['machine']['load_average_at_start'][0]:.1f} at the start). *slow* is "
+        "the reference with 5 ms of sleep in every call, a stand-in for a library that pays "
+        "per call (dispatch, tracing, compiling). *wall s* is the suite's own run (loading "
+        "the adapter and importing its library excluded), *CPU s* the CPU seconds of the "
+        "run's process over the same span; *calls* counts adapter calls and *shapes* the "
+        "distinct (member, dtype, argument shapes) keys among them; *x reference* is the CPU "
+        "time over the reference's in the same profile.",
         "",
     ]
+    now = [r for r in suite_time["rows"] if r.get("code", "after") == "after"]
+    reference = {r["profile"]: r for r in now if r["adapter"] == "reference" and "error" not in r}
+
+    def cell(row: dict, key: str, fmt: str) -> str:
+        if "error" in row:
+            return "failed"
+        return format(row[key], fmt) if row.get(key) is not None else "-"
+
+    def name(row: dict) -> str:
+        return row["adapter"].rpartition("/")[2].replace("suite_time.py:", "")
+
     rows = []
-    pairs: dict[tuple[str, str], dict[str, dict]] = {}
-    for r in suite_time["rows"]:
-        pairs.setdefault((r["profile"], r["adapter"]), {})[r.get("code", "after")] = r
-    for (profile, adapter), pair in pairs.items():
-        before, after = pair.get("before", {}), pair.get("after", {})
-
-        def cell(row: dict, key: str, fmt: str) -> str:
-            if "error" in row:
-                return "failed"
-            return format(row[key], fmt) if row.get(key) is not None else "-"
-
-        ratio = "-"
-        if before.get("cpu_seconds") and after.get("cpu_seconds"):
-            ratio = f"{after['cpu_seconds'] / before['cpu_seconds']:.2f}"
-        rows.append([profile, adapter.rpartition("/")[2].replace("suite_time.py:", ""),
-                     cell(before, "cpu_seconds", ".1f"), cell(after, "cpu_seconds", ".1f"), ratio,
-                     f"{cell(before, 'calls', ',')} → {cell(after, 'calls', ',')}",
-                     f"{cell(before, 'shapes', ',')} → {cell(after, 'shapes', ',')}"])  # fmt: skip
-    out += _table(
-        ["profile", "adapter", "before CPU s", "after CPU s", "after / before", "calls", "shapes"],
-        rows,
+    for r in now:
+        base = reference.get(r["profile"], {}).get("cpu_seconds")
+        times = f"{r['cpu_seconds'] / base:.1f}" if base and r.get("cpu_seconds") else "-"
+        rows.append([r["profile"], name(r), cell(r, "seconds", ".1f"),
+                     cell(r, "cpu_seconds", ".1f"), times, cell(r, "calls", ","),
+                     cell(r, "shapes", ",")])  # fmt: skip
+    out += _table(["profile", "adapter", "wall s", "CPU s", "x reference", "calls", "shapes"], rows)
+    before_doc = (
+        suite_time if any(r.get("code") == "before" for r in suite_time["rows"]) else earlier
     )
+    if before_doc:
+        before = {
+            (r["profile"], name(r)): r for r in before_doc["rows"] if r.get("code") == "before"
+        }
+        load = before_doc["machine"]["load_average_at_start"]
+        out += [
+            "Before batching: the code before the suite batched its examples "
+            f"({before_doc.get('before', 'the code before')}), measured on "
+            f"{before_doc['created'][:10]} side by side with the first batching round by "
+            f"`{before_doc['command']}` (now `suite_time_round1.json`; load average "
+            f"{load[0]:.0f} to {load[2]:.0f}, so its wall times measured the load: compare CPU "
+            "seconds), beside this run:",
+            "",
+        ]
+        rows = []
+        for r in now:
+            old = before.get((r["profile"], name(r)))
+            if old is None or "error" in old or "error" in r:
+                continue
+            rows.append([r["profile"], name(r), cell(old, "cpu_seconds", ".1f"),
+                         cell(r, "cpu_seconds", ".1f"),
+                         f"{r['cpu_seconds'] / old['cpu_seconds']:.2f}",
+                         f"{cell(old, 'calls', ',')} → {cell(r, 'calls', ',')}",
+                         f"{cell(old, 'shapes', ',')} → {cell(r, 'shapes', ',')}"])  # fmt: skip
+        out += _table(
+            ["profile", "adapter", "before CPU s", "now CPU s", "now / before", "calls", "shapes"],
+            rows,
+        )
     if suite_time.get("note"):
         out += [suite_time["note"], ""]
     return out
@@ -650,7 +681,7 @@ def render_page(
     out += _backprop_part(doc, images, prefix)
     out += _gradcheck_part(doc)
     out += _suite_part(doc, images, prefix)
-    out += _suite_time_part(suite_time)
+    out += _suite_time_part(suite_time, _load_suite_time(EARLIER_SUITE_TIME))
     out += _libraries_part()
     settings = ", ".join(f"`{k}={val}`" for k, val in m["thread_settings"].items() if val)
     out += [
