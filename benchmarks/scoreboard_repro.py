@@ -412,6 +412,7 @@ assert str(keras.ops.sigmoid(z).dtype) == "float64"
             "leaky_relu dtype",
             "leaky_relu_derivative dtype",
             "backprop dtype",
+            "jacobian dtype",
         ),
         summary="PyTensor turns a float32 leaky_relu into float64: it has no leaky_relu, and "
         "in the expression a PyMC user writes, switch(z > 0, z, 0.01 * z), its default "
@@ -423,9 +424,9 @@ assert str(keras.ops.sigmoid(z).dtype) == "float64"
         "and the library's source (pytensor/scalar/basic.py, NumpyAutocaster: under "
         "cast_policy 'custom' a Python float takes the first of float16, float32, float64 "
         "that holds it exactly). The 10 failed clauses of the first scoreboard run were all "
-        "this one finding; no adapter bug was involved. The jacobian has the same defect, "
-        "but since graphs come from a fixed pool ROB-DTYPE's jacobian calls of the default "
-        "profile, seed 0, draw no leaky_relu, so it is not reported this run.",
+        "this one finding; no adapter bug was involved. The jacobian has the same defect "
+        "wherever it differentiates through a leaky_relu without a slope attribute; "
+        "ROB-DTYPE's sweep of the graph pool goes through one in every run.",
         upstream="documented behaviour: the cast_policy and floatX settings of "
         "pytensor.config (setting floatX=float32 keeps float32).",
         code="""\
