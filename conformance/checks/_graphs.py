@@ -136,16 +136,40 @@ def hits_kink(graph: Mapping[str, Any], points: list[Mapping[str, np.ndarray]]) 
     return False
 
 
+def _held(
+    producer: Mapping[str, Any] | None, values: Mapping[str, np.ndarray], tol: float
+) -> np.ndarray | bool:
+    """Where ``producer``'s output is flat: relu (and leaky_relu of slope 0) at a negative
+    argument, hardtanh beyond [-1, 1], each farther than ``tol`` from its kink."""
+    if producer is None:
+        return False
+    a = values[producer["args"][0]]
+    margin = tol * np.maximum(1.0, np.abs(a))
+    op = producer["op"]
+    slope = float(producer.get("negative_slope", DEFAULT_SLOPE))
+    if op == "relu" or (op == "leaky_relu" and slope == 0.0):
+        return a < -margin
+    if op == "hardtanh":
+        return np.abs(a) > 1.0 + margin
+    return False
+
+
 def near_kink(graph: Mapping[str, Any], inputs: Mapping[str, np.ndarray], dtype: Any) -> bool:
     """Whether a kinked node's argument is on a kink, up to rounding in ``dtype``.
 
     On a kink, valid implementations may differ (any subgradient is acceptable); within a few
-    hundred ULP of one, an implementation computing in ``dtype`` may land on it.
+    hundred ULP of one, an implementation computing in ``dtype`` may land on it. An argument
+    held exactly on a kink by a flat node (relu(a) = 0 for a < 0 fed to a relu, hardtanh(a) =
+    1 for a > 1 to a hardtanh) does not count: whatever subgradient is taken there is
+    multiplied by that node's derivative, 0, so every result is the same.
     """
     tol = 256 * float(np.finfo(dtype).eps)
-    for _, args, kinks in kink_arguments(graph, evaluate(graph, inputs)):
+    values = evaluate(graph, inputs)
+    nodes = {node["name"]: node for node in graph["nodes"]}
+    for name, args, kinks in kink_arguments(graph, values):
+        held = _held(nodes.get(nodes[name]["args"][0]), values, tol)
         for k in kinks:
-            if (np.abs(args - k) <= tol * np.maximum(1.0, np.abs(args))).any():
+            if ((np.abs(args - k) <= tol * np.maximum(1.0, np.abs(args))) & ~held).any():
                 return True
     return False
 

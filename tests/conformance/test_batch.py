@@ -202,3 +202,88 @@ def test_a_graph_listed_in_another_order_has_the_same_structure_key():
     reordered = dict(graph, nodes=graph["nodes"][::-1])
     keys = [structure_key(read_graph(g, inputs, func="backprop")) for g in (graph, reordered)]
     assert keys[0] == keys[1]
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("scalar", [True, False])
+def test_the_sweep_runs_every_structure_with_both_signs_through_every_activation(profile, scalar):
+    from gradspec.conformance._strategies import pool_examples
+    from gradspec.conformance.checks._batch import graph_pool
+    from gradspec.conformance.checks._graphs import covering_inputs, near_kink
+    from gradspec.conformance.contract import ACTIVATION_OPS, GRAPH_OPS
+
+    p = PROFILES[profile]
+    for dtype in ("float32", "float64"):
+        examples = pool_examples(
+            dtype=dtype,
+            max_nodes=p.max_graph_nodes,
+            pool=graph_pool(p),
+            seed=3,
+            scalar_output=scalar,
+            avoid=lambda e: near_kink(e.graph, e.inputs, np.float32),
+        )
+        assert len(examples) == graph_pool(p)
+        assert {n["op"] for e in examples for n in e.graph["nodes"]} == set(GRAPH_OPS)
+        again = pool_examples(
+            dtype=dtype, max_nodes=p.max_graph_nodes, pool=graph_pool(p), seed=3,
+            scalar_output=scalar, avoid=lambda e: near_kink(e.graph, e.inputs, np.float32),
+        )  # fmt: skip
+        for e, f in zip(examples, again, strict=True):
+            assert e.graph == f.graph and all(
+                np.array_equal(e.inputs[k], f.inputs[k]) for k in e.inputs
+            )
+        for e in examples:
+            assert not near_kink(e.graph, e.inputs, np.float32)
+            assert all(v.dtype == dtype for v in e.inputs.values())
+            reached = set(covering_inputs(e.graph))
+            for node in e.graph["nodes"]:
+                if node["op"] not in ACTIVATION_OPS:
+                    continue
+                (arg,) = node["args"]
+                if arg in e.inputs and e.inputs[arg].size >= 4:
+                    # an activation on an input (the structure's shared one, say): it is
+                    # differentiated through, and it has elements of both signs, inside and
+                    # outside [-1, 1]
+                    values = e.inputs[arg]
+                    assert arg in reached
+                    assert (values < -1).any() and (values > 1).any()
+                    assert ((values > -1) & (values < 0)).any() and (
+                        (values > 0) & (values < 1)
+                    ).any()
+
+
+def test_covering_inputs_reach_every_node():
+    from gradspec.conformance.checks._graphs import covering_inputs
+
+    graph = {
+        "inputs": ["a", "b", "c", "unused"],
+        "nodes": [
+            {"name": "p", "op": "tanh", "args": ["a"]},
+            {"name": "q", "op": "relu", "args": ["b"]},
+            {"name": "r", "op": "mul", "args": ["p", "q"]},
+            {"name": "s", "op": "dot", "args": ["c", "r"]},
+        ],
+        "output": "s",
+    }
+    chosen = covering_inputs(graph)
+    assert set(chosen) == {"a", "b"}  # c reaches s only; a and b reach every node between
+    assert covering_inputs({**graph, "nodes": graph["nodes"][:1], "output": "p"}) == ["a"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_sweep_catches_a_sloped_leaky_relu_defect_on_every_seed_of_quick(seed):
+    # Drawn structures alone missed this entry in quick, and BP-JACOBIAN saw it on 2 of 6
+    # seeds: the sweep goes through every leaky_relu with a slope in every run.
+    from gradspec.conformance import Outcome, load_adapter, run_suite
+    from gradspec.conformance.buggy import BackpropIgnoresNegativeSlope, spec
+
+    report = run_suite(
+        load_adapter(spec(BackpropIgnoresNegativeSlope)),
+        profile="quick",
+        seed=seed,
+        select="BP-VALUE,BP-JACOBIAN",
+    )
+    assert {row.clause_id: row.outcome for row in report.by_clause()} == {
+        "BP-VALUE": Outcome.FAIL,
+        "BP-JACOBIAN": Outcome.FAIL,
+    }

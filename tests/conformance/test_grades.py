@@ -69,3 +69,12 @@ def test_the_reference_s_grades_agree_with_the_accuracy_benchmark():
         worst = results[grade.member][grade.dtype]["reference"]
         level, name = grade_errors(np.array([worst["worst_z"]]), np.array([worst["max"]]))
         assert grade.level == level, (grade.member, grade.dtype, grade.grade, name, worst)
+
+
+def test_grading_in_pieces_of_the_batch_length_changes_no_grade():
+    # The suite grades in calls of its batch length (no new shape for a compiling library):
+    # the same inputs, so the same worst errors, as one call on the whole sample.
+    adapter = load_adapter("reference")
+    whole = grade_adapter(adapter, ["float32", "float64"])
+    pieces = grade_adapter(adapter, ["float32", "float64"], length=128)
+    assert pieces == whole
