@@ -294,7 +294,7 @@ class _Builder:
         self.inputs: dict[str, tuple[int, ...]] = {}
         self.nodes: list[dict[str, Any]] = []
         self.used: set[str] = set()
-        #: The input of ``max_dim`` elements every ``fresh`` node takes (see `grow`).
+        #: The input of ``max_dim`` elements every fresh activation takes (`fresh_vector`).
         self.fresh: str | None = None
 
     def new_input(self, shape: tuple[int, ...]) -> str:
@@ -460,9 +460,8 @@ def _pooled(
     from few computing nodes (index 0) to ``max_nodes - 2`` (the last); each starts with the
     next ``ceil(3 len(ops) / pool)`` ops in turn (an activation on the structure's one input
     of ``max_dim`` elements, a sum on an input of its own), so every op is in three
-    structures or more. A leaky_relu starting
-    a structure has a slope other than the default, except every third time, when it has no
-    slope attribute (the default).
+    structures or more. A leaky_relu starting a structure has a slope other than the
+    default, except every third time, when it has no slope attribute (the default).
     With ``unused_input``, every other structure has an input no node uses."""
     seed = (index, pool, max_nodes, int(scalar_output), max_dim, int(unused_input))
     seed += tuple(GRAPH_OPS.index(op) for op in ops)

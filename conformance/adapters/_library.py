@@ -87,7 +87,8 @@ MIN_PADDED = 128
 
 def padded_length(n: int) -> int:
     """The length a flattening backend pads ``n`` elements to: the next power of two, at
-    least `MIN_PADDED`. Few lengths, so few compilations; at most twice the work."""
+    least `MIN_PADDED`: few lengths, so few compilations, and above `MIN_PADDED` at most
+    twice the elements."""
     return max(MIN_PADDED, 1 << max(0, n - 1).bit_length())
 
 
