@@ -267,6 +267,10 @@ def test_ctrl_c_ends_the_grader_and_every_child(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As a terminal's foreground job: a test run started in the background (by a
+        # non-interactive shell's `&`) inherits SIGINT ignored, and Python then never
+        # raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     started = tmp_path / "out" / "submissions" / "hang" / "check.stderr.txt"
     deadline = time.monotonic() + 60
