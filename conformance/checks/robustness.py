@@ -79,30 +79,39 @@ def _present(ctx: CheckContext, names: tuple[str, ...] = ELEMENTWISE) -> list[st
 # --- every member: mutation and dtype -----------------------------------------------------------
 
 
-def _member_strategies(
+#: A member's named arguments, as the robustness tests take them.
+_Args = list[tuple[str, Any]]
+
+
+def _member_arguments(
     ctx: CheckContext,
-) -> list[tuple[str, st.SearchStrategy[list[tuple[str, Any]]]]]:
-    """For each provided member, a strategy of its named arguments."""
-    out: list[tuple[str, st.SearchStrategy[list[tuple[str, Any]]]]] = []
+) -> list[tuple[str, st.SearchStrategy[_Args], list[_Args]]]:
+    """For each provided non-elementwise member: a strategy of its named arguments, and the
+    fixed arguments it also meets (for the graph members, every structure of the pool,
+    `pool_sweep`, the jacobian with respect to inputs that together reach every node)."""
+    out: list[tuple[str, st.SearchStrategy[_Args], list[_Args]]] = []
     layer = layer_shapes(sizes=LAYER_SIZES, batch_sizes=LAYER_BATCHES).flatmap(
         lambda shape: layer_arrays(dtype=ctx.dtype, shape=shape)
     )
     if ctx.adapter.has("linear"):
-        out.append(("linear", layer.map(lambda a: [(k, a[k]) for k in ("W", "x", "b")])))
+        out.append(("linear", layer.map(lambda a: [(k, a[k]) for k in ("W", "x", "b")]), []))
     if ctx.adapter.has("linear_backward"):
-        out.append(
-            ("linear_backward", layer.map(lambda a: [(k, a[k]) for k in ("W", "x", "b", "grad_z")]))
-        )
-    ops = (
-        supported_ops(ctx).usable
-        if ctx.adapter.has("backprop") or ctx.adapter.has("jacobian")
-        else ()
-    )
+        keys = ("W", "x", "b", "grad_z")
+        out.append(("linear_backward", layer.map(lambda a: [(k, a[k]) for k in keys]), []))
+    ops = supported_ops(ctx).usable if _present(ctx, ("backprop", "jacobian")) else ()
     if ctx.adapter.has("backprop") and ops:
         scalar = pooled_graphs(ctx, ops=ops)
-        out.append(("backprop", scalar.map(lambda e: [("graph", e.graph), ("inputs", e.inputs)])))
+        swept = [[("graph", e.graph), ("inputs", e.inputs)] for e in pool_sweep(ctx, ops=ops)]
+        out.append(
+            ("backprop", scalar.map(lambda e: [("graph", e.graph), ("inputs", e.inputs)]), swept)
+        )
     if ctx.adapter.has("jacobian") and ops:
         anything = pooled_graphs(ctx, scalar_output=False, ops=ops)
+        swept = [
+            [("graph", e.graph), ("inputs", e.inputs), ("wrt", wrt)]
+            for e in pool_sweep(ctx, ops=ops, scalar_output=False)
+            for wrt in covering_inputs(e.graph)
+        ]
         out.append(
             (
                 "jacobian",
@@ -111,6 +120,7 @@ def _member_strategies(
                         lambda wrt: [("graph", e.graph), ("inputs", e.inputs), ("wrt", wrt)]
                     )
                 ),
+                swept,
             )
         )
     return out
@@ -182,12 +192,9 @@ def _per_member(ctx: CheckContext, test: Callable[[str, list[tuple[str, Any]]], 
                 test(member, [("z", z)])
     # One property per other member: a failure shrinks over that member's arguments only, and
     # is collected, so every member is judged. The graph members then meet every structure of
-    # the pool (a dtype or a mutation may come from one op only), the jacobian with respect to
-    # inputs that together reach every node.
-    sweeps = _graph_sweeps(ctx)
-    for member, strategy in _member_strategies(ctx):
+    # the pool (a dtype or a mutation may come from one op only).
+    for member, strategy, swept in _member_arguments(ctx):
         with ctx.judging(member):
-            swept = sweeps.get(member, [])
             run_property(
                 ctx,
                 strategy,
@@ -196,25 +203,6 @@ def _per_member(ctx: CheckContext, test: Callable[[str, list[tuple[str, Any]]], 
             )
             for args in swept:
                 test(member, args)
-
-
-def _graph_sweeps(ctx: CheckContext) -> dict[str, list[list[tuple[str, Any]]]]:
-    """The arguments of the graph members' sweep (`pool_sweep`), by member."""
-    ops = supported_ops(ctx).usable if _present(ctx, ("backprop", "jacobian")) else ()
-    if not ops:
-        return {}
-    out: dict[str, list[list[tuple[str, Any]]]] = {}
-    if ctx.adapter.has("backprop"):
-        out["backprop"] = [
-            [("graph", e.graph), ("inputs", e.inputs)] for e in pool_sweep(ctx, ops=ops)
-        ]
-    if ctx.adapter.has("jacobian"):
-        out["jacobian"] = [
-            [("graph", e.graph), ("inputs", e.inputs), ("wrt", wrt)]
-            for e in pool_sweep(ctx, ops=ops, scalar_output=False)
-            for wrt in covering_inputs(e.graph)
-        ]
-    return out
 
 
 def _snapshot(value: Any) -> Any:
