@@ -285,7 +285,7 @@ def _check(args: argparse.Namespace) -> int:
         format_progress,
         format_table,
     )
-    from gradspec.conformance._model import PROFILES, Outcome
+    from gradspec.conformance._model import Outcome
     from gradspec.conformance._runner import (
         RunInterrupted,
         exit_status,
@@ -346,6 +346,11 @@ def _check(args: argparse.Namespace) -> int:
         file=err,
         flush=True,
     )
+    # The whole registry is passed in as `clauses`, so the runner cannot tell a full run
+    # from a chosen one: say it.
+    graded = measures_grades(
+        args.profile, whole_registry=args.select is None, accuracy=args.accuracy
+    )
     interrupted = False
     try:
         report = run_suite(
@@ -361,11 +366,7 @@ def _check(args: argparse.Namespace) -> int:
             if args.timeout is None
             else max(0.0, args.timeout - (time.monotonic() - started)),
             accuracy=args.accuracy,
-            # The whole registry is passed in as `clauses`, so the runner cannot tell a
-            # full run from a chosen one: say it.
-            grade=measures_grades(
-                args.profile, whole_registry=args.select is None, accuracy=args.accuracy
-            ),
+            grade=graded,
         )
     except RunInterrupted as stop:
         report, interrupted = stop.report, True
@@ -385,7 +386,7 @@ def _check(args: argparse.Namespace) -> int:
     if report.accuracy:
         print("", file=out)
         print(format_accuracy_table(report.accuracy), file=out)
-    elif args.select is None and not PROFILES[args.profile].grades:
+    elif args.select is None and not graded:
         print(
             f"\nAccuracy grades: not measured by the {args.profile} profile (the default "
             "profile measures them; --accuracy GRADE requires one in any profile).",
