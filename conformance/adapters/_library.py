@@ -310,21 +310,14 @@ class LibraryAdapter:
         if rows == 0 or columns == 0:
             # Nothing to differentiate; some libraries cannot stack zero rows.
             return np.zeros((rows, columns), dtype=plan.dtype)
-        primals = [plan.arrays[n] for n in plan.inputs]
-        index = plan.inputs.index(wrt)
-        f = graph_function(plan, self.backend.ops)
         out_shape = plan.shapes[plan.output]
         if out_shape == ():
             # One row: the vjp with cotangent 1, which is what a Jacobian transform computes
             # for it, and backprop's very computation (a compiling library reuses it).
-            cotangent = np.ones((), dtype=plan.dtype)
-            _, gradients = self.backend.vjp(
-                structure_key(plan, "backprop"), f, primals, cotangent, ()
-            )
-            gradient = gradients[index]
-            return (np.zeros(columns, plan.dtype) if gradient is None else gradient).reshape(
-                1, columns
-            )
+            return self.backprop(graph, inputs)[1][wrt].reshape(1, columns)
+        primals = [plan.arrays[n] for n in plan.inputs]
+        index = plan.inputs.index(wrt)
+        f = graph_function(plan, self.backend.ops)
         # One key for every wrt: a Jacobian transform or the vjp (which gives the gradient
         # of every input at once) compiled for one input serves the others.
         key = structure_key(plan, "jacobian")
